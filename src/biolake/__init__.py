@@ -1,0 +1,57 @@
+"""biolake: a lakehouse for biology.
+
+Versioned, content-hashed artifacts in any storage location, the lineage that made
+them, and SQL registries of their metadata.
+
+Example:
+    >>> import biolake as ln
+    >>> df = ln.core.datasets.small_dataset1()  # doctest: +SKIP
+    >>> ln.Artifact.from_df(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
+
+Importing biolake is cheap: registries (``ln.Artifact``, ...) connect to the current
+instance on first access.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name → (module, attribute); attribute None means the module itself
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "Artifact": ("biolake.models", "Artifact"),
+    "Collection": ("biolake.models", "Collection"),
+    "Run": ("biolake.models", "Run"),
+    "Storage": ("biolake.models", "Storage"),
+    "Transform": ("biolake.models", "Transform"),
+    "User": ("biolake.models", "User"),
+    "save": ("biolake.models", "save"),
+    "Q": ("django.db.models", "Q"),
+    "UPath": ("biolake.storage.upath", "UPath"),
+    "settings": ("biolake.setup.settings", "settings"),
+    "connect": ("biolake.setup", "connect"),
+    "disconnect": ("biolake.setup", "disconnect"),
+    "init": ("biolake.setup", "init"),
+    "core": ("biolake.core", None),
+    "errors": ("biolake.errors", None),
+    "setup": ("biolake.setup", None),
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'biolake' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -1,0 +1,125 @@
+"""The one error tree of biolake.
+
+Every error raised on purpose by biolake derives from :class:`BiolakeError` and
+also from the builtin exception that fits it, so ``except ValueError`` keeps
+working for callers that do not know biolake::
+
+    BiolakeError(Exception)
+    ├── InstanceNotFoundError(BiolakeError, LookupError)   no instance / unknown name
+    ├── InstanceSetupError(BiolakeError, RuntimeError)     init/connect/delete refused
+    │   └── MigrationRequiredError                         database schema behind the package
+    ├── InvalidKeyError(BiolakeError, ValueError)          a storage key that is unsafe
+    ├── StorageError(BiolakeError, OSError)                reading or writing bytes failed
+    │   ├── PathNotFoundError(StorageError, FileNotFoundError)  a path that does not exist
+    │   └── UploadError                                    an upload failed; nothing recorded
+    ├── IntegrityError(BiolakeError, ValueError)           stored bytes do not match their hash
+    ├── UnknownFormatError(BiolakeError, ValueError)       no loader for a suffix / object type
+    ├── DoesNotExist(BiolakeError, LookupError)            a query matched nothing
+    ├── MultipleResultsFound(BiolakeError, LookupError)    a query matched more than one record
+    ├── RecordInUseError(BiolakeError, RuntimeError)       a delete that would orphan references
+    ├── ValidationError(BiolakeError, ValueError)          values that do not validate
+    └── CLIUsageError(BiolakeError, ValueError)            wrong command-line usage
+
+Errors carry the offending values as attributes (e.g. ``InvalidKeyError.key``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BiolakeError(Exception):
+    """Root of all biolake errors."""
+
+
+class InstanceNotFoundError(BiolakeError, LookupError):
+    """No current instance, or no instance with the given name."""
+
+    def __init__(self, message: str, name: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class InstanceSetupError(BiolakeError, RuntimeError):
+    """An instance could not be created, connected or deleted."""
+
+
+class MigrationRequiredError(InstanceSetupError):
+    """The instance's database schema is behind the installed package."""
+
+    def __init__(self, message: str, pending: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.pending = pending or []
+
+
+class InvalidKeyError(BiolakeError, ValueError):
+    """A storage key that is absolute, escapes its root or has bad characters."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class StorageError(BiolakeError, OSError):
+    """Reading, writing or listing bytes in a storage location failed."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class PathNotFoundError(StorageError, FileNotFoundError):
+    """A file or folder that does not exist."""
+
+
+class UploadError(StorageError):
+    """Bytes could not be written to their storage location; nothing was recorded."""
+
+
+class IntegrityError(BiolakeError, ValueError):
+    """Stored bytes do not match the hash recorded for them."""
+
+    def __init__(self, message: str, expected: str | None = None, actual: str | None = None) -> None:
+        super().__init__(message)
+        self.expected = expected
+        self.actual = actual
+
+
+class UnknownFormatError(BiolakeError, ValueError):
+    """No writer or loader is registered for a suffix or an object type."""
+
+    def __init__(self, message: str, suffix: str | None = None) -> None:
+        super().__init__(message)
+        self.suffix = suffix
+
+
+class DoesNotExist(BiolakeError, LookupError):
+    """A query that should match one record matched none."""
+
+    def __init__(self, message: str, query: Any = None) -> None:
+        super().__init__(message)
+        self.query = query
+
+
+class MultipleResultsFound(BiolakeError, LookupError):
+    """A query that should match one record matched several."""
+
+    def __init__(self, message: str, query: Any = None) -> None:
+        super().__init__(message)
+        self.query = query
+
+
+class RecordInUseError(BiolakeError, RuntimeError):
+    """A permanent delete refused because other records still reference the bytes."""
+
+
+class ValidationError(BiolakeError, ValueError):
+    """Values that do not validate; ``non_validated`` maps a field to its bad values."""
+
+    def __init__(self, message: str, non_validated: dict[str, list[Any]] | None = None) -> None:
+        super().__init__(message)
+        self.non_validated = non_validated or {}
+
+
+class CLIUsageError(BiolakeError, ValueError):
+    """Wrong command-line usage."""

@@ -1,0 +1,162 @@
+"""DataFrames: parquet (lossless for dtypes, index and ``attrs``), csv and tsv."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import gzip
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from biolake import _logging
+from biolake.errors import UnknownFormatError
+from biolake.formats._paths import as_upath, is_local, local_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow.dataset as pads
+
+# --- parquet ----------------------------------------------------------------------------------
+
+
+def write_parquet(df: pd.DataFrame, path: Path, suffix: str, **kwargs: Any) -> None:
+    """Write with pyarrow; categoricals, nullable dtypes, the index and ``df.attrs`` round-trip.
+
+    pandas stores ``attrs`` as JSON in the file's metadata; values JSON cannot hold
+    (numpy scalars, timestamps, ...) are converted first so they are not dropped.
+    """
+    if df.attrs:
+        safe_attrs = _json_safe_attrs(df.attrs)
+        if safe_attrs is not df.attrs:
+            df = df.copy(deep=False)
+            df.attrs = safe_attrs
+    kwargs.setdefault("engine", "pyarrow")
+    df.to_parquet(path, **kwargs)
+
+
+def load_parquet(path: Path, suffix: str, **kwargs: Any) -> pd.DataFrame:
+    """Read a parquet file or a folder of parquet files into a DataFrame."""
+    import pandas as pd
+
+    kwargs.setdefault("engine", "pyarrow")
+    return pd.read_parquet(path, **kwargs)
+
+
+def open_parquet(path: Any, suffix: str, **kwargs: Any) -> pads.Dataset:
+    """A lazy ``pyarrow.dataset.Dataset`` over a parquet file or a folder of parquet files."""
+    import pyarrow.dataset as pads
+
+    kwargs.setdefault("format", "parquet")
+    if is_local(path):
+        source: Any = local_path(path)
+        filesystem = None
+        files = _listed_files_local(source) if suffix == "" else None
+    else:
+        upath = as_upath(path)
+        source, filesystem = upath.path, upath.fs
+        files = _listed_files_remote(upath) if suffix == "" else None
+    if files is not None and (not files or not all(f.endswith(".parquet") for f in files)):
+        raise UnknownFormatError(
+            f"Cannot open folder '{path}': open() needs a folder that holds only parquet files",
+            suffix=suffix,
+        )
+    if filesystem is not None:
+        kwargs["filesystem"] = filesystem
+    return pads.dataset(str(source) if filesystem is None else source, **kwargs)
+
+
+def _listed_files_local(folder: Path) -> list[str]:
+    return [p.name for p in folder.rglob("*") if p.is_file() and not _is_hidden(p.name)]
+
+
+def _listed_files_remote(upath: Any) -> list[str]:
+    return [f.rsplit("/", 1)[-1] for f in upath.fs.find(upath.path) if not _is_hidden(f.rsplit("/", 1)[-1])]
+
+
+def _is_hidden(name: str) -> bool:
+    # Spark and Dask write markers such as _SUCCESS and _metadata beside the data.
+    return name.startswith((".", "_"))
+
+
+def _json_safe_attrs(attrs: dict[Any, Any]) -> dict[Any, Any]:
+    """``attrs`` itself if JSON can hold it, else a converted copy."""
+    try:
+        json.dumps(attrs)
+        return attrs
+    except (TypeError, ValueError):
+        return json.loads(json.dumps(attrs, default=_to_json))
+
+
+def _to_json(value: Any) -> Any:
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return value.tolist()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    _logging.warning(f"df.attrs value of type {type(value).__name__} is stored as its string form")
+    return str(value)
+
+
+# --- csv / tsv --------------------------------------------------------------------------------
+
+
+def write_csv(df: pd.DataFrame, path: Path, suffix: str, **kwargs: Any) -> None:
+    """Write csv (or tsv); the index is written unless it is the default ``0..n-1`` range."""
+    kwargs.setdefault("sep", _separator(suffix))
+    kwargs.setdefault("index", not _is_default_index(df.index))
+    kwargs.setdefault("compression", _compression(suffix))
+    df.to_csv(path, **kwargs)
+
+
+def load_csv(path: Path, suffix: str, **kwargs: Any) -> pd.DataFrame:
+    """Read csv (or tsv); a first column with an empty header becomes the index.
+
+    An empty first header cell is what pandas writes for an unnamed index, so
+    tables written by :func:`write_csv` come back with their index. Column dtypes
+    other than numbers and strings, and a named index, do not survive csv; use
+    parquet for a lossless table.
+    """
+    import pandas as pd
+
+    kwargs.setdefault("sep", _separator(suffix))
+    kwargs.setdefault("compression", _compression(suffix))
+    if "index_col" not in kwargs and _first_header_cell(path, kwargs["sep"], kwargs["compression"]) == "":
+        kwargs["index_col"] = 0
+    return pd.read_csv(path, **kwargs)
+
+
+def _separator(suffix: str) -> str:
+    return "\t" if suffix.startswith(".tsv") else ","
+
+
+def _compression(suffix: str) -> str | None:
+    return "gzip" if suffix.endswith(".gz") else None
+
+
+def _first_header_cell(path: Path, sep: str, compression: str | None) -> str | None:
+    raw = gzip.open(path, "rb") if compression == "gzip" else io.open(path, "rb")
+    with raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="") as text:
+        row = next(csv.reader(text, delimiter=sep), None)
+    return row[0] if row else None
+
+
+def _is_default_index(index: Any) -> bool:
+    import pandas as pd
+
+    return (
+        isinstance(index, pd.RangeIndex)
+        and index.start == 0
+        and index.step == 1
+        and index.name is None
+    )
+
+
+# --- counting ---------------------------------------------------------------------------------
+
+
+def count_rows(df: pd.DataFrame) -> int:
+    """Number of rows."""
+    return len(df)

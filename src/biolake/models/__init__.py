@@ -1,0 +1,33 @@
+"""Django app ``biolake``: the core registries.
+
+Importing this package makes the current instance ready (configures Django and
+connects); ``import biolake`` alone does not.
+"""
+
+from __future__ import annotations
+
+from biolake.setup import ensure_ready as _ensure_ready
+
+_ensure_ready()
+
+from biolake.models.artifact import Artifact  # noqa: E402
+from biolake.models.collection import Collection  # noqa: E402
+from biolake.models.links import CollectionArtifact, RunInputArtifact, RunInputCollection  # noqa: E402
+from biolake.models.run import Run  # noqa: E402
+from biolake.models.save import save  # noqa: E402
+from biolake.models.storage import Storage  # noqa: E402
+from biolake.models.transform import Transform  # noqa: E402
+from biolake.models.user import User  # noqa: E402
+
+__all__ = [
+    "Artifact",
+    "Collection",
+    "CollectionArtifact",
+    "Run",
+    "RunInputArtifact",
+    "RunInputCollection",
+    "Storage",
+    "Transform",
+    "User",
+    "save",
+]

@@ -1,0 +1,186 @@
+"""Artifact registry: a file, folder or in-memory object saved to a storage location."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.db import models
+
+from biolake.models import artifact_access, artifact_save, artifact_source, trash, versioning
+from biolake.models.base import MAIN_BRANCH, TracksCreator
+from biolake.models.run_context import current_run_id
+
+
+class Artifact(TracksCreator):
+    """A dataset, model or any file or folder, content-hashed and versioned.
+
+    Args:
+        data: a path (local, ``s3://``, ``memory://``, ...), a folder, or an in-memory object
+            (pandas DataFrame, AnnData, MuData).
+        key: the user-facing name (``"my_datasets/rnaseq1.parquet"``); the same key with new
+            content creates a new version.
+        description: free text.
+        kind: ``"dataset"``, ``"model"`` or any other string.
+        revises: an artifact this one is a new version of.
+        version: a free version tag (e.g. ``"1.0"``).
+        format: file format for in-memory objects (``"zarr"`` for AnnData, ``"csv"`` for DataFrames).
+
+    Example:
+        >>> artifact = ln.Artifact.from_df(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
+        >>> artifact.load()  # doctest: +SKIP
+    """
+
+    _uid_length: ClassVar[int] = 20
+    _stem_len: ClassVar[int] = 16
+    _name_field: ClassVar[str] = "key"
+    _search_fields: ClassVar[tuple[str, ...]] = ("key", "description")
+    _repr_fields: ClassVar[tuple[str, ...]] = (
+        "uid", "key", "description", "suffix", "kind", "otype", "size", "hash", "n_files",
+        "n_observations", "version", "is_latest", "storage_id", "run_id", "created_by_id", "created_at",
+    )
+
+    # per-object state of unsaved artifacts (records read from the database have the defaults)
+    _source: artifact_source.Source | None = None
+    _revises: Artifact | None = None
+    _memory: Any = None
+
+    uid = models.CharField(max_length=20, unique=True, editable=False)
+    key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
+    description = models.TextField(null=True, blank=True)
+    storage = models.ForeignKey("biolake.Storage", models.PROTECT, related_name="artifacts")
+    suffix = models.CharField(max_length=30, blank=True, default="", db_index=True)
+    kind = models.CharField(max_length=20, null=True, blank=True, db_index=True)
+    otype = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    size = models.BigIntegerField(null=True, blank=True, db_index=True)
+    hash = models.CharField(max_length=86, null=True, blank=True, db_index=True)
+    hash_type = models.CharField(max_length=30, null=True, blank=True)
+    n_files = models.BigIntegerField(null=True, blank=True)
+    n_observations = models.BigIntegerField(null=True, blank=True)
+    version = models.CharField(max_length=30, null=True, blank=True)
+    is_latest = models.BooleanField(default=True, db_index=True)
+    managed = models.BooleanField(default=True)
+    branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
+    run = models.ForeignKey(
+        "biolake.Run", models.PROTECT, null=True, blank=True, default=current_run_id,
+        related_name="output_artifacts",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, editable=False, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["storage", "key"],
+                condition=models.Q(is_latest=True, branch_id=MAIN_BRANCH, key__isnull=False),
+                name="unique_latest_artifact_key_per_storage",
+            )
+        ]
+
+    def __init__(
+        self,
+        data: Any = None,
+        *args: Any,
+        key: str | None = None,
+        description: str | None = None,
+        kind: str | None = None,
+        revises: Artifact | None = None,
+        version: str | None = None,
+        format: str | None = None,
+        **fields: Any,
+    ) -> None:
+        self._revises = revises
+        if data is None:
+            super().__init__(*args, key=key, description=description, kind=kind, version=version, **fields)
+            return
+        if args or fields:
+            raise TypeError(f"Artifact() got unexpected arguments: {sorted(fields) or args}")
+        source = artifact_source.prepare(data, key=key, format=format)
+        existing = artifact_source.find_duplicate(Artifact, source)
+        if existing is not None:
+            artifact_source.become(self, existing, source)
+            return
+        super().__init__(**artifact_source.initial_fields(source, description, kind, version))
+        self._source = source
+        self._memory = source.memory
+
+    # -- alternate constructors --------------------------------------------------------------
+    @classmethod
+    def from_df(cls, df: Any, key: str | None = None, description: str | None = None, **kwargs: Any) -> Artifact:
+        """An artifact from a pandas DataFrame (stored as parquet)."""
+        return cls(df, key=key, description=description, kind=kwargs.pop("kind", "dataset"), **kwargs)
+
+    from_dataframe = from_df
+
+    @classmethod
+    def from_anndata(cls, adata: Any, key: str | None = None, description: str | None = None, **kwargs: Any) -> Artifact:
+        """An artifact from an AnnData object or an ``.h5ad``/``.zarr`` path (``format="zarr"`` for zarr)."""
+        return cls(adata, key=key, description=description, kind=kwargs.pop("kind", "dataset"), **kwargs)
+
+    @classmethod
+    def from_mudata(cls, mdata: Any, key: str | None = None, description: str | None = None, **kwargs: Any) -> Artifact:
+        """An artifact from a MuData object (stored as ``.h5mu``; needs ``pip install biolake[mudata]``)."""
+        return cls(mdata, key=key, description=description, kind=kwargs.pop("kind", "dataset"), **kwargs)
+
+    @classmethod
+    def from_dir(cls, path: str | Path, key: str | None = None, **kwargs: Any) -> list[Artifact]:
+        """One (unsaved) artifact per file in a folder; keys mirror the folder's layout."""
+        return artifact_source.artifacts_from_dir(cls, path, key, **kwargs)
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, *args: Any, **kwargs: Any) -> Artifact:  # type: ignore[override]
+        """Store the bytes and commit the record, all or nothing; returns ``self``."""
+        return artifact_save.save(self, super().save, *args, **kwargs)
+
+    def replace(self, data: Any, format: str | None = None) -> Artifact:
+        """Prepare new content as the next version of this artifact; call ``.save()`` to store it."""
+        previous = copy.copy(self)  # self is about to become the new version
+        new = Artifact(data, key=self.key, description=self.description, kind=self.kind, revises=previous, format=format)
+        artifact_source.become(self, new, new._source, keep_state=True)
+        return self
+
+    def delete(self, permanent: bool = False) -> None:  # type: ignore[override]
+        """Move to the trash (hidden from queries, ``restore()`` brings it back), or delete for good."""
+        if permanent:
+            trash.delete_permanently(self, on_deleted=artifact_access.remove_managed_bytes)
+        else:
+            trash.move_to_trash(self)
+
+    def restore(self) -> Artifact:
+        """Bring a trashed artifact back."""
+        trash.restore(self)
+        return self
+
+    # -- access -------------------------------------------------------------------------------
+    @property
+    def path(self) -> Any:
+        """Where the bytes are (a UPath in the storage location)."""
+        return artifact_access.path(self)
+
+    def cache(self) -> Path:
+        """A local path to the bytes (downloaded into the cache for remote storage)."""
+        return artifact_access.cache(self)
+
+    def load(self, **kwargs: Any) -> Any:
+        """The content as an object (DataFrame, AnnData, ...), or the path for plain files."""
+        return artifact_access.load(self, **kwargs)
+
+    def open(self, **kwargs: Any) -> Any:
+        """Lazy, backed access: a pyarrow Dataset for parquet, a backed AnnData for h5ad/zarr."""
+        return artifact_access.open(self, **kwargs)
+
+    @property
+    def versions(self) -> Any:
+        """All versions of this artifact, oldest first."""
+        return versioning.family(Artifact, self.stem_uid).filter(branch_id=MAIN_BRANCH)
+
+    @property
+    def stem_uid(self) -> str:
+        """The uid without its 4-char version suffix."""
+        return self.uid[: self._stem_len]
+
+    @property
+    def transform(self) -> Any:
+        """The transform whose run created this artifact, if any."""
+        return self.run.transform if self.run_id else None

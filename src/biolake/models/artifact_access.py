@@ -1,0 +1,68 @@
+"""Reading an artifact back: path, cache, load, open; input tracking inside a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from biolake import formats
+from biolake.models import run_context
+from biolake.setup.settings import settings
+from biolake.storage import cache as storage_cache
+from biolake.storage import paths, transfer
+
+
+def path(artifact: Any) -> Any:
+    """The UPath of the artifact's bytes in its storage location."""
+    if artifact._state.adding and artifact._source is not None:
+        return artifact._source.upath
+    storage = artifact.storage
+    key = paths.managed_key(artifact.uid, artifact.suffix) if artifact.managed else artifact.key
+    return paths.join_root(storage.root, key, **(storage.options or {}))
+
+
+def _local(artifact: Any) -> Path:
+    upath = path(artifact)
+    if paths.is_remote(upath):
+        return storage_cache.cached(upath, settings.cache_dir)
+    return Path(upath.path)
+
+
+def cache(artifact: Any) -> Path:
+    """A local path to the bytes; remote bytes are downloaded once into ``ln.settings.cache_dir``."""
+    local = _local(artifact)
+    track_input(artifact)
+    return local
+
+
+def load(artifact: Any, **kwargs: Any) -> Any:
+    """The artifact's content as an in-memory object (or its local path for plain files)."""
+    if artifact._memory is not None and not kwargs:
+        obj = artifact._memory
+    else:
+        obj = formats.load(_local(artifact), artifact.suffix, **kwargs)
+    track_input(artifact)
+    return obj
+
+
+def open(artifact: Any, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public method name)
+    """Backed access without loading everything into memory."""
+    upath = path(artifact)
+    target = upath if (paths.is_remote(upath) and artifact.suffix == ".parquet") else _local(artifact)
+    obj = formats.open(target, artifact.suffix, **kwargs)
+    track_input(artifact)
+    return obj
+
+
+def track_input(artifact: Any) -> None:
+    """Link a saved artifact as an input of the tracked run, unless that run created it."""
+    run = run_context.current_run
+    if run is None or artifact._state.adding or artifact.run_id == run.pk:
+        return
+    run.input_artifacts.add(artifact)
+
+
+def remove_managed_bytes(artifact: Any) -> None:
+    """Remove the bytes of a managed artifact (never bytes registered in place)."""
+    if artifact.managed:
+        transfer.remove(path(artifact))

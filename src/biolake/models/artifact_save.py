@@ -1,0 +1,94 @@
+"""Saving an artifact all or nothing: bytes to their final place, then the record in one transaction.
+
+If the upload fails nothing is recorded; if the commit fails the uploaded bytes are removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from django.db import IntegrityError, transaction
+
+from biolake import _logging as log
+from biolake.models import versioning
+from biolake.models.current import current_storage, storage_for_root
+from biolake.models.uids import encode_version
+from biolake.storage import paths, transfer
+
+_ATTEMPTS = 5
+
+
+def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Save ``artifact``; ``model_save`` is the plain record save."""
+    source = artifact._source
+    if not artifact._state.adding or source is None:
+        model_save(*args, **kwargs)
+        return artifact
+    artifact.storage = storage_for_root(source.in_place_root) if source.in_place_root else current_storage()
+    family_lookup = {"key": artifact.key, "storage_id": artifact.storage_id} if artifact.key else None
+    if not artifact.uid:
+        artifact.uid = _provisional_uid(artifact, family_lookup)
+    stored = _upload(artifact, source) if source.managed else None
+    try:
+        stored = _commit(artifact, family_lookup, stored, model_save, *args, **kwargs)
+    except BaseException:
+        if stored is not None:
+            transfer.remove(stored)
+        raise
+    source.discard()
+    artifact._source = None
+    _report(artifact)
+    return artifact
+
+
+def _provisional_uid(artifact: Any, family_lookup: dict[str, Any] | None) -> str:
+    """A best guess of the final uid, so bytes can be uploaded before the transaction."""
+    model = type(artifact)
+    previous = artifact._revises
+    if previous is None and family_lookup:
+        previous = model.objects.filter(is_latest=True, branch_id=1, **family_lookup).first()
+    if previous is not None:
+        return versioning.next_uid(model, previous.uid[: model._stem_len])
+    return versioning.new_stem(artifact) + encode_version(0)
+
+
+def managed_path(artifact: Any) -> Any:
+    """Where a managed artifact's bytes live: ``<storage>/.biolake/<uid><suffix>``."""
+    return paths.join_root(
+        artifact.storage.root, paths.managed_key(artifact.uid, artifact.suffix), **(artifact.storage.options or {})
+    )
+
+
+def _upload(artifact: Any, source: Any) -> Any:
+    destination = managed_path(artifact)
+    if source.is_temp and not paths.is_remote(destination):
+        transfer.move(source.upath, destination)
+        source.is_temp = False
+    else:
+        transfer.put(source.upath, destination)
+    return destination
+
+
+def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    for attempt in range(_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                provisional = artifact.uid
+                previous = versioning.assign(artifact, artifact._revises, family_lookup)
+                if stored is not None and artifact.uid != provisional:
+                    moved = managed_path(artifact)
+                    transfer.move(stored, moved)
+                    stored = moved
+                model_save(*args, **kwargs)
+            artifact._previous_version = previous
+            return stored
+        except IntegrityError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+    return stored
+
+
+def _report(artifact: Any) -> None:
+    previous = getattr(artifact, "_previous_version", None)
+    if previous is not None:
+        log.info(f"created version {artifact.uid[-4:]} of {artifact.key or artifact.stem_uid!r} (revises {previous.uid})")

@@ -1,0 +1,198 @@
+"""Where a new artifact's bytes come from: an in-memory object, a local path, or a path in place.
+
+``prepare`` turns what the user passed into a :class:`Source` (hash, size, suffix, where
+the bytes go) without touching the database except to learn the registered storage roots.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+from biolake import _logging as log
+from biolake import formats
+from biolake.errors import InvalidKeyError, PathNotFoundError
+from biolake.models.uids import random_base62
+from biolake.setup.settings import settings
+from biolake.storage import hashing, keys, paths
+
+
+@dataclasses.dataclass
+class Source:
+    """The bytes of a new artifact and where they will live."""
+
+    upath: Any  # where the bytes are now (UPath)
+    key: str | None
+    suffix: str
+    summary: Any  # hashing.FileSummary | hashing.DirSummary
+    otype: str | None = None
+    n_observations: int | None = None
+    memory: Any = None  # the in-memory object the bytes were written from
+    is_temp: bool = False  # bytes live in a temporary file we own
+    in_place_root: str | None = None  # storage root when registered in place (no copy)
+
+    @property
+    def managed(self) -> bool:
+        """Whether the bytes will be copied under ``<storage>/.biolake/``."""
+        return self.in_place_root is None
+
+    def discard(self) -> None:
+        """Remove the temporary file, if this source owns one."""
+        if self.is_temp:
+            from biolake.storage import transfer
+
+            transfer.remove(self.upath)
+            self.is_temp = False
+
+
+def prepare(data: Any, key: str | None, format: str | None = None) -> Source:
+    """Describe the bytes of ``data`` (object or path) and where they will be stored."""
+    if key is not None:
+        keys.validate_key(key)
+    otype = formats.infer_otype(data)
+    if otype is not None:
+        return _from_object(data, otype, key, format)
+    if isinstance(data, (str, os.PathLike)) or hasattr(data, "protocol"):
+        return _from_path(data, key)
+    raise TypeError(
+        f"Cannot make an artifact from {type(data).__name__}: pass a path, a pandas DataFrame, "
+        "an AnnData or a MuData object."
+    )
+
+
+def _check_key_suffix(key: str | None, suffix: str) -> None:
+    if key is not None and paths.extract_suffix(key) != suffix:
+        raise InvalidKeyError(
+            f"The key {key!r} does not end in {suffix!r}, the suffix of the data's format; "
+            f"use a key like {key.rsplit('.', 1)[0] if '.' in key.rsplit('/', 1)[-1] else key}{suffix!r}.",
+            key=key,
+        )
+
+
+def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> Source:
+    suffix = formats.default_suffix(otype, format or _format_from_key(key))
+    _check_key_suffix(key, suffix)
+    tmp_dir = settings.cache_dir / "_tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_dir / f"{random_base62(16)}{suffix}"
+    formats.write(data, tmp, suffix)
+    upath = paths.create_path(tmp)
+    return Source(
+        upath=upath,
+        key=key,
+        suffix=suffix,
+        summary=hashing.summarize(tmp),
+        otype=otype,
+        n_observations=formats.n_observations(data),
+        memory=data,
+        is_temp=True,
+    )
+
+
+def _format_from_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    suffix = paths.extract_suffix(key)
+    return {".zarr": "zarr", ".csv": "csv", ".anndata.zarr": "zarr"}.get(suffix)
+
+
+def _from_path(data: Any, key: str | None) -> Source:
+    upath = paths.create_path(data)
+    if not upath.exists():
+        raise PathNotFoundError(f"No file or folder at {str(upath)!r}.", path=str(upath))
+    suffix = paths.extract_suffix(str(upath).rstrip("/"))
+    root = paths.find_root(upath, _registered_roots())
+    if root is None and paths.is_remote(upath):
+        root = _bucket_root(upath)
+    if root is not None:
+        in_place_key = paths.relative_key(upath, root)
+        if key is not None and key != in_place_key:
+            raise InvalidKeyError(
+                f"{str(upath)!r} is inside storage {root!r} and is registered in place under its own "
+                f"key {in_place_key!r}; omit key= or copy the file elsewhere first.",
+                key=key,
+            )
+        key = in_place_key
+    else:
+        _check_key_suffix(key, suffix)
+    return Source(
+        upath=upath,
+        key=key,
+        suffix=suffix,
+        summary=hashing.summarize(upath),
+        otype=formats.otype_from_suffix(suffix),
+        in_place_root=root,
+    )
+
+
+def _registered_roots() -> list[str]:
+    from django.apps import apps
+
+    return list(apps.get_model("biolake", "Storage").objects.values_list("root", flat=True))
+
+
+def _bucket_root(upath: Any) -> str:
+    text = str(upath).rstrip("/")
+    protocol, rest = text.split("://", 1)
+    return f"{protocol}://{rest.split('/', 1)[0]}"
+
+
+def initial_fields(source: Source, description: str | None, kind: str | None, version: str | None) -> dict[str, Any]:
+    """Field values of a new artifact made from ``source``."""
+    summary = source.summary
+    return {
+        "key": source.key,
+        "description": description,
+        "kind": kind,
+        "version": version,
+        "suffix": source.suffix,
+        "otype": source.otype,
+        "size": summary.size,
+        "hash": summary.hash,
+        "hash_type": summary.hash_type,
+        "n_files": getattr(summary, "n_files", None),
+        "n_observations": source.n_observations,
+        "managed": source.managed,
+    }
+
+
+def find_duplicate(model: Any, source: Source) -> Any:
+    """An existing, non-trashed artifact with the same content hash, if any."""
+    existing = (
+        model.objects.filter(hash=source.summary.hash, branch_id=1).order_by("-is_latest", "-id").first()
+    )
+    if existing is not None:
+        log.info(f"returning the existing artifact with the same hash: {existing!r}")
+    return existing
+
+
+def become(target: Any, other: Any, source: Source | None, keep_state: bool = False) -> None:
+    """Turn ``target`` into a copy of ``other`` (an existing record, or a prepared new version)."""
+    from django.db import models
+
+    values = [getattr(other, f.attname) for f in type(other)._meta.concrete_fields]
+    models.Model.__init__(target, *values)
+    target._state.adding = other._state.adding
+    target._state.db = other._state.db
+    target._revises = getattr(other, "_revises", None)
+    target._source = None if not keep_state else other._source
+    target._memory = getattr(other, "_memory", None) if keep_state else (source.memory if source else None)
+    if not keep_state and source is not None:
+        source.discard()
+
+
+def artifacts_from_dir(model: Any, path: str | Path, key: str | None, **kwargs: Any) -> list[Any]:
+    """One artifact per file below ``path``, keyed ``<key or folder name>/<relative path>``."""
+    upath = paths.create_path(path)
+    if not upath.is_dir():
+        raise PathNotFoundError(f"No folder at {str(upath)!r}.", path=str(upath))
+    prefix = key or upath.name
+    files = sorted(p for p in upath.rglob("*") if p.is_file())
+    root = paths.find_root(upath, _registered_roots())
+    result = []
+    for file in files:
+        relative = paths.relative_key(file, str(upath))
+        result.append(model(file, key=None if root else f"{prefix}/{relative}", **kwargs))
+    return result

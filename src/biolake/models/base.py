@@ -1,0 +1,157 @@
+"""The record base every registry derives from: uids, timestamps, class-level queries, repr."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.db.models.base import ModelBase
+
+from biolake import errors
+from biolake.models.current import current_user_id
+from biolake.models.query import Manager, QuerySet
+from biolake.models.run_context import current_run_id
+from biolake.models.uids import random_base62
+
+MAIN_BRANCH = 1
+TRASH_BRANCH = -1
+
+
+class RecordMeta(ModelBase):
+    """Gives each registry ``DoesNotExist`` / ``MultipleObjectsReturned`` from biolake's error tree."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any], **kwargs: Any) -> Any:
+        cls = super().__new__(mcs, name, bases, attrs, **kwargs)
+        if not cls._meta.abstract:
+            cls.DoesNotExist = _subclass("DoesNotExist", errors.DoesNotExist, cls.DoesNotExist, cls)
+            cls.MultipleObjectsReturned = _subclass(
+                "MultipleObjectsReturned", errors.MultipleResultsFound, cls.MultipleObjectsReturned, cls
+            )
+        return cls
+
+
+def _subclass(name: str, ours: type, django_error: type, model: type) -> type:
+    return type(name, (ours, django_error), {"__module__": model.__module__, "__qualname__": f"{model.__name__}.{name}"})
+
+
+class Record(models.Model, metaclass=RecordMeta):
+    """Base of all registries.
+
+    Class-level queries hand off to the QuerySet, so ``Artifact.filter(...)``,
+    ``Artifact.get(...)`` and ``Artifact.df()`` work like Django's ``objects`` manager,
+    hiding trashed records unless a ``branch_id`` filter is given.
+    """
+
+    _uid_length: ClassVar[int] = 16
+    _stem_len: ClassVar[int] = 16
+    _name_field: ClassVar[str] = "name"
+    _search_fields: ClassVar[tuple[str, ...]] = ("name", "description")
+    _repr_fields: ClassVar[tuple[str, ...]] = ()
+
+    objects = Manager()
+
+    class Meta:
+        abstract = True
+
+    # -- construction from the database bypasses our constructors -------------------------
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Record:
+        concrete = cls._meta.concrete_fields
+        if len(values) != len(concrete):
+            it = iter(values)
+            values = [next(it) if f.attname in field_names else models.DEFERRED for f in concrete]
+        new = cls.__new__(cls)
+        models.Model.__init__(new, *values)
+        new._state.adding = False
+        new._state.db = db
+        return new
+
+    # -- class-level queries ----------------------------------------------------------------
+    @classmethod
+    def _visible(cls, kwargs: dict[str, Any] | None = None) -> QuerySet:
+        qs = cls.objects.all()
+        has_branch = any(f.name == "branch_id" for f in cls._meta.concrete_fields)
+        if has_branch and not any(k.startswith("branch") for k in (kwargs or {})):
+            qs = qs.filter(branch_id=MAIN_BRANCH)
+        return qs
+
+    @classmethod
+    def filter(cls, *queries: Any, **expressions: Any) -> QuerySet:
+        """Records matching Django-style lookups, e.g. ``Artifact.filter(key__startswith="raw/")``."""
+        return cls._visible(expressions).filter(*queries, **expressions)
+
+    @classmethod
+    def exclude(cls, *queries: Any, **expressions: Any) -> QuerySet:
+        """Records not matching the lookups."""
+        return cls._visible().exclude(*queries, **expressions)
+
+    @classmethod
+    def get(cls, idlike: Any = None, *queries: Any, **expressions: Any) -> Any:
+        """One record by uid, uid stem, id or lookups; raises ``DoesNotExist`` / ``MultipleObjectsReturned``."""
+        qs = cls.objects.all() if isinstance(idlike, (str, int)) else cls._visible(expressions)
+        return qs.get(idlike, *queries, **expressions)
+
+    @classmethod
+    def all(cls) -> QuerySet:
+        """All (non-trashed) records."""
+        return cls._visible()
+
+    @classmethod
+    def df(cls, include: list[str] | str | None = None) -> Any:
+        """All (non-trashed) records as a pandas DataFrame."""
+        return cls._visible().df(include=include)
+
+    to_dataframe = df
+
+    @classmethod
+    def search(cls, string: str, field: str | list[str] | None = None, limit: int | None = 20) -> QuerySet:
+        """Records ranked by how well ``string`` matches their name/key/description."""
+        return cls._visible().search(string, field=field, limit=limit)
+
+    @classmethod
+    def lookup(cls, field: str | None = None) -> Any:
+        """Attribute-style access to records by name."""
+        return cls._visible().lookup(field=field)
+
+    # -- instance behaviour -----------------------------------------------------------------
+    def _new_uid(self) -> str:
+        return random_base62(self._uid_length)
+
+    def save(self, *args: Any, **kwargs: Any) -> Record:  # type: ignore[override]
+        """Write the record to the database; returns ``self`` so calls chain."""
+        if not self.uid:
+            self.uid = self._new_uid()
+        super().save(*args, **kwargs)
+        return self
+
+    def describe(self) -> None:
+        """Print the record as a tree of its fields and relations."""
+        from biolake import _logging
+        from biolake.models.describe import describe_tree
+
+        _logging.print_renderable(describe_tree(self))
+
+    def __repr__(self) -> str:
+        names = self._repr_fields or tuple(f.attname for f in self._meta.concrete_fields if f.attname != "id")
+        shown = []
+        for name in names:
+            value = getattr(self, name, None)
+            if value is not None and value != "":
+                shown.append(f"{name}={value!r}" if not hasattr(value, "isoformat") else f"{name}={value:%Y-%m-%d %H:%M:%S}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    __str__ = __repr__
+
+
+class TracksCreator(Record):
+    """Records that remember who created them (``created_by``) and in which run (``run``)."""
+
+    created_by = models.ForeignKey(
+        "biolake.User", models.PROTECT, default=current_user_id, related_name="+", editable=False
+    )
+    run = models.ForeignKey(
+        "biolake.Run", models.PROTECT, null=True, blank=True, default=current_run_id, related_name="+"
+    )
+
+    class Meta:
+        abstract = True

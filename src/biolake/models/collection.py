@@ -1,0 +1,131 @@
+"""Collection registry: a versioned, ordered set of artifacts."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models, transaction
+
+from biolake import _logging as log
+from biolake.models import trash, versioning
+from biolake.models.base import MAIN_BRANCH, TracksCreator
+from biolake.models.run_context import current_run_id
+from biolake.storage.hashing import hash_bytes
+
+
+def members_hash(hashes: list[str]) -> str:
+    """Order-independent hash of member hashes: the same set gives the same collection."""
+    return hash_bytes("\n".join(sorted(hashes)).encode())
+
+
+class Collection(TracksCreator):
+    """A versioned, ordered set of artifacts that loads as one.
+
+    Example:
+        >>> ln.Collection([artifact1, artifact2], key="my-collection").save()  # doctest: +SKIP
+    """
+
+    _uid_length: ClassVar[int] = 20
+    _stem_len: ClassVar[int] = 16
+    _name_field: ClassVar[str] = "key"
+    _search_fields: ClassVar[tuple[str, ...]] = ("key", "description")
+    _repr_fields: ClassVar[tuple[str, ...]] = (
+        "uid", "key", "description", "hash", "version", "is_latest", "run_id", "created_by_id", "created_at",
+    )
+
+    _members: ClassVar[list[Any]] = []
+    _revises: Collection | None = None
+
+    uid = models.CharField(max_length=20, unique=True, editable=False)
+    key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
+    description = models.TextField(null=True, blank=True)
+    hash = models.CharField(max_length=86, null=True, blank=True, db_index=True)
+    version = models.CharField(max_length=30, null=True, blank=True)
+    is_latest = models.BooleanField(default=True, db_index=True)
+    branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
+    meta_artifact = models.ForeignKey(
+        "biolake.Artifact", models.PROTECT, null=True, blank=True, related_name="_meta_of_collections"
+    )
+    artifacts = models.ManyToManyField(
+        "biolake.Artifact", through="biolake.CollectionArtifact", related_name="collections"
+    )
+    run = models.ForeignKey(
+        "biolake.Run", models.PROTECT, null=True, blank=True, default=current_run_id,
+        related_name="output_collections",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, editable=False, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    def __init__(
+        self,
+        artifacts: Any = None,
+        *args: Any,
+        key: str | None = None,
+        description: str | None = None,
+        revises: Collection | None = None,
+        version: str | None = None,
+        meta_artifact: Any = None,
+        **fields: Any,
+    ) -> None:
+        self._members: list[Any] = []
+        self._revises = revises
+        if artifacts is None:
+            super().__init__(*args, key=key, description=description, version=version, meta_artifact=meta_artifact, **fields)
+            return
+        members = [artifacts] if not isinstance(artifacts, (list, tuple)) else list(artifacts)
+        unsaved = [a for a in members if a._state.adding]
+        if unsaved:
+            raise ValueError("Save the artifacts before adding them to a collection.")
+        digest = members_hash([a.hash for a in members])
+        existing = Collection.objects.filter(hash=digest, branch_id=MAIN_BRANCH).order_by("-id").first()
+        if existing is not None:
+            log.info(f"returning the existing collection with the same artifacts: {existing!r}")
+            values = [getattr(existing, f.attname) for f in Collection._meta.concrete_fields]
+            models.Model.__init__(self, *values)
+            self._state.adding = False
+            self._state.db = existing._state.db
+            return
+        super().__init__(key=key, description=description, version=version, hash=digest, meta_artifact=meta_artifact)
+        self._members = members
+
+    def save(self, *args: Any, **kwargs: Any) -> Collection:  # type: ignore[override]
+        """Commit the collection and its ordered members in one transaction."""
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return self
+        from biolake.models.links import CollectionArtifact
+
+        with transaction.atomic():
+            versioning.assign(self, self._revises, {"key": self.key} if self.key else None)
+            super().save(*args, **kwargs)
+            CollectionArtifact.objects.bulk_create(
+                [CollectionArtifact(collection=self, artifact=a, position=i) for i, a in enumerate(self._members)]
+            )
+        return self
+
+    @property
+    def ordered_artifacts(self) -> Any:
+        """Members in their saved order."""
+        return self.artifacts.order_by("links_collection__position")
+
+    @property
+    def versions(self) -> Any:
+        """All versions of this collection, oldest first."""
+        return versioning.family(Collection, self.uid[: self._stem_len]).filter(branch_id=MAIN_BRANCH)
+
+    @property
+    def stem_uid(self) -> str:
+        """The uid without its version suffix."""
+        return self.uid[: self._stem_len]
+
+    def delete(self, permanent: bool = False) -> None:  # type: ignore[override]
+        """Move to the trash, or delete for good (member artifacts stay)."""
+        if permanent:
+            trash.delete_permanently(self)
+        else:
+            trash.move_to_trash(self)
+
+    def restore(self) -> Collection:
+        """Bring a trashed collection back."""
+        trash.restore(self)
+        return self

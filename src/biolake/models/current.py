@@ -1,0 +1,66 @@
+"""Defaults that depend on the current instance: its user and its default storage record.
+
+Looked up once per instance (and storage root) and cached, so creating many records
+costs no extra queries.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from biolake.setup import ensure_ready
+from biolake.setup.settings import settings
+
+_user_ids: dict[tuple[str, str], int] = {}
+_storages: dict[tuple[str, str], Any] = {}
+
+
+def _model(name: str) -> Any:
+    from django.apps import apps
+
+    return apps.get_model("biolake", name)
+
+
+def current_user_id() -> int:
+    """Primary key of the current OS user's ``User`` record (created on first use)."""
+    db = ensure_ready().db
+    handle = settings.user_handle
+    key = (db, handle)
+    if key not in _user_ids:
+        user, _ = _model("User").objects.get_or_create(handle=handle)
+        _user_ids[key] = user.pk
+    return _user_ids[key]
+
+
+def current_storage() -> Any:
+    """The ``Storage`` record of the default storage location (created on first use)."""
+    instance = ensure_ready()
+    root = settings.storage
+    key = (instance.db, root)
+    if key not in _storages:
+        _storages[key] = storage_for_root(root, instance.storage_options if root == instance.storage_root else {})
+    return _storages[key]
+
+
+def storage_for_root(root: str, options: dict[str, Any] | None = None) -> Any:
+    """The ``Storage`` record for ``root``, registering it if it is new."""
+    from biolake.storage.paths import storage_type
+
+    Storage = _model("Storage")
+    record = Storage.objects.filter(root=root).first()
+    if record is None:
+        record = Storage(root=root, type=storage_type(root), options=options or {})
+        record.save()
+    return record
+
+
+def forget() -> None:
+    """Drop cached lookups (after an instance was deleted or re-created)."""
+    _user_ids.clear()
+    _storages.clear()
+
+
+def process_tag() -> str:
+    """A short tag naming this process, used for temporary file names."""
+    return f"{os.getpid()}"

@@ -1,0 +1,85 @@
+"""``record.describe()``: a rich tree of a record's fields, provenance and relations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from rich.tree import Tree
+
+
+def human_size(size: int | None) -> str:
+    """``1234567`` → ``"1.2 MB"``."""
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"
+
+
+def _row(tree: Tree, label: str, value: Any) -> None:
+    if value is None or value == "":
+        return
+    text = Text()
+    text.append(f"{label}: ", style="dim")
+    text.append(str(value))
+    tree.add(text)
+
+
+def _title(record: Any) -> Text:
+    title = Text(type(record).__name__, style="bold")
+    for extra in (getattr(record, "suffix", None), getattr(record, "otype", None), getattr(record, "kind", None)):
+        if extra:
+            title.append(f" {extra}", style="dim")
+    return title
+
+
+def _general_rows(record: Any) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = [("uid", record.uid)]
+    for name in ("key", "description", "handle", "root", "type", "status", "version"):
+        if hasattr(record, name):
+            rows.append((name, getattr(record, name)))
+    if hasattr(record, "size"):
+        rows.append(("size", human_size(record.size) if record.size is not None else None))
+    for name in ("hash", "n_files", "n_observations"):
+        if hasattr(record, name):
+            rows.append((name, getattr(record, name)))
+    if hasattr(record, "is_latest"):
+        rows.append(("is_latest", record.is_latest))
+    return rows
+
+
+def _provenance_rows(record: Any) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
+    if type(record).__name__ == "Artifact" and not record._state.adding:
+        rows.append(("path", record.path))
+    if hasattr(record, "storage_id") and record.storage_id:
+        rows.append(("storage", record.storage.root))
+    if getattr(record, "created_by_id", None):
+        rows.append(("created_by", record.created_by.handle))
+    if getattr(record, "created_at", None):
+        rows.append(("created_at", f"{record.created_at:%Y-%m-%d %H:%M:%S}"))
+    if getattr(record, "run_id", None):
+        run = record.run
+        transform = run.transform
+        rows.append(("transform", f"{transform.key} ({transform.type}, uid {transform.uid})"))
+        rows.append(("run", f"{run.uid} started {run.started_at:%Y-%m-%d %H:%M:%S}"))
+    return rows
+
+
+def describe_tree(record: Any) -> Tree:
+    """The tree printed by ``describe()``; other packages may add branches via ``extra_branches``."""
+    tree = Tree(_title(record))
+    general = tree.add(Text("General", style="bold"))
+    for label, value in _general_rows(record) + _provenance_rows(record):
+        _row(general, label, value)
+    for branch in extra_branches:
+        branch(record, tree)
+    return tree
+
+
+# hooks: callables (record, tree) that add branches (features, labels, ...)
+extra_branches: list[Any] = []

@@ -1,0 +1,140 @@
+"""QuerySet and Manager shared by every registry: df(), one(), get() by uid, search(), lookup()."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from biolake.models.lookup import Lookup
+
+_MAX_GET = 21
+
+
+def _describe_query(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return ", ".join(parts) or "<no filter>"
+
+
+class QuerySet(models.QuerySet):
+    """Django QuerySet with biolake conveniences, shared by ``Artifact.filter(...)`` and ``Artifact``."""
+
+    def df(self, include: list[str] | str | None = None) -> pd.DataFrame:
+        """The records as a pandas DataFrame indexed by ``id``.
+
+        Args:
+            include: related lookups to add as columns, e.g. ``["created_by__handle"]``;
+                many-valued lookups become lists.
+        """
+        from biolake.models.frames import queryset_to_df
+
+        return queryset_to_df(self, [include] if isinstance(include, str) else list(include or []))
+
+    to_dataframe = df
+
+    def one(self) -> Any:
+        """Exactly one record; raise if there are none or several."""
+        records = list(self[:2])
+        if not records:
+            raise self.model.DoesNotExist(f"No {self.model.__name__} record in this query.")
+        if len(records) > 1:
+            raise self.model.MultipleObjectsReturned(
+                f"More than one {self.model.__name__} record in this query; use .first() or refine the filter."
+            )
+        return records[0]
+
+    def one_or_none(self) -> Any:
+        """One record or ``None``; raise if there are several."""
+        records = list(self[:2])
+        if len(records) > 1:
+            raise self.model.MultipleObjectsReturned(
+                f"More than one {self.model.__name__} record in this query; refine the filter."
+            )
+        return records[0] if records else None
+
+    def get(self, idlike: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """One record by uid, uid prefix (e.g. the 16-char stem of a versioned uid), id or lookups.
+
+        When several versions of one family match, the latest is returned.
+        """
+        if isinstance(idlike, Q):
+            args, idlike = (idlike, *args), None
+        if idlike is not None:
+            kwargs.update(self._id_lookup(idlike))
+        records = list(self.filter(*args, **kwargs)[:_MAX_GET])
+        if len(records) == 1:
+            return records[0]
+        query = _describe_query(args, {**({"idlike": idlike} if idlike is not None else {}), **kwargs})
+        if not records:
+            raise self.model.DoesNotExist(
+                f"No {self.model.__name__} record matches {query}.", query=query
+            )
+        latest = _single_latest(records)
+        if latest is not None:
+            return latest
+        count = "more than 20" if len(records) == _MAX_GET else str(len(records))
+        raise self.model.MultipleObjectsReturned(
+            f"{count} {self.model.__name__} records match {query}; use .filter(...) to get all of them.",
+            query=query,
+        )
+
+    def _id_lookup(self, idlike: Any) -> dict[str, Any]:
+        if isinstance(idlike, int):
+            return {"id": idlike}
+        if not isinstance(idlike, str):
+            raise TypeError(f"get() takes a uid string or an integer id, not {type(idlike).__name__}")
+        full = self.model._meta.get_field("uid").max_length
+        return {"uid": idlike} if len(idlike) == full else {"uid__startswith": idlike}
+
+    def search(self, string: str, field: str | list[str] | None = None, limit: int | None = 20) -> QuerySet:
+        """Records ranked by how well ``string`` matches their name/key/description fields.
+
+        Exact matches rank first, then prefix matches, then substring and word matches.
+        """
+        fields = [field] if isinstance(field, str) else list(field or self.model._search_fields)
+        rank = sum((_field_rank(f, string) for f in fields), Value(0))
+        qs = self.annotate(search_rank=rank).filter(search_rank__gt=0).order_by("-search_rank", "id")
+        return qs[:limit] if limit else qs
+
+    def lookup(self, field: str | None = None) -> Lookup:
+        """Attribute-style access to records by name: ``ln.Storage.lookup().<name>``."""
+        from biolake.models.lookup import Lookup
+
+        field = field or self.model._name_field
+        return Lookup(self.model.__name__, field, list(self))
+
+    def latest_version(self) -> QuerySet:
+        """Only the latest version of each family."""
+        return self.filter(is_latest=True)
+
+
+def _single_latest(records: list[Any]) -> Any:
+    if not hasattr(records[0], "is_latest") or len(records) == _MAX_GET:
+        return None
+    stem = records[0]._stem_len
+    if len({r.uid[:stem] for r in records}) != 1:
+        return None
+    latest = [r for r in records if r.is_latest]
+    return latest[0] if len(latest) == 1 else None
+
+
+def _field_rank(field: str, string: str) -> Any:
+    words = [w for w in string.split() if len(w) > 1 and w.lower() != string.lower()]
+    whens = [
+        When(**{f"{field}__iexact": string}, then=Value(100)),
+        When(**{f"{field}__istartswith": string}, then=Value(20)),
+        When(**{f"{field}__icontains": string}, then=Value(10)),
+    ]
+    rank: Any = Case(*whens, default=Value(0), output_field=IntegerField())
+    for word in words:
+        rank = rank + Case(
+            When(**{f"{field}__icontains": word}, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    return rank
+
+
+Manager = models.Manager.from_queryset(QuerySet)

@@ -1,0 +1,75 @@
+"""Transform registry: the scripts, notebooks, pipelines and functions that create data."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models, transaction
+
+from biolake.models import versioning
+from biolake.models.base import MAIN_BRANCH, Record
+from biolake.models.current import current_user_id
+
+TRANSFORM_TYPES = ("notebook", "script", "pipeline", "function", "upload")
+
+
+class Transform(Record):
+    """A piece of code that transforms data; versioned like artifacts (same key, new source = new version).
+
+    Example:
+        >>> ln.Transform(key="my-pipeline", type="pipeline", version="1.2.0").save()  # doctest: +SKIP
+    """
+
+    _uid_length: ClassVar[int] = 16
+    _stem_len: ClassVar[int] = 12
+    _name_field: ClassVar[str] = "key"
+    _search_fields: ClassVar[tuple[str, ...]] = ("key", "description")
+    _repr_fields: ClassVar[tuple[str, ...]] = (
+        "uid", "key", "description", "type", "version", "is_latest", "created_at",
+    )
+
+    _revises: Transform | None = None
+
+    uid = models.CharField(max_length=16, unique=True, editable=False)
+    key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
+    description = models.TextField(null=True, blank=True)
+    type = models.CharField(max_length=20, default="pipeline", db_index=True)
+    source_code = models.TextField(null=True, blank=True)
+    hash = models.CharField(max_length=86, null=True, blank=True, db_index=True)
+    reference = models.CharField(max_length=1024, null=True, blank=True)
+    reference_type = models.CharField(max_length=25, null=True, blank=True)
+    version = models.CharField(max_length=30, null=True, blank=True)
+    is_latest = models.BooleanField(default=True, db_index=True)
+    branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
+    created_by = models.ForeignKey(
+        "biolake.User", models.PROTECT, default=current_user_id, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    def __init__(self, *args: Any, revises: Transform | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._revises = revises
+        if self.type not in TRANSFORM_TYPES:
+            from biolake.errors import ValidationError
+
+            raise ValidationError(f"Transform type {self.type!r} is not one of {', '.join(TRANSFORM_TYPES)}.")
+
+    def save(self, *args: Any, **kwargs: Any) -> Transform:  # type: ignore[override]
+        """Save; a new record with an existing key becomes the family's new version."""
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            versioning.assign(self, self._revises, {"key": self.key} if self.key else None)
+            super().save(*args, **kwargs)
+        return self
+
+    @property
+    def versions(self) -> Any:
+        """All versions of this transform, oldest first."""
+        return versioning.family(Transform, self.uid[: self._stem_len]).filter(branch_id=MAIN_BRANCH)
+
+    @property
+    def stem_uid(self) -> str:
+        """The uid without its version suffix."""
+        return self.uid[: self._stem_len]

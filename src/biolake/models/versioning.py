@@ -1,0 +1,73 @@
+"""Version families: uid stem + 4-char suffix, one ``is_latest`` per family, safe under concurrency.
+
+A family is identified by its uid stem. New content under an existing key (or with
+``revises=``) joins the family of the latest record with that key. Assigning the version
+happens inside the saving transaction, with the family locked: on PostgreSQL through a
+transaction-level advisory lock, on SQLite through ``BEGIN IMMEDIATE`` (one writer).
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from django.db import connection
+
+from biolake.models.uids import VERSION_SUFFIX_LEN, decode_version, encode_version, random_base62
+
+
+def lock(name: str) -> None:
+    """Serialize writers of one family until the current transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, zlib.crc32(name.encode()) - 2**31])
+
+
+def new_stem(record: Any) -> str:
+    """A fresh random uid stem for a new family."""
+    return random_base62(record._stem_len)
+
+
+def family(model: Any, stem: str) -> Any:
+    """All records of a family, oldest first."""
+    return model.objects.filter(uid__startswith=stem).order_by("uid")
+
+
+def next_uid(model: Any, stem: str) -> str:
+    """The uid of the next version in the family ``stem``."""
+    uids = family(model, stem).values_list("uid", flat=True)
+    numbers = [decode_version(uid[-VERSION_SUFFIX_LEN:]) for uid in uids]
+    return stem + encode_version(max(numbers) + 1 if numbers else 0)
+
+
+def assign(record: Any, revises: Any, family_lookup: dict[str, Any] | None) -> Any:
+    """Give ``record`` its final uid and make it the family's latest; returns the previous latest.
+
+    Call inside ``transaction.atomic()``. ``family_lookup`` (e.g. ``{"key": ..., "storage_id": ...}``)
+    finds the family by key when ``revises`` is not given.
+    """
+    model = type(record)
+    lock_name = f"{model._meta.db_table}:{family_lookup}" if family_lookup else None
+    if lock_name:
+        lock(lock_name)
+    previous = revises
+    if previous is None and family_lookup:
+        previous = model.objects.filter(is_latest=True, branch_id=1, **family_lookup).order_by("-uid").first()
+    if previous is not None:
+        stem = previous.uid[: record._stem_len]
+        lock(f"{model._meta.db_table}:{stem}")
+        record.uid = next_uid(model, stem)
+        model.objects.filter(uid__startswith=stem, is_latest=True).update(is_latest=False)
+    elif not record.uid:
+        record.uid = new_stem(record) + encode_version(0)
+    record.is_latest = True
+    return previous
+
+
+def refresh_latest(model: Any, stem: str) -> None:
+    """Make the newest non-trashed member of a family its latest (after a delete or restore)."""
+    members = family(model, stem)
+    newest = members.filter(branch_id=1).order_by("-uid").first()
+    members.exclude(pk=getattr(newest, "pk", None)).filter(is_latest=True).update(is_latest=False)
+    if newest is not None and not newest.is_latest:
+        members.filter(pk=newest.pk).update(is_latest=True)

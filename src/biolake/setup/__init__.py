@@ -1,0 +1,11 @@
+"""Instances: create, connect, disconnect, delete, migrate; settings under ``$BIOLAKE_HOME``.
+
+The only package that configures Django (see ``django_boot``). Importing it is cheap:
+Django is imported when an instance is activated.
+"""
+
+from __future__ import annotations
+
+from biolake.setup.lifecycle import connect, delete, disconnect, ensure_ready, info, init, migrate
+
+__all__ = ["connect", "delete", "disconnect", "ensure_ready", "info", "init", "migrate"]

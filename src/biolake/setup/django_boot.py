@@ -1,0 +1,143 @@
+"""The only code that configures Django: settings, app registry, database switching, migrations.
+
+Django is set up once per process with the core app (and the schema modules that exist);
+which database the ``default`` alias points to changes when the current instance changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from biolake.errors import MigrationRequiredError
+from biolake.setup.instance import InstanceSettings, django_database
+
+CORE_APP = "biolake"
+# schema modules: name → Django app module (enabled per instance with --modules)
+SCHEMA_MODULES: dict[str, str] = {}
+
+_active: InstanceSettings | None = None
+
+
+def active_instance() -> InstanceSettings | None:
+    """The instance the ``default`` database alias points to, if any."""
+    return _active
+
+
+def _configure(db_settings: dict[str, Any]) -> None:
+    import django
+    from django.conf import settings
+
+    if settings.configured:
+        return
+    settings.configure(
+        INSTALLED_APPS=[CORE_APP, *SCHEMA_MODULES.values()],
+        DATABASES={"default": db_settings},
+        MIGRATION_MODULES={CORE_APP: "biolake.models.migrations"},
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        USE_TZ=True,
+        TIME_ZONE="UTC",
+        LOGGING_CONFIG=None,
+    )
+    django.setup()
+
+
+def _switch_default(db_settings: dict[str, Any]) -> None:
+    from django.conf import settings
+    from django.db import connections
+
+    connections.close_all()
+    normalized = connections.configure_settings({"default": db_settings})["default"]
+    connections.settings["default"] = normalized
+    settings.DATABASES["default"] = normalized
+    try:
+        del connections["default"]
+    except AttributeError:  # no connection opened in this thread yet
+        pass
+
+
+def activate(instance: InstanceSettings, *, check_migrations: bool = True) -> None:
+    """Point Django's ``default`` database at ``instance``, configuring Django on first use."""
+    global _active
+    from django.conf import settings
+
+    if _active is not None and _active.db == instance.db:
+        _active = instance  # already connected (settings may have changed)
+        return
+    db_settings = django_database(instance.db)
+    previous, _active = _active, instance  # set first: django.setup() re-enters via biolake.models
+    try:
+        if not settings.configured:
+            _configure(db_settings)
+        elif previous is None or previous.db != instance.db:
+            _switch_default(db_settings)
+        if check_migrations:
+            _raise_if_behind(instance)
+    except BaseException:
+        _active = None
+        raise
+
+
+def _raise_if_behind(instance: InstanceSettings) -> None:
+    pending = pending_migrations()
+    if pending:
+        raise MigrationRequiredError(
+            f"The database of instance {instance.name!r} is behind this biolake version "
+            f"({len(pending)} pending migration(s): {', '.join(pending[:5])}). "
+            f"Run `biolake migrate` to upgrade it.",
+            pending=pending,
+        )
+
+
+def deactivate() -> None:
+    """Close database connections and forget the active instance."""
+    global _active
+    from django.conf import settings
+
+    if settings.configured:
+        from django.db import connections
+
+        connections.close_all()
+    _active = None
+
+
+def _executor() -> Any:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    return MigrationExecutor(connection)
+
+
+def pending_migrations() -> list[str]:
+    """Migrations on disk that the active database has not applied."""
+    executor = _executor()
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{m.app_label}.{m.name}" for m, _ in plan]
+
+
+def migrate() -> list[str]:
+    """Apply all pending migrations to the active database; returns what was applied."""
+    pending = pending_migrations()
+    if pending:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+    return pending
+
+
+def database_is_empty_of(table: str) -> bool:
+    """Whether ``table`` is missing or has no rows (used before deleting an instance)."""
+    from django.db import connection
+
+    if table not in connection.introspection.table_names():
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 (table name is ours)
+        return cursor.fetchone()[0] == 0
+
+
+def drop_all_tables() -> None:
+    """Unapply every migration of the active database (used by ``delete`` on PostgreSQL)."""
+    from django.core.management import call_command
+
+    for label in [*SCHEMA_MODULES, CORE_APP]:
+        call_command("migrate", label, "zero", verbosity=0, interactive=False)

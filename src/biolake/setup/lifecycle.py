@@ -1,0 +1,200 @@
+"""Create, connect, inspect and delete instances."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from biolake import _logging as log
+from biolake.errors import InstanceNotFoundError, InstanceSetupError
+from biolake.setup import django_boot, store
+from biolake.setup.instance import (
+    MANAGED_DIRNAME,
+    InstanceSettings,
+    default_sqlite_url,
+    redact_db,
+    sqlite_path,
+)
+
+
+def _normalize_root(storage: str | Path) -> str:
+    text = str(storage)
+    if "://" in text and not text.startswith("file://"):
+        return text.split("?", 1)[0].rstrip("/")
+    text = text.removeprefix("file://")
+    return str(Path(text).expanduser().resolve())
+
+
+def _storage_options(storage: str | Path) -> dict[str, Any]:
+    from urllib.parse import parse_qsl
+
+    text = str(storage)
+    return dict(parse_qsl(text.split("?", 1)[1])) if "?" in text else {}
+
+
+def _default_name(root: str) -> str:
+    name = root.rstrip("/").rsplit("/", 1)[-1] or "biolake"
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name).lstrip("-_.") or "biolake"
+
+
+def _resolve_db(root: str, db: str | None, is_local: bool) -> str:
+    if db is None:
+        if not is_local:
+            raise InstanceSetupError(
+                f"Storage {root!r} is not a local folder: pass --db postgresql://... "
+                "(or an explicit sqlite:///<local path>)."
+            )
+        return default_sqlite_url(root)
+    if db.startswith("sqlite:///"):
+        return "sqlite:///" + str(sqlite_path(db).expanduser().resolve())
+    return db
+
+
+def init(
+    storage: str | Path,
+    db: str | None = None,
+    name: str | None = None,
+    modules: list[str] | None = None,
+) -> InstanceSettings:
+    """Create an instance (or reconnect to the one at ``storage``) and make it current.
+
+    Example:
+        >>> import biolake as ln
+        >>> ln.setup.init(storage="./mydata")  # doctest: +SKIP
+    """
+    root = _normalize_root(storage)
+    existing = store.find_by_storage(root)
+    if existing is not None:
+        if name in (None, existing.name) and db in (None, existing.db):
+            log.info(f"instance {existing.name!r} already exists at {root}: connecting")
+            return connect(existing.name)
+        raise InstanceSetupError(
+            f"Storage {root} already belongs to instance {existing.name!r}; "
+            f"connect with `biolake connect {existing.name}` or choose another storage folder."
+        )
+    modules = sorted(set(modules or []))
+    unknown = [m for m in modules if m not in django_boot.SCHEMA_MODULES]
+    if unknown:
+        known = ", ".join(django_boot.SCHEMA_MODULES) or "none yet"
+        raise InstanceSetupError(f"Unknown schema module(s) {unknown}; available: {known}.")
+    instance = InstanceSettings(
+        name=store.validate_name(name or _default_name(root)),
+        storage_root=root,
+        db="",
+        modules=modules,
+        storage_options=_storage_options(storage),
+    )
+    instance.db = _resolve_db(root, db, instance.is_local_storage)
+    if instance.name in store.list_instances():
+        other = store.load_instance(instance.name)
+        raise InstanceSetupError(
+            f"An instance named {instance.name!r} already exists (storage {other.storage_root}); "
+            "pass another --name or delete it with `biolake delete`."
+        )
+    _create_storage_and_db(instance)
+    store.save_instance(instance)
+    store.set_current(instance.name)
+    log.success(f"initialized instance {instance.name!r}: storage {root}, database {redact_db(instance.db)}")
+    return instance
+
+
+def _create_storage_and_db(instance: InstanceSettings) -> None:
+    if instance.is_local_storage:
+        (Path(instance.storage_root) / MANAGED_DIRNAME).mkdir(parents=True, exist_ok=True)
+    if instance.dialect == "sqlite":
+        sqlite_path(instance.db).parent.mkdir(parents=True, exist_ok=True)
+    django_boot.activate(instance, check_migrations=False)
+    django_boot.migrate()
+
+
+def connect(name_or_path: str | Path | None = None) -> InstanceSettings:
+    """Make an instance current (by name, or by its storage folder) and check its schema.
+
+    ``None`` reconnects to the current instance.
+    """
+    instance = _find(name_or_path)
+    django_boot.activate(instance)
+    store.set_current(instance.name)
+    return instance
+
+
+def _find(name_or_path: str | Path | None) -> InstanceSettings:
+    if name_or_path is None:
+        name = store.current_name()
+        if name is None:
+            raise InstanceNotFoundError(
+                "No biolake instance is set up. Create one with `biolake init --storage ./mydata` "
+                "or connect to one with `biolake connect NAME`."
+            )
+        return store.load_instance(name)
+    text = str(name_or_path)
+    if text in store.list_instances():
+        return store.load_instance(text)
+    by_root = store.find_by_storage(_normalize_root(text)) if ("/" in text or "\\" in text) else None
+    if by_root is not None:
+        return by_root
+    return store.load_instance(text)  # raises the clear "no instance named" error
+
+
+def disconnect() -> None:
+    """Unset the current instance and close its database connections."""
+    django_boot.deactivate()
+    store.set_current(None)
+
+
+def ensure_ready() -> InstanceSettings:
+    """Make the current instance ready for registry access (the one entry point used by models)."""
+    active = django_boot.active_instance()
+    if active is not None:
+        return active
+    return connect(None)
+
+
+def migrate() -> list[str]:
+    """Apply pending migrations to the current instance's database."""
+    instance = _find(None)
+    django_boot.activate(instance, check_migrations=False)
+    applied = django_boot.migrate()
+    log.success(f"applied {len(applied)} migration(s) to {instance.name!r}" if applied else "database is up to date")
+    return applied
+
+
+def info() -> dict[str, Any]:
+    """A summary of the current instance."""
+    instance = _find(None)
+    return {
+        "name": instance.name,
+        "storage": instance.storage_root,
+        "db": redact_db(instance.db),
+        "modules": instance.modules,
+    }
+
+
+def delete(name: str, force: bool = False) -> None:
+    """Delete an instance: its database (SQLite file or tables) and its managed files.
+
+    Refuses an instance that still holds artifacts unless ``force=True``. Files registered
+    in place (outside ``.biolake/``) are never touched.
+    """
+    instance = store.load_instance(name)
+    django_boot.activate(instance, check_migrations=False)
+    if not force and not django_boot.database_is_empty_of("biolake_artifact"):
+        raise InstanceSetupError(
+            f"Instance {name!r} still holds artifacts; pass --force (force=True) to delete it anyway."
+        )
+    _drop_database(instance)
+    if instance.is_local_storage:
+        shutil.rmtree(Path(instance.storage_root) / MANAGED_DIRNAME, ignore_errors=True)
+    store.remove_instance(name)
+    log.success(f"deleted instance {name!r}")
+
+
+def _drop_database(instance: InstanceSettings) -> None:
+    if instance.dialect == "postgresql":
+        django_boot.drop_all_tables()
+    django_boot.deactivate()
+    if instance.dialect == "sqlite":
+        path = sqlite_path(instance.db)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)

@@ -1,0 +1,66 @@
+"""``ln.settings``: the current instance, default storage location, cache folder and user."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from biolake.setup import store
+from biolake.setup.instance import InstanceSettings
+
+
+class Settings:
+    """Runtime settings of this process.
+
+    Example:
+        >>> import biolake as ln
+        >>> ln.settings.cache_dir  # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        self._cache_dir: Path | None = None
+        self._storage_root: dict[str, str] = {}
+
+    @property
+    def instance(self) -> InstanceSettings:
+        """The current instance (connects on first use)."""
+        from biolake.setup.lifecycle import ensure_ready
+
+        return ensure_ready()
+
+    @property
+    def storage(self) -> str:
+        """Root of the default storage location new artifacts are written to."""
+        instance = self.instance
+        return self._storage_root.get(instance.name, instance.storage_root)
+
+    @storage.setter
+    def storage(self, root: str | Path) -> None:
+        from biolake.setup.lifecycle import _normalize_root
+
+        self._storage_root[self.instance.name] = _normalize_root(root)
+
+    @property
+    def cache_dir(self) -> Path:
+        """Local folder that mirrors remote files and holds temporary files."""
+        path = self._cache_dir or store.default_cache_dir()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @cache_dir.setter
+    def cache_dir(self, path: str | Path) -> None:
+        self._cache_dir = Path(path).expanduser().resolve()
+
+    @property
+    def user_handle(self) -> str:
+        """Handle of the current user (the OS user name unless ``BIOLAKE_USER`` is set)."""
+        import os
+
+        return os.environ.get("BIOLAKE_USER") or getpass.getuser()
+
+    def __repr__(self) -> str:
+        name = store.current_name()
+        return f"Settings(instance={name!r}, cache_dir={str(self.cache_dir)!r})"
+
+
+settings = Settings()

@@ -223,9 +223,7 @@ def test_size_of_a_missing_path_raises(store: UPath) -> None:
         size_of(store / "missing")
 
 
-def test_big_transfers_show_progress(
-    store: UPath, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_big_transfers_show_progress(store: UPath, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(transfer, "PROGRESS_THRESHOLD", 10)
     updates: list[int] = []
     original = transfer._progress

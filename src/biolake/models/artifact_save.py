@@ -27,7 +27,7 @@ def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: An
     artifact.storage = storage_for_root(source.in_place_root) if source.in_place_root else current_storage()
     family_lookup = {"key": artifact.key, "storage_id": artifact.storage_id} if artifact.key else None
     if not artifact.uid:
-        artifact.uid = _provisional_uid(artifact, family_lookup)
+        artifact.uid = _provisional_uid(artifact)
     stored = _upload(artifact, source) if source.managed else None
     try:
         stored = _commit(artifact, family_lookup, stored, model_save, *args, **kwargs)
@@ -41,14 +41,13 @@ def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: An
     return artifact
 
 
-def _provisional_uid(artifact: Any, family_lookup: dict[str, Any] | None) -> str:
-    """A best guess of the final uid, so bytes can be uploaded before the transaction."""
-    model = type(artifact)
-    previous = artifact._revises
-    if previous is None and family_lookup:
-        previous = model.objects.filter(is_latest=True, branch_id=1, **family_lookup).first()
-    if previous is not None:
-        return versioning.next_uid(model, previous.uid[: model._stem_len])
+def _provisional_uid(artifact: Any) -> str:
+    """A fresh, unique uid to upload under before the transaction.
+
+    It is final for a new family. A new version gets its uid inside the transaction
+    (with the family locked) and its bytes are renamed there: uploading under a guessed
+    version uid could collide with a concurrent writer of the same family.
+    """
     return versioning.new_stem(artifact) + encode_version(0)
 
 

@@ -64,3 +64,9 @@ def forget() -> None:
 def process_tag() -> str:
     """A short tag naming this process, used for temporary file names."""
     return f"{os.getpid()}"
+
+
+def ensure_defaults() -> None:
+    """Register the current user and the default storage location of the active instance."""
+    current_user_id()
+    current_storage()

@@ -10,7 +10,7 @@ import pandas as pd
 
 def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
     """Concrete fields as columns (foreign keys as ``<name>_id``), ``id`` as index, plus ``include``."""
-    fields = [f.attname for f in qs.model._meta.concrete_fields]
+    fields = _ordered_fields(qs.model)
     rows = list(qs.values_list(*fields))
     df = pd.DataFrame.from_records(rows, columns=fields)
     df = df.set_index("id")
@@ -19,6 +19,14 @@ def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
         for lookup in include:
             df[lookup] = _related_column(qs.model, ids, lookup)
     return df
+
+
+def _ordered_fields(model: Any) -> list[str]:
+    """``id``, ``uid`` and the registry's own fields first; provenance columns last."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    last = [n for n in ("run_id", "created_by_id", "created_at", "updated_at") if n in names]
+    first = [n for n in ("id", "uid") if n in names]
+    return first + [n for n in names if n not in first and n not in last] + last
 
 
 def _related_column(model: Any, ids: list[int], lookup: str) -> list[Any]:

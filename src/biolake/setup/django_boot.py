@@ -6,7 +6,7 @@ which database the ``default`` alias points to changes when the current instance
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from biolake.errors import MigrationRequiredError
 from biolake.setup.instance import InstanceSettings, django_database
@@ -16,6 +16,20 @@ CORE_APP = "biolake"
 SCHEMA_MODULES: dict[str, str] = {}
 
 _active: InstanceSettings | None = None
+# called after an instance is activated with an up-to-date schema (registered by the apps)
+_activation_hooks: list[Callable[[], None]] = []
+
+
+def add_activation_hook(hook: Callable[[], None]) -> None:
+    """Run ``hook`` after each activation of an instance whose schema is up to date."""
+    if hook not in _activation_hooks:
+        _activation_hooks.append(hook)
+
+
+def run_activation_hooks() -> None:
+    """Run the registered hooks (e.g. registering the default user and storage location)."""
+    for hook in _activation_hooks:
+        hook()
 
 
 def active_instance() -> InstanceSettings | None:
@@ -72,6 +86,7 @@ def activate(instance: InstanceSettings, *, check_migrations: bool = True) -> No
             _switch_default(db_settings)
         if check_migrations:
             _raise_if_behind(instance)
+            run_activation_hooks()
     except BaseException:
         _active = None
         raise

@@ -106,6 +106,7 @@ def _create_storage_and_db(instance: InstanceSettings) -> None:
         sqlite_path(instance.db).parent.mkdir(parents=True, exist_ok=True)
     django_boot.activate(instance, check_migrations=False)
     django_boot.migrate()
+    django_boot.run_activation_hooks()
 
 
 def connect(name_or_path: str | Path | None = None) -> InstanceSettings:
@@ -156,6 +157,7 @@ def migrate() -> list[str]:
     instance = _find(None)
     django_boot.activate(instance, check_migrations=False)
     applied = django_boot.migrate()
+    django_boot.run_activation_hooks()
     log.success(f"applied {len(applied)} migration(s) to {instance.name!r}" if applied else "database is up to date")
     return applied
 

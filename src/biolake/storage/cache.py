@@ -36,6 +36,14 @@ from biolake.storage.paths import normalize_root
 if TYPE_CHECKING:
     from upath import UPath
 
+__all__ = [
+    "INDEX_DIR",
+    "VERSION_FIELDS",
+    "cache_path",
+    "cached",
+    "clear_cache",
+]
+
 INDEX_DIR = ".biolake-cache-index"
 """Folder inside the cache directory that records what was downloaded."""
 

@@ -21,8 +21,8 @@ Example:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from biolake.errors import StorageError
@@ -30,6 +30,20 @@ from biolake.storage import _listing
 
 if TYPE_CHECKING:
     from upath import UPath
+
+__all__ = [
+    "CHUNK_SIZE",
+    "HASH_TYPE_DIR",
+    "HASH_TYPE_FILE",
+    "SMALL_FILE",
+    "DirSummary",
+    "FileSummary",
+    "hash_bytes",
+    "hash_file",
+    "hash_stream",
+    "summarize",
+    "summarize_dir",
+]
 
 HASH_TYPE_FILE = "blake3"
 HASH_TYPE_DIR = "blake3-dir"

@@ -16,6 +16,12 @@ import re
 
 from biolake.errors import InvalidKeyError
 
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "RESERVED_PREFIX",
+    "validate_key",
+]
+
 RESERVED_PREFIX = ".biolake"
 """The managed folder at the top of every storage root; user keys may not enter it."""
 

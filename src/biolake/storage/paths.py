@@ -28,6 +28,19 @@ from biolake.storage.keys import RESERVED_PREFIX, validate_key
 if TYPE_CHECKING:
     from upath import UPath
 
+__all__ = [
+    "COMPOUND_SUFFIXES",
+    "create_path",
+    "extract_suffix",
+    "find_root",
+    "is_remote",
+    "join_root",
+    "managed_key",
+    "normalize_root",
+    "relative_key",
+    "storage_type",
+]
+
 COMPOUND_SUFFIXES = (
     ".anndata.zarr",
     ".vitessce.json",

@@ -37,6 +37,18 @@ from biolake.storage.paths import create_path
 if TYPE_CHECKING:
     from upath import UPath
 
+__all__ = [
+    "CHUNK_SIZE",
+    "PROGRESS_THRESHOLD",
+    "TEMP_SUFFIX",
+    "get",
+    "move",
+    "n_files",
+    "put",
+    "remove",
+    "size_of",
+]
+
 PROGRESS_THRESHOLD = 5 * 1024**2
 """Transfers larger than this many bytes show a progress bar."""
 
@@ -46,7 +58,7 @@ CHUNK_SIZE = 8 * 1024**2
 TEMP_SUFFIX = ".biolake-tmp"
 """Suffix of the temporary names used while writing a local file or folder."""
 
-Advance = Callable[[int], None]
+_Advance = Callable[[int], None]
 
 
 def put(src: str | os.PathLike[str], dst: UPath) -> None:
@@ -177,7 +189,7 @@ def _write_local(src: UPath, target: Path, verb: str) -> None:
             raise
 
 
-def _write_local_dir(src: UPath, entries: list[_listing.Entry], target: Path, advance: Advance) -> None:
+def _write_local_dir(src: UPath, entries: list[_listing.Entry], target: Path, advance: _Advance) -> None:
     """Stage every file of a folder in a temporary folder, then move them into ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = _temp_name(target)
@@ -201,7 +213,7 @@ def _install_dir(staging: Path, target: Path, keys: list[str]) -> None:
         os.replace(staging / key, final)
 
 
-def _fetch(src: UPath, name: str, out: Path, advance: Advance) -> None:
+def _fetch(src: UPath, name: str, out: Path, advance: _Advance) -> None:
     """Write one file (local path or fsspec name on ``src``'s file system) to ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if _listing.is_local(src):
@@ -210,12 +222,12 @@ def _fetch(src: UPath, name: str, out: Path, advance: Advance) -> None:
         src.fs.get_file(name, str(out), callback=_callback(advance))
 
 
-def _copy_bytes(source: str, out: Path, advance: Advance) -> None:
+def _copy_bytes(source: str, out: Path, advance: _Advance) -> None:
     with open(source, "rb") as reader, open(out, "xb") as writer:
         _copy_chunks(reader, writer, advance)
 
 
-def _copy_chunks(reader: Any, writer: Any, advance: Advance) -> None:
+def _copy_chunks(reader: Any, writer: Any, advance: _Advance) -> None:
     while chunk := reader.read(CHUNK_SIZE):
         writer.write(chunk)
         advance(len(chunk))
@@ -315,7 +327,7 @@ def _copy_between(src: UPath, dst: UPath) -> None:
 
 
 @contextmanager
-def _progress(total: int, description: str) -> Iterator[Advance]:
+def _progress(total: int, description: str) -> Iterator[_Advance]:
     """Yield a function that advances a transient progress bar (no bar below the threshold)."""
     if total <= PROGRESS_THRESHOLD:
         yield _ignore
@@ -333,7 +345,7 @@ def _ignore(_: int) -> None:
     return None
 
 
-def _callback(advance: Advance) -> Any:
+def _callback(advance: _Advance) -> Any:
     """Return an fsspec callback that forwards the bytes of one file to ``advance``."""
     from fsspec.callbacks import Callback
 

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from rich.tree import Tree
     from upath import UPath
 
+__all__ = [
+    "render_tree",
+    "view_tree",
+]
+
 
 @dataclass
 class _Folder:

@@ -183,3 +183,28 @@ def test_describe_prints_a_tree(ln, capsys):
     out = capsys.readouterr().out
     for text in (artifact.uid, "describe/d.parquet", "n_observations: 2", "hash:", "path:", "created_by:", "created_at:"):
         assert text in out
+
+
+def test_mudata_round_trip(ln):
+    mudata = pytest.importorskip("mudata")
+    adata = ln.core.datasets.small_dataset1(otype="AnnData")
+    mdata = mudata.MuData({"rna": adata})
+    artifact = ln.Artifact.from_mudata(mdata, key="multi/x.h5mu").save()
+    assert artifact.otype == "MuData" and artifact.suffix == ".h5mu"
+    loaded = ln.Artifact.get(artifact.uid).load()
+    assert list(loaded.mod) == ["rna"] and loaded["rna"].shape == adata.shape
+
+
+def test_upath_view_tree_shows_counts_and_suffixes(ln, capsys):
+    from biolake import _logging
+
+    _logging.reset_console()
+    ln.Artifact.from_df(pd.DataFrame({"v": [7, 8, 9]}), key="tree/v.parquet").save()
+    ln.UPath(ln.settings.storage).view_tree()
+    out = capsys.readouterr().out
+    assert ".biolake" in out and ".parquet" in out and "files" in out
+
+
+def test_compat_spellings(ln):
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"c": [5]}), key="compat/c.parquet").save()
+    assert artifact.uid in set(ln.Artifact.filter(key="compat/c.parquet").to_dataframe()["uid"])

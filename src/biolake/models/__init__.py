@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from biolake.setup import ensure_ready as _ensure_ready
 
-_ensure_ready()
+_ensure_ready(check=False)  # configures Django, which re-imports this package half-way
 
 from biolake.models.artifact import Artifact  # noqa: E402
 from biolake.models.collection import Collection  # noqa: E402
@@ -18,6 +18,8 @@ from biolake.models.save import save  # noqa: E402
 from biolake.models.storage import Storage  # noqa: E402
 from biolake.models.transform import Transform  # noqa: E402
 from biolake.models.user import User  # noqa: E402
+
+_ensure_ready()  # now that the classes exist: schema check and default records
 
 __all__ = [
     "Artifact",

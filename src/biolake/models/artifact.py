@@ -10,7 +10,6 @@ from django.db import models
 
 from biolake.models import artifact_access, artifact_save, artifact_source, trash, versioning
 from biolake.models.base import MAIN_BRANCH, TracksCreator
-from biolake.models.run_context import current_run_id
 
 
 class Artifact(TracksCreator):
@@ -63,7 +62,7 @@ class Artifact(TracksCreator):
     managed = models.BooleanField(default=True)
     branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
     run = models.ForeignKey(
-        "biolake.Run", models.PROTECT, null=True, blank=True, default=current_run_id,
+        "biolake.Run", models.PROTECT, null=True, blank=True,
         related_name="output_artifacts",
     )
     created_at = models.DateTimeField(auto_now_add=True, editable=False, db_index=True)

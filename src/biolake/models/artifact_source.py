@@ -164,7 +164,8 @@ def find_duplicate(model: Any, source: Source) -> Any:
         model.objects.filter(hash=source.summary.hash, branch_id=1).order_by("-is_latest", "-id").first()
     )
     if existing is not None:
-        log.info(f"returning the existing artifact with the same hash: {existing!r}")
+        name = f"key {existing.key!r}" if existing.key else f"description {existing.description!r}"
+        log.info(f"returning the existing artifact with the same hash: uid {existing.uid!r}, {name}")
     return existing
 
 

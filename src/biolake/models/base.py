@@ -53,6 +53,10 @@ class Record(models.Model, metaclass=RecordMeta):
     class Meta:
         abstract = True
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _fill_provenance(self)
+
     # -- construction from the database bypasses our constructors -------------------------
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> Record:
@@ -143,14 +147,31 @@ class Record(models.Model, metaclass=RecordMeta):
     __str__ = __repr__
 
 
+_PROVENANCE_FIELDS: dict[type, tuple[bool, bool]] = {}
+
+
+def _fill_provenance(record: Record) -> None:
+    """New records default to the current user and the tracked run (if any)."""
+    cls = type(record)
+    flags = _PROVENANCE_FIELDS.get(cls)
+    if flags is None:
+        names = {f.name for f in cls._meta.concrete_fields}
+        flags = _PROVENANCE_FIELDS[cls] = ("created_by" in names, "run" in names)
+    has_user, has_run = flags
+    if has_user and record.created_by_id is None:
+        record.created_by_id = current_user_id()
+    if has_run and record.run_id is None:
+        record.run_id = current_run_id()
+
+
 class TracksCreator(Record):
     """Records that remember who created them (``created_by``) and in which run (``run``)."""
 
     created_by = models.ForeignKey(
-        "biolake.User", models.PROTECT, default=current_user_id, related_name="+", editable=False
+        "biolake.User", models.PROTECT, related_name="+", editable=False
     )
     run = models.ForeignKey(
-        "biolake.Run", models.PROTECT, null=True, blank=True, default=current_run_id, related_name="+"
+        "biolake.Run", models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

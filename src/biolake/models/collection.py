@@ -9,7 +9,6 @@ from django.db import models, transaction
 from biolake import _logging as log
 from biolake.models import trash, versioning
 from biolake.models.base import MAIN_BRANCH, TracksCreator
-from biolake.models.run_context import current_run_id
 from biolake.storage.hashing import hash_bytes
 
 
@@ -50,7 +49,7 @@ class Collection(TracksCreator):
         "biolake.Artifact", through="biolake.CollectionArtifact", related_name="collections"
     )
     run = models.ForeignKey(
-        "biolake.Run", models.PROTECT, null=True, blank=True, default=current_run_id,
+        "biolake.Run", models.PROTECT, null=True, blank=True,
         related_name="output_collections",
     )
     created_at = models.DateTimeField(auto_now_add=True, editable=False, db_index=True)

@@ -8,7 +8,6 @@ from django.db import models
 from django.utils import timezone
 
 from biolake.models.base import MAIN_BRANCH, Record
-from biolake.models.current import current_user_id
 
 RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
 
@@ -52,6 +51,6 @@ class Run(Record):
     )
     branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
     created_by = models.ForeignKey(
-        "biolake.User", models.PROTECT, default=current_user_id, related_name="+", editable=False
+        "biolake.User", models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True, editable=False)

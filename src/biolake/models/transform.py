@@ -8,7 +8,6 @@ from django.db import models, transaction
 
 from biolake.models import versioning
 from biolake.models.base import MAIN_BRANCH, Record
-from biolake.models.current import current_user_id
 
 TRANSFORM_TYPES = ("notebook", "script", "pipeline", "function", "upload")
 
@@ -42,7 +41,7 @@ class Transform(Record):
     is_latest = models.BooleanField(default=True, db_index=True)
     branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
     created_by = models.ForeignKey(
-        "biolake.User", models.PROTECT, default=current_user_id, related_name="+", editable=False
+        "biolake.User", models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)

@@ -16,6 +16,8 @@ CORE_APP = "biolake"
 SCHEMA_MODULES: dict[str, str] = {}
 
 _active: InstanceSettings | None = None
+_checked = False  # schema checked and hooks run for the active instance
+_check_wanted = False  # the activation asked for a schema check (maybe deferred)
 # called after an instance is activated with an up-to-date schema (registered by the apps)
 _activation_hooks: list[Callable[[], None]] = []
 
@@ -70,49 +72,73 @@ def _switch_default(db_settings: dict[str, Any]) -> None:
 
 
 def activate(instance: InstanceSettings, *, check_migrations: bool = True) -> None:
-    """Point Django's ``default`` database at ``instance``, configuring Django on first use."""
-    global _active
-    from django.conf import settings
+    """Point Django's ``default`` database at ``instance``, configuring Django on first use.
 
+    With ``check_migrations`` the activation is completed at once (schema check, hooks);
+    without it, :func:`complete_activation` must follow (``biolake.models`` does this
+    after its classes exist, since configuring Django imports it half-way).
+    """
+    global _active, _checked, _check_wanted
     if _active is not None and _active.db == instance.db:
         _active = instance  # already connected (settings may have changed)
+    else:
+        db_settings = django_database(instance.db)
+        previous, _active, _checked = _active, instance, False  # set first: django.setup() re-enters
+        _check_wanted = check_migrations
+        try:
+            if not settings_configured():
+                _configure(db_settings)
+            elif previous is None or previous.db != instance.db:
+                _switch_default(db_settings)
+        except BaseException:
+            _active = None
+            raise
+    if check_migrations:
+        complete_activation()
+
+
+def defer_check() -> None:
+    """Ask for the schema check of the current activation to run at the next completion."""
+    global _check_wanted
+    _check_wanted = True
+
+
+def complete_activation(required: bool = False) -> None:
+    """Check the active instance's schema, then run the activation hooks (once per activation).
+
+    Does nothing for an activation made without a check, unless ``required``.
+    """
+    global _active, _checked
+    if _checked or _active is None or not (_check_wanted or required):
         return
-    db_settings = django_database(instance.db)
-    previous, _active = _active, instance  # set first: django.setup() re-enters via biolake.models
-    try:
-        if not settings.configured:
-            _configure(db_settings)
-        elif previous is None or previous.db != instance.db:
-            _switch_default(db_settings)
-        if check_migrations:
-            _raise_if_behind(instance)
-            run_activation_hooks()
-    except BaseException:
-        _active = None
-        raise
-
-
-def _raise_if_behind(instance: InstanceSettings) -> None:
     pending = pending_migrations()
     if pending:
+        name, _active = _active.name, None
         raise MigrationRequiredError(
-            f"The database of instance {instance.name!r} is behind this biolake version "
+            f"The database of instance {name!r} is behind this biolake version "
             f"({len(pending)} pending migration(s): {', '.join(pending[:5])}). "
             f"Run `biolake migrate` to upgrade it.",
             pending=pending,
         )
+    _checked = True  # before the hooks: they use the registries, which call back here
+    run_activation_hooks()
+
+
+def settings_configured() -> bool:
+    """Whether Django has been configured in this process."""
+    from django.conf import settings
+
+    return settings.configured
 
 
 def deactivate() -> None:
     """Close database connections and forget the active instance."""
-    global _active
-    from django.conf import settings
-
-    if settings.configured:
+    global _active, _checked, _check_wanted
+    if settings_configured():
         from django.db import connections
 
         connections.close_all()
-    _active = None
+    _active, _checked, _check_wanted = None, False, False
 
 
 def _executor() -> Any:

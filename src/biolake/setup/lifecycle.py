@@ -106,16 +106,16 @@ def _create_storage_and_db(instance: InstanceSettings) -> None:
         sqlite_path(instance.db).parent.mkdir(parents=True, exist_ok=True)
     django_boot.activate(instance, check_migrations=False)
     django_boot.migrate()
-    django_boot.run_activation_hooks()
+    django_boot.complete_activation(required=True)
 
 
-def connect(name_or_path: str | Path | None = None) -> InstanceSettings:
+def connect(name_or_path: str | Path | None = None, *, check: bool = True) -> InstanceSettings:
     """Make an instance current (by name, or by its storage folder) and check its schema.
 
     ``None`` reconnects to the current instance.
     """
     instance = _find(name_or_path)
-    django_boot.activate(instance)
+    django_boot.activate(instance, check_migrations=check)
     store.set_current(instance.name)
     return instance
 
@@ -144,12 +144,21 @@ def disconnect() -> None:
     store.set_current(None)
 
 
-def ensure_ready() -> InstanceSettings:
-    """Make the current instance ready for registry access (the one entry point used by models)."""
+def ensure_ready(check: bool = True) -> InstanceSettings:
+    """Make the current instance ready for registry access (the one entry point used by models).
+
+    ``check=False`` only configures Django and connects; the schema check and activation
+    hooks then wait for the next ``ensure_ready()`` (models call it once their classes exist).
+    """
     active = django_boot.active_instance()
-    if active is not None:
-        return active
-    return connect(None)
+    if active is None:
+        instance = connect(None, check=check)
+        if not check:
+            django_boot.defer_check()
+        return instance
+    if check:
+        django_boot.complete_activation()
+    return active
 
 
 def migrate() -> list[str]:
@@ -157,7 +166,7 @@ def migrate() -> list[str]:
     instance = _find(None)
     django_boot.activate(instance, check_migrations=False)
     applied = django_boot.migrate()
-    django_boot.run_activation_hooks()
+    django_boot.complete_activation(required=True)
     log.success(f"applied {len(applied)} migration(s) to {instance.name!r}" if applied else "database is up to date")
     return applied
 

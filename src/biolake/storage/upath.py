@@ -45,7 +45,7 @@ def UPath(path: str | os.PathLike[str] | _upath.UPath, **storage_options: Any) -
     return create_path(path, **storage_options)
 
 
-def _view_tree(self: _upath.UPath, level: int = -1, limit: int = 40, show_files: bool = True) -> None:
+def _view_tree(self: _upath.UPath, level: int = 2, limit: int = 20, show_files: bool = True) -> None:
     """Print this folder as a tree: sub-folders with file counts per suffix, and files.
 
     Args:

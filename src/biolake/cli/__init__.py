@@ -1,0 +1,36 @@
+"""The ``biolake`` command line.
+
+One module per command group: :mod:`~biolake.cli.instance` (init, connect, disconnect,
+info, delete, migrate), :mod:`~biolake.cli.artifact` (save, load, ``artifact ls|get|describe``)
+and :mod:`~biolake.cli.cache` (``cache clear|location``). Importing this package does not
+set up Django; only commands that read the database connect to an instance.
+
+Example:
+    $ biolake init --storage ./mydata
+    $ biolake save ./rnaseq1.parquet --key my_datasets/rnaseq1.parquet
+    $ biolake artifact ls
+"""
+
+from __future__ import annotations
+
+import click
+
+from biolake import __version__
+from biolake.cli import artifact, cache, instance
+from biolake.cli._base import BiolakeGroup
+
+__all__ = ["main"]
+
+
+@click.group(cls=BiolakeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="biolake")
+def main() -> None:
+    """A lakehouse for biology: versioned artifacts and their metadata registries.
+
+    Errors print one line; set BIOLAKE_DEBUG=1 to see the full traceback.
+    """
+
+
+for _module in (instance, artifact, cache):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)

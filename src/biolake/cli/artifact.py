@@ -1,0 +1,175 @@
+"""Artifact commands: ``save``, ``load`` and the ``artifact`` group (``ls``, ``get``, ``describe``).
+
+An artifact is named on the command line by its 20-char uid, the 16-char stem of its
+uid (any version of the family: the latest is used) or its key (the latest version).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import click
+
+import biolake as ln
+from biolake import _logging as log
+from biolake.cli._base import needs_instance
+from biolake.errors import CLIUsageError
+
+_UID_LENGTHS = (16, 20)  # version family stem, full uid
+_DEFAULT_LIMIT = 100
+
+
+def _looks_like_uid(text: str) -> bool:
+    return len(text) in _UID_LENGTHS and text.isascii() and text.isalnum()
+
+
+def find_artifact(uid_or_key: str) -> Any:
+    """The artifact named by a uid, a 16-char uid stem or a key (latest version).
+
+    Raises:
+        Artifact.DoesNotExist: Nothing matches.
+        Artifact.MultipleObjectsReturned: The key is the latest in several storage locations.
+    """
+    Artifact = ln.Artifact
+    if _looks_like_uid(uid_or_key):
+        try:
+            return Artifact.get(uid_or_key)
+        except Artifact.DoesNotExist:
+            pass  # a key that happens to look like a uid
+    matches = list(Artifact.filter(key=uid_or_key, is_latest=True).order_by("-id")[:10])
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise Artifact.DoesNotExist(
+            f"No artifact with uid or key {uid_or_key!r}; list them with `biolake artifact ls`.", query=uid_or_key
+        )
+    uids = ", ".join(a.uid for a in matches)
+    raise Artifact.MultipleObjectsReturned(
+        f"The key {uid_or_key!r} names artifacts in several storage locations ({uids}); pass a uid instead.",
+        query=uid_or_key,
+    )
+
+
+# -- top-level commands --------------------------------------------------------------------
+
+
+@click.command("save")
+@click.argument("path")
+@click.option("--key", default=None, help="Name of the artifact, e.g. my_datasets/rnaseq1.parquet.")
+@click.option("--description", default=None, help="Free-text description.")
+@click.option("--kind", default=None, help="Kind of artifact, e.g. dataset or model.")
+@needs_instance
+def save_command(path: str, key: str | None, description: str | None, kind: str | None) -> None:
+    """Save a file or folder as an artifact; print its uid and key.
+
+    PATH is a local path or a URL (s3://..., gs://...). Saving bytes that are already
+    registered returns the existing artifact; a known key with new bytes makes a new version.
+    """
+    artifact = ln.Artifact(path, key=key, description=description, kind=kind)
+    if not artifact._state.adding:  # the same bytes are registered already
+        if key is not None and key != artifact.key:
+            log.warning(f"these bytes are already registered as {artifact.uid} under key {artifact.key!r}")
+        else:
+            log.info(f"these bytes are already registered as {artifact.uid}")
+    artifact.save()
+    click.echo(f"uid: {artifact.uid}")
+    click.echo(f"key: {artifact.key if artifact.key is not None else '-'}")
+
+
+@click.command("load")
+@click.argument("uid_or_key")
+@needs_instance
+def load_command(uid_or_key: str) -> None:
+    """Print a local path to an artifact's bytes.
+
+    Remote bytes are downloaded into the cache first. UID_OR_KEY is a uid, the
+    16-char stem of a uid or a key (the latest version is used).
+    """
+    click.echo(str(find_artifact(uid_or_key).cache()))
+
+
+# -- the artifact group ----------------------------------------------------------------------
+
+
+@click.group("artifact")
+def artifact_group() -> None:
+    """List, copy and describe artifacts."""
+
+
+@artifact_group.command("ls")
+@click.option("--key-prefix", default=None, help="Only artifacts whose key starts with this.")
+@click.option(
+    "--limit", default=_DEFAULT_LIMIT, show_default=True, type=click.IntRange(min=1), help="Show at most N artifacts."
+)
+@click.option("--all-versions", is_flag=True, help="Show every version, not only the latest.")
+@needs_instance
+def ls_command(key_prefix: str | None, limit: int, all_versions: bool) -> None:
+    """List artifacts, newest first, as a table."""
+    from rich.table import Table
+
+    from biolake.models.describe import human_size
+
+    query = ln.Artifact.filter()
+    if key_prefix:
+        query = query.filter(key__startswith=key_prefix)
+    if not all_versions:
+        query = query.filter(is_latest=True)
+    total = query.count()
+    if total == 0:
+        click.echo("No artifacts" + (f" with a key starting with {key_prefix!r}." if key_prefix else "."))
+        return
+    table = Table("uid", "key", "suffix", "size", "created_at", caption=_caption(total, limit))
+    table.columns[0].no_wrap = True
+    table.columns[1].overflow = "fold"
+    for artifact in query.order_by("-created_at", "-id")[:limit]:
+        table.add_row(
+            artifact.uid,
+            artifact.key or "",
+            artifact.suffix,
+            human_size(artifact.size),
+            f"{artifact.created_at:%Y-%m-%d %H:%M:%S}",
+        )
+    log.print_renderable(table)
+
+
+def _caption(total: int, limit: int) -> str | None:
+    return f"{limit} of {total} artifacts shown; use --limit to see more" if total > limit else None
+
+
+@artifact_group.command("get")
+@click.argument("uid_or_key")
+@click.option("--to", "dest", default=None, help="Copy the bytes to this file or into this folder.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file at the destination.")
+@needs_instance
+def get_command(uid_or_key: str, dest: str | None, force: bool) -> None:
+    """Copy an artifact's bytes to --to DEST, or print its local path."""
+    artifact = find_artifact(uid_or_key)
+    if dest is None:
+        click.echo(str(artifact.cache()))
+        return
+    from biolake.storage import transfer
+
+    target = _target(artifact, Path(dest).expanduser())
+    if target.exists() and not force:
+        raise CLIUsageError(f"{str(target)!r} exists; pass --force to overwrite it.")
+    click.echo(str(transfer.get(artifact.path, target)))
+
+
+def _target(artifact: Any, dest: Path) -> Path:
+    """``dest`` itself, or ``dest/<file name>`` when ``dest`` is an existing folder."""
+    if not dest.is_dir():
+        return dest
+    name = PurePosixPath(artifact.key).name if artifact.key else f"{artifact.uid}{artifact.suffix}"
+    return dest / name
+
+
+@artifact_group.command("describe")
+@click.argument("uid_or_key")
+@needs_instance
+def describe_command(uid_or_key: str) -> None:
+    """Print an artifact's fields and provenance as a tree."""
+    find_artifact(uid_or_key).describe()
+
+
+COMMANDS = [save_command, load_command, artifact_group]

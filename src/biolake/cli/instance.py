@@ -1,0 +1,93 @@
+"""Instance commands: ``init``, ``connect``, ``disconnect``, ``info``, ``delete``, ``migrate``."""
+
+from __future__ import annotations
+
+import click
+
+from biolake import _logging as log
+from biolake import setup
+from biolake.setup import store
+from biolake.setup.settings import settings
+
+
+def _split_modules(value: str | None) -> list[str]:
+    return [name.strip() for name in (value or "").split(",") if name.strip()]
+
+
+@click.command("init")
+@click.option("--storage", required=True, help="Storage root: a local folder or a URL (s3://bucket/prefix).")
+@click.option("--db", default=None, help="Database URL (postgresql://... or sqlite:///...); default: SQLite in the storage.")
+@click.option("--name", default=None, help="Instance name; default: the storage folder's name.")
+@click.option("--modules", default=None, help="Comma-separated schema modules to enable, e.g. bio,wetlab.")
+def init_command(storage: str, db: str | None, name: str | None, modules: str | None) -> None:
+    """Create an instance (storage + database) and make it current."""
+    setup.init(storage=storage, db=db, name=name, modules=_split_modules(modules))
+
+
+@click.command("connect")
+@click.argument("name_or_path")
+def connect_command(name_or_path: str) -> None:
+    """Make an instance current, by name or by its storage folder."""
+    instance = setup.connect(name_or_path)
+    log.success(f"connected to instance {instance.name!r} (storage {instance.storage_root})")
+
+
+@click.command("disconnect")
+def disconnect_command() -> None:
+    """Unset the current instance."""
+    name = store.current_name()
+    setup.disconnect()
+    if name is None:
+        log.info("no instance was current")
+    else:
+        log.success(f"disconnected from instance {name!r}")
+
+
+_LABEL_WIDTH = 12
+
+
+def _echo_rows(rows: list[tuple[str, object]]) -> None:
+    for label, value in rows:
+        click.echo(f"{label:<{_LABEL_WIDTH}}{value}")
+
+
+@click.command("info")
+def info_command() -> None:
+    """Show the current instance and how many records it holds."""
+    summary = setup.info()
+    _echo_rows(
+        [
+            ("instance", summary["name"]),
+            ("storage", summary["storage"]),
+            ("db", summary["db"]),
+            ("modules", ", ".join(summary["modules"]) or "none"),
+            ("user", settings.user_handle),
+        ]
+    )
+    import biolake as ln  # connecting (and so Django) only from here on
+
+    setup.connect(summary["name"])
+    _echo_rows(
+        [
+            ("artifacts", ln.Artifact.filter().count()),
+            ("transforms", ln.Transform.filter().count()),
+            ("runs", ln.Run.filter().count()),
+        ]
+    )
+
+
+@click.command("delete")
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Delete even if the instance still holds artifacts.")
+def delete_command(name: str, force: bool) -> None:
+    """Delete an instance: its database and its managed files."""
+    setup.delete(name, force=force)
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Upgrade the current instance's database schema."""
+    setup.migrate()
+
+
+COMMANDS = [init_command, connect_command, disconnect_command, info_command, delete_command, migrate_command]

@@ -75,7 +75,7 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
     suffix = formats.default_suffix(otype, format or _format_from_key(key))
     _check_key_suffix(key, suffix)
     tmp_dir = settings.cache_dir / "_tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp_dir.mkdir(exist_ok=True)  # cheap; the cache may have been cleared meanwhile
     tmp = tmp_dir / f"{random_base62(16)}{suffix}"
     formats.write(data, tmp, suffix)
     upath = paths.create_path(tmp)
@@ -160,9 +160,8 @@ def initial_fields(source: Source, description: str | None, kind: str | None, ve
 
 def find_duplicate(model: Any, source: Source) -> Any:
     """An existing, non-trashed artifact with the same content hash, if any."""
-    existing = (
-        model.objects.filter(hash=source.summary.hash, branch_id=1).order_by("-is_latest", "-id").first()
-    )
+    matches = list(model.objects.filter(hash=source.summary.hash, branch_id=1)[:10])
+    existing = max(matches, key=lambda a: (a.is_latest, a.pk)) if matches else None
     if existing is not None:
         name = f"key {existing.key!r}" if existing.key else f"description {existing.description!r}"
         log.info(f"returning the existing artifact with the same hash: uid {existing.uid!r}, {name}")

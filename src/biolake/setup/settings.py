@@ -20,6 +20,7 @@ class Settings:
     def __init__(self) -> None:
         self._cache_dir: Path | None = None
         self._storage_root: dict[str, str] = {}
+        self._created: set[Path] = set()  # cache folders known to exist
 
     @property
     def instance(self) -> InstanceSettings:
@@ -42,9 +43,12 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        """Local folder that mirrors remote files and holds temporary files."""
+        """Local folder that mirrors remote files; its ``_tmp`` sub-folder holds files being saved."""
         path = self._cache_dir or store.default_cache_dir()
-        path.mkdir(parents=True, exist_ok=True)
+        if path not in self._created:
+            path.mkdir(parents=True, exist_ok=True)
+            (path / "_tmp").mkdir(exist_ok=True)
+            self._created.add(path)
         return path
 
     @cache_dir.setter

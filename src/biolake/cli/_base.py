@@ -1,11 +1,13 @@
 """What every command shares: error reporting and connecting to the current instance.
 
-Every command runs inside :meth:`BiolakeGroup.invoke`, so this is the only place that
-decides how errors reach the terminal: expected failures become one ``Error: <message>``
-line on stderr and exit code 1. Errors that describe a problem the user can fix
-(the :class:`~biolake.errors.BiolakeError` tree, ``FileNotFoundError``, ``ValueError``, an
-unreachable database) print one line on stderr without a traceback; anything else is a bug
-and keeps its traceback. ``BIOLAKE_DEBUG=1`` shows the traceback of every error.
+Every command runs inside :meth:`BiolakeGroup.invoke`, the only place that decides how
+errors reach the terminal. Errors that describe a problem the user can fix (the
+:class:`~biolake.errors.BiolakeError` tree, ``FileNotFoundError``, ``ValueError``, an
+unreachable database) print one ``Error: <message>`` line on stderr and exit with code 1;
+anything else is a bug and keeps its traceback. ``BIOLAKE_DEBUG=1`` shows every traceback.
+
+Commands that read the database are decorated with :func:`needs_instance`, so importing
+``biolake.cli`` (and ``--help``) never sets up Django.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import click
 
 from biolake.errors import BiolakeError
 
-F = TypeVar("F", bound=Callable[..., Any])
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _USER_ERRORS: tuple[type[BaseException], ...] = (BiolakeError, FileNotFoundError, ValueError)
 
@@ -42,10 +44,8 @@ def is_user_error(error: BaseException) -> bool:
 
 def one_line(error: BaseException) -> str:
     """The message of ``error`` on a single line (the class name if it has no message)."""
-    message = " ".join(str(error).split())
-    if _is_database_unavailable(error):
-        message = f"database error: {message}"
-    return message or type(error).__name__
+    message = " ".join(str(error).split()) or type(error).__name__
+    return f"database error: {message}" if _is_database_unavailable(error) else message
 
 
 class BiolakeGroup(click.Group):
@@ -60,18 +60,20 @@ class BiolakeGroup(click.Group):
             raise click.ClickException(one_line(error)) from None
 
 
-def needs_instance(command: F) -> F:
-    """Connect to the current instance (setting up Django) before ``command`` runs.
+def connect_current() -> None:
+    """Connect to the current instance, setting up Django; the error names ``biolake init`` if there is none."""
+    import biolake.models  # noqa: F401 (first, so that Django is set up through the registries)
+    from biolake.setup import connect
 
-    Put it right above the ``def`` (below the click decorators). Without a current instance
-    the command fails with the error that names ``biolake init``.
-    """
+    connect(None)  # in a process that was connected before, the import above does not switch
+
+
+def needs_instance(command: _F) -> _F:
+    """Run :func:`connect_current` before ``command`` (put it right above the ``def``)."""
 
     @functools.wraps(command)
     def connected(*args: Any, **kwargs: Any) -> Any:
-        from biolake.setup import ensure_ready
-
-        ensure_ready()
+        connect_current()
         return command(*args, **kwargs)
 
     return connected  # type: ignore[return-value]

@@ -6,6 +6,7 @@ uid (any version of the family: the latest is used) or its key (the latest versi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -56,9 +57,9 @@ def find_artifact(uid_or_key: str) -> Any:
 
 @click.command("save")
 @click.argument("path")
-@click.option("--key", default=None, help="Name of the artifact, e.g. my_datasets/rnaseq1.parquet.")
+@click.option("--key", default=None, metavar="KEY", help="Name of the artifact, e.g. my_datasets/rnaseq1.parquet.")
 @click.option("--description", default=None, help="Free-text description.")
-@click.option("--kind", default=None, help="Kind of artifact, e.g. dataset or model.")
+@click.option("--kind", default=None, metavar="KIND", help="Kind of artifact, e.g. dataset or model.")
 @needs_instance
 def save_command(path: str, key: str | None, description: str | None, kind: str | None) -> None:
     """Save a file or folder as an artifact; print its uid and key.
@@ -69,7 +70,8 @@ def save_command(path: str, key: str | None, description: str | None, kind: str 
     artifact = ln.Artifact(path, key=key, description=description, kind=kind)
     if not artifact._state.adding:  # the same bytes are registered already
         if key is not None and key != artifact.key:
-            log.warning(f"these bytes are already registered as {artifact.uid} under key {artifact.key!r}")
+            where = f"under key {artifact.key!r}" if artifact.key else "without a key"
+            log.warning(f"these bytes are already registered as {artifact.uid} {where}; the key was not changed")
         else:
             log.info(f"these bytes are already registered as {artifact.uid}")
     artifact.save()
@@ -98,9 +100,14 @@ def artifact_group() -> None:
 
 
 @artifact_group.command("ls")
-@click.option("--key-prefix", default=None, help="Only artifacts whose key starts with this.")
+@click.option("--key-prefix", default=None, metavar="PREFIX", help="Only artifacts whose key starts with this.")
 @click.option(
-    "--limit", default=_DEFAULT_LIMIT, show_default=True, type=click.IntRange(min=1), help="Show at most N artifacts."
+    "--limit",
+    default=_DEFAULT_LIMIT,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Show at most N artifacts.",
 )
 @click.option("--all-versions", is_flag=True, help="Show every version, not only the latest.")
 @needs_instance
@@ -119,9 +126,11 @@ def ls_command(key_prefix: str | None, limit: int, all_versions: bool) -> None:
     if total == 0:
         click.echo("No artifacts" + (f" with a key starting with {key_prefix!r}." if key_prefix else "."))
         return
-    table = Table("uid", "key", "suffix", "size", "created_at", caption=_caption(total, limit))
-    table.columns[0].no_wrap = True
-    table.columns[1].overflow = "fold"
+    table = Table(caption=_caption(total, limit))
+    table.add_column("uid", no_wrap=True)
+    table.add_column("key", overflow="fold")
+    for name in ("suffix", "size", "created_at"):
+        table.add_column(name, no_wrap=True)
     for artifact in query.order_by("-created_at", "-id")[:limit]:
         table.add_row(
             artifact.uid,
@@ -139,8 +148,8 @@ def _caption(total: int, limit: int) -> str | None:
 
 @artifact_group.command("get")
 @click.argument("uid_or_key")
-@click.option("--to", "dest", default=None, help="Copy the bytes to this file or into this folder.")
-@click.option("--force", is_flag=True, help="Overwrite an existing file at the destination.")
+@click.option("--to", "dest", default=None, metavar="DEST", help="Copy the bytes to this file or into this folder.")
+@click.option("--force", is_flag=True, help="Overwrite what exists at the destination.")
 @needs_instance
 def get_command(uid_or_key: str, dest: str | None, force: bool) -> None:
     """Copy an artifact's bytes to --to DEST, or print its local path."""
@@ -150,18 +159,19 @@ def get_command(uid_or_key: str, dest: str | None, force: bool) -> None:
         return
     from biolake.storage import transfer
 
-    target = _target(artifact, Path(dest).expanduser())
+    target = _target(artifact, dest)
     if target.exists() and not force:
         raise CLIUsageError(f"{str(target)!r} exists; pass --force to overwrite it.")
     click.echo(str(transfer.get(artifact.path, target)))
 
 
-def _target(artifact: Any, dest: Path) -> Path:
-    """``dest`` itself, or ``dest/<file name>`` when ``dest`` is an existing folder."""
-    if not dest.is_dir():
-        return dest
+def _target(artifact: Any, dest: str) -> Path:
+    """``dest`` itself, or ``dest/<name>`` when ``dest`` is a folder (existing, or ending in ``/``)."""
+    folder = Path(dest).expanduser()
+    if not (folder.is_dir() or dest.endswith(("/", os.sep))):
+        return folder
     name = PurePosixPath(artifact.key).name if artifact.key else f"{artifact.uid}{artifact.suffix}"
-    return dest / name
+    return folder / name
 
 
 @artifact_group.command("describe")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+import biolake as ln
 from biolake import _logging as log
 from biolake import setup
+from biolake.cli._base import connect_current
 from biolake.setup import store
 from biolake.setup.settings import settings
 
@@ -15,10 +17,14 @@ def _split_modules(value: str | None) -> list[str]:
 
 
 @click.command("init")
-@click.option("--storage", required=True, help="Storage root: a local folder or a URL (s3://bucket/prefix).")
-@click.option("--db", default=None, help="Database URL (postgresql://... or sqlite:///...); default: SQLite in the storage.")
-@click.option("--name", default=None, help="Instance name; default: the storage folder's name.")
-@click.option("--modules", default=None, help="Comma-separated schema modules to enable, e.g. bio,wetlab.")
+@click.option(
+    "--storage", required=True, metavar="PATH_OR_URL", help="Storage root: a local folder or a URL (s3://bucket/x)."
+)
+@click.option(
+    "--db", default=None, metavar="URL", help="postgresql://... or sqlite:///...; default: SQLite inside the storage."
+)
+@click.option("--name", default=None, metavar="NAME", help="Instance name; default: the storage folder's name.")
+@click.option("--modules", default=None, metavar="A,B", help="Schema modules to enable, comma-separated: bio,wetlab.")
 def init_command(storage: str, db: str | None, name: str | None, modules: str | None) -> None:
     """Create an instance (storage + database) and make it current."""
     setup.init(storage=storage, db=db, name=name, modules=_split_modules(modules))
@@ -64,9 +70,7 @@ def info_command() -> None:
             ("user", settings.user_handle),
         ]
     )
-    import biolake as ln  # connecting (and so Django) only from here on
-
-    setup.connect(summary["name"])
+    connect_current()  # the settings above are printed even if connecting fails
     _echo_rows(
         [
             ("artifacts", ln.Artifact.filter().count()),
@@ -85,9 +89,10 @@ def delete_command(name: str, force: bool) -> None:
 
 
 @click.command("migrate")
-def migrate_command() -> None:
-    """Upgrade the current instance's database schema."""
-    setup.migrate()
+@click.argument("name", required=False)
+def migrate_command(name: str | None) -> None:
+    """Upgrade an instance's database schema (default: the current instance)."""
+    setup.migrate(name)
 
 
 COMMANDS = [init_command, connect_command, disconnect_command, info_command, delete_command, migrate_command]

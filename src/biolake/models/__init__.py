@@ -19,7 +19,10 @@ from biolake.models.storage import Storage  # noqa: E402
 from biolake.models.transform import Transform  # noqa: E402
 from biolake.models.user import User  # noqa: E402
 
-_ensure_ready()  # now that the classes exist: schema check and default records
+from django.apps import apps as _apps  # noqa: E402
+
+if _apps.ready:  # imported after Django's set-up: complete the activation now (else activate() does)
+    _ensure_ready()  # schema check and default records
 
 __all__ = [
     "Artifact",

@@ -17,6 +17,7 @@ from biolake.errors import InvalidKeyError, PathNotFoundError
 from biolake.models.uids import random_base62
 from biolake.setup.settings import settings
 from biolake.storage import hashing, keys, paths
+from biolake.storage.cache import SAVING_DIR
 
 
 @dataclasses.dataclass
@@ -74,7 +75,7 @@ def _check_key_suffix(key: str | None, suffix: str) -> None:
 def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> Source:
     suffix = formats.default_suffix(otype, format or _format_from_key(key))
     _check_key_suffix(key, suffix)
-    tmp_dir = settings.cache_dir / "_tmp"
+    tmp_dir = settings.cache_dir / SAVING_DIR
     tmp_dir.mkdir(exist_ok=True)  # cheap; the cache may have been cleared meanwhile
     tmp = tmp_dir / f"{random_base62(16)}{suffix}"
     formats.write(data, tmp, suffix)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.base import ModelBase
 
 from biolake import errors
+from biolake.setup import ensure_ready
 from biolake.models.current import current_user_id
 from biolake.models.query import Manager, QuerySet
 from biolake.models.run_context import current_run_id
@@ -73,6 +74,7 @@ class Record(models.Model, metaclass=RecordMeta):
     # -- class-level queries ----------------------------------------------------------------
     @classmethod
     def _visible(cls, kwargs: dict[str, Any] | None = None) -> QuerySet:
+        ensure_ready()  # after ln.disconnect(), fail clearly instead of reading the old database
         qs = cls.objects.all()
         has_branch = any(f.name == "branch_id" for f in cls._meta.concrete_fields)
         if has_branch and not any(k.startswith("branch") for k in (kwargs or {})):
@@ -92,7 +94,7 @@ class Record(models.Model, metaclass=RecordMeta):
     @classmethod
     def get(cls, idlike: Any = None, *queries: Any, **expressions: Any) -> Any:
         """One record by uid, uid stem, id or lookups; raises ``DoesNotExist`` / ``MultipleObjectsReturned``."""
-        qs = cls.objects.all() if isinstance(idlike, (str, int)) else cls._visible(expressions)
+        qs = cls._visible({"branch": None}) if isinstance(idlike, (str, int)) else cls._visible(expressions)
         return qs.get(idlike, *queries, **expressions)
 
     @classmethod

@@ -67,6 +67,11 @@ def process_tag() -> str:
 
 
 def ensure_defaults() -> None:
-    """Register the current user and the default storage location of the active instance."""
+    """Register the current user and the default storage location of the active instance.
+
+    Runs at each activation; cached ids are dropped first, since an instance deleted and
+    created anew under the same database URL has new rows.
+    """
+    forget()
     current_user_id()
     current_storage()

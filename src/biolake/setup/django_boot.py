@@ -111,13 +111,17 @@ def complete_activation(required: bool = False) -> None:
     global _active, _checked
     if _checked or _active is None or not (_check_wanted or required):
         return
-    pending = pending_migrations()
+    try:
+        pending = pending_migrations()
+    except BaseException:
+        _active = None
+        raise
     if pending:
         name, _active = _active.name, None
         raise MigrationRequiredError(
             f"The database of instance {name!r} is behind this biolake version "
             f"({len(pending)} pending migration(s): {', '.join(pending[:5])}). "
-            f"Run `biolake migrate` to upgrade it.",
+            f"Run `biolake migrate {name}` to upgrade it.",
             pending=pending,
         )
     _checked = True  # before the hooks: they use the registries, which call back here

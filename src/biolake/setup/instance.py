@@ -87,6 +87,12 @@ def _sqlite_database(path: Path) -> dict[str, Any]:
 
 
 def _postgres_database(db: str) -> dict[str, Any]:
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is None:
+        raise InstanceSetupError(
+            "A PostgreSQL database needs its driver: pip install 'biolake[postgres]'."
+        )
     parts = urlsplit(db)
     options = dict(parse_qsl(parts.query))
     return {

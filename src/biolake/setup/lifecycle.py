@@ -161,9 +161,9 @@ def ensure_ready(check: bool = True) -> InstanceSettings:
     return active
 
 
-def migrate() -> list[str]:
-    """Apply pending migrations to the current instance's database."""
-    instance = _find(None)
+def migrate(name: str | None = None) -> list[str]:
+    """Apply pending migrations to an instance's database (default: the current instance)."""
+    instance = _find(name)
     django_boot.activate(instance, check_migrations=False)
     applied = django_boot.migrate()
     django_boot.complete_activation(required=True)

@@ -43,11 +43,10 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        """Local folder that mirrors remote files; its ``_tmp`` sub-folder holds files being saved."""
+        """Local folder that mirrors remote files and holds files being saved."""
         path = self._cache_dir or store.default_cache_dir()
         if path not in self._created:
             path.mkdir(parents=True, exist_ok=True)
-            (path / "_tmp").mkdir(exist_ok=True)
             self._created.add(path)
         return path
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INDEX_DIR",
+    "SAVING_DIR",
     "VERSION_FIELDS",
     "cache_path",
     "cached",
@@ -99,6 +100,10 @@ def cached(upath: UPath, cache_dir: str | os.PathLike[str]) -> Path:
     return target
 
 
+SAVING_DIR = "_tmp"
+"""Sub-folder of the cache holding files being saved; never cleared."""
+
+
 def clear_cache(cache_dir: str | os.PathLike[str]) -> int:
     """Delete everything in ``cache_dir`` and return the number of cached files removed.
 
@@ -109,6 +114,8 @@ def clear_cache(cache_dir: str | os.PathLike[str]) -> int:
         return 0
     count = 0
     for child in root.iterdir():
+        if child.name == SAVING_DIR:  # files of saves in progress (maybe in another process)
+            continue
         if child.name != INDEX_DIR:
             count += 1 if not child.is_dir() or child.is_symlink() else _count_files(child)
         _remove(child)

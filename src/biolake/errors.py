@@ -18,6 +18,7 @@ working for callers that do not know biolake::
     ├── MultipleResultsFound(BiolakeError, LookupError)    a query matched more than one record
     ├── RecordInUseError(BiolakeError, RuntimeError)       a delete that would orphan references
     ├── ValidationError(BiolakeError, ValueError)          values that do not validate
+    ├── TrackingError(BiolakeError, RuntimeError)          track()/finish() cannot tell what to record
     └── CLIUsageError(BiolakeError, ValueError)            wrong command-line usage
 
 Errors carry the offending values as attributes (e.g. ``InvalidKeyError.key``).
@@ -119,6 +120,10 @@ class ValidationError(BiolakeError, ValueError):
     def __init__(self, message: str, non_validated: dict[str, list[Any]] | None = None) -> None:
         super().__init__(message)
         self.non_validated = non_validated or {}
+
+
+class TrackingError(BiolakeError, RuntimeError):
+    """``track()`` could not tell what to track, or ``finish()`` ran without ``track()``."""
 
 
 class CLIUsageError(BiolakeError, ValueError):

@@ -129,3 +129,20 @@ def test_import_is_cheap_and_side_effect_free(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]"
     assert not (tmp_path / "no-home").exists()
+
+
+def test_fresh_process_reaches_the_registries(instance):
+    """The schema check loads the migrations while biolake.models is half-imported."""
+    import biolake as ln
+
+    ln.connect(instance.name)
+    code = "import biolake as ln\nprint(ln.Artifact.filter().count() >= 0, ln.Transform.__name__)\n"
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "True Transform", out.stderr
+    assert "Warning" not in out.stderr
+
+
+def test_migrations_do_not_import_the_models_package():
+    folder = Path(__file__).parents[2] / "src" / "biolake" / "models" / "migrations"
+    for migration in folder.glob("0*.py"):
+        assert "biolake.models" not in migration.read_text(), migration.name

@@ -16,7 +16,7 @@ from __future__ import annotations
 import click
 
 from biolake import __version__
-from biolake.cli import artifact, cache, instance
+from biolake.cli import artifact, cache, instance, lineage
 from biolake.cli._base import BiolakeGroup
 
 __all__ = ["main"]
@@ -31,6 +31,6 @@ def main() -> None:
     """
 
 
-for _module in (instance, artifact, cache):
+for _module in (instance, artifact, cache, lineage):
     for _command in _module.COMMANDS:
         main.add_command(_command)

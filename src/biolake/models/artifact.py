@@ -9,10 +9,13 @@ from typing import Any, ClassVar
 from django.db import models
 
 from biolake.models import artifact_access, artifact_save, artifact_source, trash, versioning
+from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 
+RUN_ARTIFACT_KIND = "__biolake_run__"  # environments and reports of runs: hidden from default queries
 
-class Artifact(TracksCreator):
+
+class Artifact(TracksCreator, HasLineage):
     """A dataset, model or any file or folder, content-hashed and versioned.
 
     Args:
@@ -58,9 +61,9 @@ class Artifact(TracksCreator):
     n_files = models.BigIntegerField(null=True, blank=True)
     n_observations = models.BigIntegerField(null=True, blank=True)
     version = models.CharField(max_length=30, null=True, blank=True)
-    is_latest = models.BooleanField(default=True, db_index=True)
+    is_latest = models.BooleanField(default=True)  # no index: two values mislead SQLite's planner
     managed = models.BooleanField(default=True)
-    branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
+    branch_id = models.SmallIntegerField(default=MAIN_BRANCH)  # no index, as is_latest
     run = models.ForeignKey(
         "biolake.Run", models.PROTECT, null=True, blank=True,
         related_name="output_artifacts",
@@ -103,6 +106,13 @@ class Artifact(TracksCreator):
         super().__init__(**artifact_source.initial_fields(source, description, kind, version))
         self._source = source
         self._memory = source.memory
+
+    @classmethod
+    def _visible(cls, kwargs: dict[str, Any] | None = None) -> Any:
+        qs = super()._visible(kwargs)
+        if not any(k.startswith("kind") for k in (kwargs or {})):
+            qs = qs.exclude(kind=RUN_ARTIFACT_KIND)
+        return qs
 
     # -- alternate constructors --------------------------------------------------------------
     @classmethod

@@ -76,10 +76,17 @@ class Record(models.Model, metaclass=RecordMeta):
     def _visible(cls, kwargs: dict[str, Any] | None = None) -> QuerySet:
         ensure_ready()  # after ln.disconnect(), fail clearly instead of reading the old database
         qs = cls.objects.all()
-        has_branch = any(f.name == "branch_id" for f in cls._meta.concrete_fields)
-        if has_branch and not any(k.startswith("branch") for k in (kwargs or {})):
+        if cls._has_branch() and not any(k.startswith("branch") for k in (kwargs or {})):
             qs = qs.filter(branch_id=MAIN_BRANCH)
         return qs
+
+    @classmethod
+    def _has_branch(cls) -> bool:
+        flag = cls.__dict__.get("_has_branch_field")
+        if flag is None:
+            flag = any(f.name == "branch_id" for f in cls._meta.concrete_fields)
+            cls._has_branch_field = flag
+        return flag
 
     @classmethod
     def filter(cls, *queries: Any, **expressions: Any) -> QuerySet:
@@ -94,7 +101,8 @@ class Record(models.Model, metaclass=RecordMeta):
     @classmethod
     def get(cls, idlike: Any = None, *queries: Any, **expressions: Any) -> Any:
         """One record by uid, uid stem, id or lookups; raises ``DoesNotExist`` / ``MultipleObjectsReturned``."""
-        qs = cls._visible({"branch": None}) if isinstance(idlike, (str, int)) else cls._visible(expressions)
+        by_id = isinstance(idlike, (str, int))  # an id finds trashed and hidden records too
+        qs = cls._visible({"branch": None, "kind": None}) if by_id else cls._visible(expressions)
         return qs.get(idlike, *queries, **expressions)
 
     @classmethod

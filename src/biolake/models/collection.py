@@ -8,6 +8,7 @@ from django.db import models, transaction
 
 from biolake import _logging as log
 from biolake.models import trash, versioning
+from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.storage.hashing import hash_bytes
 
@@ -17,7 +18,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes("\n".join(sorted(hashes)).encode())
 
 
-class Collection(TracksCreator):
+class Collection(TracksCreator, HasLineage):
     """A versioned, ordered set of artifacts that loads as one.
 
     Example:
@@ -40,8 +41,8 @@ class Collection(TracksCreator):
     description = models.TextField(null=True, blank=True)
     hash = models.CharField(max_length=86, null=True, blank=True, db_index=True)
     version = models.CharField(max_length=30, null=True, blank=True)
-    is_latest = models.BooleanField(default=True, db_index=True)
-    branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
+    is_latest = models.BooleanField(default=True)  # no index: two values mislead SQLite's planner
+    branch_id = models.SmallIntegerField(default=MAIN_BRANCH)  # no index, as is_latest
     meta_artifact = models.ForeignKey(
         "biolake.Artifact", models.PROTECT, null=True, blank=True, related_name="_meta_of_collections"
     )

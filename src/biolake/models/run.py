@@ -7,12 +7,13 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
+from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, Record
 
 RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
 
 
-class Run(Record):
+class Run(Record, HasLineage):
     """An execution of a :class:`Transform`.
 
     Outputs point back to their run (``artifact.run``); inputs are linked through
@@ -49,7 +50,7 @@ class Run(Record):
     input_collections = models.ManyToManyField(
         "biolake.Collection", through="biolake.RunInputCollection", related_name="input_of_runs"
     )
-    branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
+    branch_id = models.SmallIntegerField(default=MAIN_BRANCH)  # no index, as is_latest
     created_by = models.ForeignKey(
         "biolake.User", models.PROTECT, related_name="+", editable=False
     )

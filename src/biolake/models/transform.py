@@ -7,12 +7,13 @@ from typing import Any, ClassVar
 from django.db import models, transaction
 
 from biolake.models import versioning
+from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, Record
 
 TRANSFORM_TYPES = ("notebook", "script", "pipeline", "function", "upload")
 
 
-class Transform(Record):
+class Transform(Record, HasLineage):
     """A piece of code that transforms data; versioned like artifacts (same key, new source = new version).
 
     Example:
@@ -38,8 +39,8 @@ class Transform(Record):
     reference = models.CharField(max_length=1024, null=True, blank=True)
     reference_type = models.CharField(max_length=25, null=True, blank=True)
     version = models.CharField(max_length=30, null=True, blank=True)
-    is_latest = models.BooleanField(default=True, db_index=True)
-    branch_id = models.SmallIntegerField(default=MAIN_BRANCH, db_index=True)
+    is_latest = models.BooleanField(default=True)  # no index: two values mislead SQLite's planner
+    branch_id = models.SmallIntegerField(default=MAIN_BRANCH)  # no index, as is_latest
     created_by = models.ForeignKey(
         "biolake.User", models.PROTECT, related_name="+", editable=False
     )

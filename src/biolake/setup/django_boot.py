@@ -6,6 +6,8 @@ which database the ``default`` alias points to changes when the current instance
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any, Callable
 
 from biolake.errors import MigrationRequiredError
@@ -45,6 +47,10 @@ def _configure(db_settings: dict[str, Any]) -> None:
 
     if settings.configured:
         return
+    if "ipykernel" in sys.modules:
+        # Jupyter kernels run an event loop in the main thread, which trips Django's guard
+        # against sync ORM calls from async code; biolake's ORM calls are synchronous.
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.configure(
         INSTALLED_APPS=[CORE_APP, *SCHEMA_MODULES.values()],
         DATABASES={"default": db_settings},

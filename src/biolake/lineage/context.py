@@ -1,0 +1,198 @@
+"""``ln.track()`` and ``ln.finish()``: the run of a script, notebook or pipeline."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from django.utils import timezone
+
+from biolake import _logging as log
+from biolake.errors import TrackingError
+from biolake.lineage import notebook, source
+from biolake.lineage.capture import OutputCapture
+from biolake.lineage.environment import pip_freeze
+from biolake.lineage.transforms import transform_for_pipeline, transform_for_source
+from biolake.models import Artifact, Run, run_context
+from biolake.models.artifact import RUN_ARTIFACT_KIND
+from biolake.setup.settings import settings
+
+RUN_UID_ENV = "BIOLAKE_RUN_UID"
+
+
+@dataclass
+class _State:
+    run: Any = None
+    path: Path | None = None
+    is_notebook: bool = False
+    capture: OutputCapture | None = None
+    hooks_installed: bool = False
+
+
+_state = _State()
+
+
+def track(
+    transform: Any = None,
+    *,
+    params: dict[str, Any] | None = None,
+    path: str | os.PathLike[str] | None = None,
+    initiated_by_run: Any = None,
+) -> Any:
+    """Start a run of the calling script or notebook (or of ``transform``) and return it.
+
+    Args:
+        transform: a Transform for pipelines, e.g. ``ln.Transform(key="my-pipeline", type="pipeline", version="1.2.0")``.
+        params: run parameters, stored as JSON and queryable (``ln.Run.filter(params__lr=0.1)``).
+        path: the script or notebook file, when it cannot be detected.
+        initiated_by_run: the parent run (default: the run named by ``$BIOLAKE_RUN_UID``).
+
+    Example:
+        >>> ln.track(params={"lr": 0.1})  # doctest: +SKIP
+    """
+    if _state.run is not None and _state.run.status == "started":
+        _close(status="completed")
+    code_path = None if transform is not None else _detect_path(path)
+    is_notebook = code_path is not None and code_path.suffix == ".ipynb"
+    record = transform_for_pipeline(transform) if transform is not None else _transform_of_file(code_path)
+    run = Run(
+        transform=record,
+        params=params,
+        cli_args=None if is_notebook else " ".join(sys.argv[1:]) or None,
+        initiated_by_run=initiated_by_run or _parent_from_env(),
+    ).save()
+    _start(run, code_path, is_notebook)
+    log.success(f"{'loaded' if record.runs.count() > 1 else 'created'} Transform('{record.uid}'), started new Run('{run.uid}')")
+    return run
+
+
+def _detect_path(path: str | os.PathLike[str] | None) -> Path:
+    if path is not None:
+        resolved = Path(path).resolve()
+        if not resolved.exists():
+            raise TrackingError(f"ln.track(path={str(path)!r}): no such file.")
+        return resolved
+    if notebook.in_kernel():
+        found = notebook.notebook_path()
+        if found is None:
+            raise TrackingError(
+                "Could not find this notebook's path (no Jupyter server session matched this kernel): "
+                "call ln.track(path='my_notebook.ipynb')."
+            )
+        return found
+    main = sys.modules.get("__main__")
+    main_file = getattr(main, "__file__", None)
+    if not main_file:
+        raise TrackingError(
+            "ln.track() found no script (interactive session?): pass path='script.py' or "
+            "transform=ln.Transform(key=..., type='pipeline')."
+        )
+    return Path(main_file).resolve()
+
+
+def _transform_of_file(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    stored = source.redact_secrets(text)
+    return transform_for_source(
+        key=source.transform_key(path),
+        type="notebook" if path.suffix == ".ipynb" else "script",
+        source_code=stored,
+        source_hash=source.source_hash(path, stored),
+        description=source.description_of(path, text),
+        reference=source.git_reference(path),
+    )
+
+
+def _parent_from_env() -> Any:
+    uid = os.environ.get(RUN_UID_ENV)
+    return Run.filter(uid=uid).first() if uid else None
+
+
+def _start(run: Any, path: Path | None, is_notebook: bool) -> None:
+    _state.run, _state.path, _state.is_notebook = run, path, is_notebook
+    run_context.current_run = run
+    os.environ[RUN_UID_ENV] = run.uid
+    if path is not None and not is_notebook:
+        _state.capture = OutputCapture(settings.cache_dir / "run_logs" / f"{run.uid}.log")
+        _state.capture.start()
+        _install_exit_hooks()
+
+
+def finish() -> Any:
+    """Finish the current run: store its report and environment and mark it completed."""
+    if _state.run is None:
+        raise TrackingError("ln.finish() needs a run: call ln.track() first.")
+    return _close(status="completed")
+
+
+def _close(status: str) -> Any:
+    run = _state.run
+    if _state.is_notebook and _state.path is not None:
+        _finish_notebook(run, _state.path)
+    elif _state.capture is not None:
+        log_path = _state.capture.stop()
+        _state.capture = None
+        run.report = _run_artifact(log_path, f"log of Run('{run.uid}')")
+    run.environment = _environment_artifact()
+    run.finished_at = timezone.now()
+    run.status = status
+    run.save()
+    _state.run = None
+    run_context.current_run = None
+    os.environ.pop(RUN_UID_ENV, None)
+    if status == "completed":
+        log.success(f"finished Run('{run.uid}')")
+    return run
+
+
+def _finish_notebook(run: Any, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    late = notebook.out_of_order_cells(text)
+    if late:
+        log.warning(f"cells of {path.name} ran out of order (execution counts {late}); re-run it top to bottom")
+    transform = run.transform
+    stored = source.redact_secrets(text)
+    transform.source_code, transform.hash = stored, source.source_hash(path, stored)
+    transform.save()
+    report = notebook.html_report(path, settings.cache_dir / "run_logs" / f"{run.uid}.html")
+    run.report = _run_artifact(report, f"report of Run('{run.uid}')")
+
+
+def _run_artifact(path: Path, description: str) -> Any:
+    artifact = Artifact(path, description=description, kind=RUN_ARTIFACT_KIND)
+    if artifact._state.adding:
+        artifact.run = None  # run artifacts are not outputs of their own run
+    return artifact.save()
+
+
+def _environment_artifact() -> Any:
+    path = settings.cache_dir / "run_logs" / "run_env_pip.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(pip_freeze(), encoding="utf-8")
+    return _run_artifact(path, "Python environment (pip freeze)")
+
+
+# -- scripts that end without finish(), or with an exception ------------------------------------
+def _install_exit_hooks() -> None:
+    if _state.hooks_installed:
+        return
+    previous = sys.excepthook
+
+    def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        previous(kind, error, tb)  # print the traceback first, so the log holds it
+        if _state.run is not None:
+            _close(status="errored")
+
+    sys.excepthook = excepthook
+    atexit.register(_finish_at_exit)
+    _state.hooks_installed = True
+
+
+def _finish_at_exit() -> None:
+    if _state.run is not None and _state.run.status == "started":
+        _close(status="completed")

@@ -20,9 +20,7 @@ from typing import Any
 
 from biolake.errors import DoesNotExist, ValidationError
 
-__all__ = ["Edge", "LineageGraph", "Node", "RUN_ARTIFACT_KIND", "build", "graph"]
-
-RUN_ARTIFACT_KIND = "__biolake_run__"  # environment and report of a run: not data, not lineage
+__all__ = ["Edge", "LineageGraph", "Node", "build", "graph"]
 
 
 @dataclasses.dataclass
@@ -157,10 +155,12 @@ class _Walker:
     def __init__(self, db: str) -> None:
         # imported here, not at module level: importing biolake.lineage must not set up Django
         from biolake import models
+        from biolake.models.artifact import RUN_ARTIFACT_KIND
         from biolake.models.base import MAIN_BRANCH
 
         self.m = models
         self.main = MAIN_BRANCH
+        self.run_kind = RUN_ARTIFACT_KIND  # a run's environment and report: not data, not lineage
         self.db = db
         self.nodes: dict[str, Node] = {}
         self.edges: set[Edge] = set()
@@ -250,7 +250,7 @@ class _Walker:
         artifact_links = (
             self.m.RunInputArtifact.objects.using(self.db)
             .filter(run_id__in=pks, artifact__branch_id=self.main)
-            .exclude(artifact__kind=RUN_ARTIFACT_KIND)
+            .exclude(artifact__kind=self.run_kind)
             .select_related("artifact")
         )
         collection_links = (
@@ -291,7 +291,7 @@ class _Walker:
         artifacts = (
             self.m.Artifact.objects.using(self.db)
             .filter(run_id__in=pks, branch_id=self.main)
-            .exclude(kind=RUN_ARTIFACT_KIND)
+            .exclude(kind=self.run_kind)
         )
         collections = self.m.Collection.objects.using(self.db).filter(run_id__in=pks, branch_id=self.main)
         outputs = [*artifacts, *collections]

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from biolake import __version__
-from biolake.lineage.graph import RUN_ARTIFACT_KIND
 
 __all__ = ["PRODUCER", "SCHEMA_URL", "export", "run_events", "run_id"]
 
@@ -191,12 +190,16 @@ def _job(run: Any) -> dict[str, Any]:
 
 
 def _inputs(run: Any) -> list[dict[str, Any]]:
+    from biolake.models.artifact import RUN_ARTIFACT_KIND
+
     artifacts = run.input_artifacts.exclude(kind=RUN_ARTIFACT_KIND).select_related("storage").order_by("id")
     collections = run.input_collections.order_by("id")
     return [*(_artifact_dataset(a) for a in artifacts), *(_collection_dataset(c) for c in collections)]
 
 
 def _outputs(run: Any) -> list[dict[str, Any]]:
+    from biolake.models.artifact import RUN_ARTIFACT_KIND
+
     artifacts = run.output_artifacts.exclude(kind=RUN_ARTIFACT_KIND).select_related("storage").order_by("id")
     collections = run.output_collections.order_by("id")
     return [*(_artifact_dataset(a) for a in artifacts), *(_collection_dataset(c) for c in collections)]

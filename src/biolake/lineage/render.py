@@ -18,13 +18,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import sys
 from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
 from biolake import _logging
 from biolake.errors import ValidationError
+from biolake.lineage import notebook
 from biolake.lineage.graph import LineageGraph, Node, build
 
 __all__ = ["FORMATS", "to_dot", "to_mermaid", "to_svg", "view_lineage"]
@@ -363,13 +363,6 @@ def to_svg(graph: LineageGraph) -> str:
 # -- showing -------------------------------------------------------------------------------------
 
 
-def _in_jupyter_kernel() -> bool:
-    """Whether this process is a Jupyter (IPython) kernel; never imports IPython itself."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return shell is not None and getattr(shell, "kernel", None) is not None
-
-
 def _show_text(text: str) -> None:
     from rich.text import Text
 
@@ -396,7 +389,7 @@ def view_lineage(
     if format is not None and format not in FORMATS:
         raise ValidationError(f"Unknown lineage format {format!r}: use one of {', '.join(FORMATS)}.")
     lineage = build(record, downstream=downstream, depth=depth)
-    if format is None and _in_jupyter_kernel():
+    if format is None and notebook.in_kernel():
         from IPython.display import SVG, display
 
         display(SVG(to_svg(lineage)))

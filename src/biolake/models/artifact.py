@@ -108,11 +108,12 @@ class Artifact(TracksCreator, HasLineage):
         self._memory = source.memory
 
     @classmethod
-    def _visible(cls, kwargs: dict[str, Any] | None = None) -> Any:
-        qs = super()._visible(kwargs)
-        if not any(k.startswith("kind") for k in (kwargs or {})):
-            qs = qs.exclude(kind=RUN_ARTIFACT_KIND)
-        return qs
+    def _default_conditions(cls, kwargs: dict[str, Any]) -> list[Any]:
+        conditions = super()._default_conditions(kwargs)
+        # run artifacts have no key: a query by exact key can skip the condition (and its cost)
+        if not any(k.startswith("kind") or k == "key" for k in kwargs):
+            conditions.append(~models.Q(kind=RUN_ARTIFACT_KIND))
+        return conditions
 
     # -- alternate constructors --------------------------------------------------------------
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
+from django.db.models import Q
 from django.db.models.base import ModelBase
 
 from biolake import errors
@@ -75,10 +76,15 @@ class Record(models.Model, metaclass=RecordMeta):
     @classmethod
     def _visible(cls, kwargs: dict[str, Any] | None = None) -> QuerySet:
         ensure_ready()  # after ln.disconnect(), fail clearly instead of reading the old database
-        qs = cls.objects.all()
-        if cls._has_branch() and not any(k.startswith("branch") for k in (kwargs or {})):
-            qs = qs.filter(branch_id=MAIN_BRANCH)
-        return qs
+        conditions = cls._default_conditions(kwargs or {})
+        return cls.objects.filter(*conditions) if conditions else cls.objects.all()
+
+    @classmethod
+    def _default_conditions(cls, kwargs: dict[str, Any]) -> list[Q]:
+        """Conditions that hide records unless the query names the field (trash: ``branch_id``)."""
+        if cls._has_branch() and not any(k.startswith("branch") for k in kwargs):
+            return [Q(branch_id=MAIN_BRANCH)]
+        return []
 
     @classmethod
     def _has_branch(cls) -> bool:
@@ -91,7 +97,8 @@ class Record(models.Model, metaclass=RecordMeta):
     @classmethod
     def filter(cls, *queries: Any, **expressions: Any) -> QuerySet:
         """Records matching Django-style lookups, e.g. ``Artifact.filter(key__startswith="raw/")``."""
-        return cls._visible(expressions).filter(*queries, **expressions)
+        ensure_ready()
+        return cls.objects.filter(*cls._default_conditions(expressions), *queries, **expressions)
 
     @classmethod
     def exclude(cls, *queries: Any, **expressions: Any) -> QuerySet:
@@ -101,9 +108,10 @@ class Record(models.Model, metaclass=RecordMeta):
     @classmethod
     def get(cls, idlike: Any = None, *queries: Any, **expressions: Any) -> Any:
         """One record by uid, uid stem, id or lookups; raises ``DoesNotExist`` / ``MultipleObjectsReturned``."""
+        ensure_ready()
         by_id = isinstance(idlike, (str, int))  # an id finds trashed and hidden records too
-        qs = cls._visible({"branch": None, "kind": None}) if by_id else cls._visible(expressions)
-        return qs.get(idlike, *queries, **expressions)
+        conditions = [] if by_id else cls._default_conditions(expressions)
+        return cls.objects.all().get(idlike, *queries, _hidden=conditions, **expressions)
 
     @classmethod
     def all(cls) -> QuerySet:

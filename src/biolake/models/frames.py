@@ -1,19 +1,28 @@
-"""Turning querysets into pandas DataFrames."""
+"""Turning querysets into pandas DataFrames.
+
+Rows are fetched with the queryset's own SQL and converted column by column (vectorized)
+instead of value by value through Django's converters: several times faster for the
+tables ``df()`` returns.
+"""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from django.db import connections, models
 
 
 def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
     """Concrete fields as columns (foreign keys as ``<name>_id``), ``id`` as index, plus ``include``."""
-    fields = _ordered_fields(qs.model)
-    rows = list(qs.values_list(*fields))
-    df = pd.DataFrame.from_records(rows, columns=fields)
-    df = df.set_index("id")
+    model_fields = _ordered_fields(qs.model)
+    rows = _fetch(qs.values_list(*[f.attname for f in model_fields]))
+    columns = list(zip(*rows)) if rows else [() for _ in model_fields]
+    data = {field.attname: _column(field, values) for field, values in zip(model_fields, columns)}
+    df = pd.DataFrame(data).set_index("id")
     if include:
         ids = df.index.tolist()
         for lookup in include:
@@ -21,12 +30,35 @@ def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
     return df
 
 
-def _ordered_fields(model: Any) -> list[str]:
+def _fetch(qs: Any) -> list[tuple[Any, ...]]:
+    if qs.query.is_empty():
+        return []
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _column(field: Any, values: tuple[Any, ...]) -> Any:
+    """One column, converted as Django would (aware datetimes, parsed JSON), but vectorized."""
+    if isinstance(field, models.DateTimeField):
+        if values and all(v is not None and v.tzinfo is None for v in values):  # SQLite: naive UTC
+            return pd.DatetimeIndex(np.array(values, dtype="datetime64[us]")).tz_localize("UTC")
+        return pd.to_datetime(list(values), utc=True)
+    if isinstance(field, models.JSONField):
+        return np.array([json.loads(v) if isinstance(v, str) else v for v in values], dtype=object)
+    if isinstance(field, (models.BooleanField, models.IntegerField, models.AutoField, models.ForeignKey)) and not field.null:
+        return np.array(values)
+    return np.array(values, dtype=object)
+
+
+def _ordered_fields(model: Any) -> list[Any]:
     """``id``, ``uid`` and the registry's own fields first; provenance columns last."""
-    names = [f.attname for f in model._meta.concrete_fields]
-    last = [n for n in ("run_id", "created_by_id", "created_at", "updated_at") if n in names]
-    first = [n for n in ("id", "uid") if n in names]
-    return first + [n for n in names if n not in first and n not in last] + last
+    fields = list(model._meta.concrete_fields)
+    last_names = ("run_id", "created_by_id", "created_at", "updated_at")
+    first = [f for name in ("id", "uid") for f in fields if f.attname == name]
+    last = [f for name in last_names for f in fields if f.attname == name]
+    return first + [f for f in fields if f not in first and f not in last] + last
 
 
 def _related_column(model: Any, ids: list[int], lookup: str) -> list[Any]:

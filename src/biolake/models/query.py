@@ -88,16 +88,17 @@ class QuerySet(models.QuerySet):
             )
         return records[0] if records else None
 
-    def get(self, idlike: Any = None, *args: Any, **kwargs: Any) -> Any:
+    def get(self, idlike: Any = None, *args: Any, _hidden: list[Q] | None = None, **kwargs: Any) -> Any:
         """One record by uid, uid prefix (e.g. the 16-char stem of a versioned uid), id or lookups.
 
-        When several versions of one family match, the latest is returned.
+        When several versions of one family match, the latest is returned. ``_hidden``: extra
+        conditions (e.g. "not in the trash") left out of error messages.
         """
         if isinstance(idlike, Q):
             args, idlike = (idlike, *args), None
         if idlike is not None:
             kwargs.update(self._id_lookup(idlike))
-        records = list(self.filter(*args, **kwargs)[:_MAX_GET])
+        records = list(self.filter(*(_hidden or ()), *args, **kwargs)[:_MAX_GET])
         if len(records) == 1:
             return records[0]
         query = _describe_query(args, {**({"idlike": idlike} if idlike is not None else {}), **kwargs})

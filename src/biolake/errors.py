@@ -11,6 +11,7 @@ working for callers that do not know biolake::
     ├── InvalidKeyError(BiolakeError, ValueError)          a storage key that is unsafe
     ├── StorageError(BiolakeError, OSError)                reading or writing bytes failed
     │   ├── PathNotFoundError(StorageError, FileNotFoundError)  a path that does not exist
+    │   ├── PathExistsError(StorageError, FileExistsError)  a file that would be overwritten
     │   └── UploadError                                    an upload failed; nothing recorded
     ├── IntegrityError(BiolakeError, ValueError)           stored bytes do not match their hash
     ├── UnknownFormatError(BiolakeError, ValueError)       no loader for a suffix / object type
@@ -71,6 +72,10 @@ class StorageError(BiolakeError, OSError):
 
 class PathNotFoundError(StorageError, FileNotFoundError):
     """A file or folder that does not exist."""
+
+
+class PathExistsError(StorageError, FileExistsError):
+    """A file that would be overwritten."""
 
 
 class UploadError(StorageError):

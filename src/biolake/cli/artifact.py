@@ -60,13 +60,19 @@ def find_artifact(uid_or_key: str) -> Any:
 @click.option("--key", default=None, metavar="KEY", help="Name of the artifact, e.g. my_datasets/rnaseq1.parquet.")
 @click.option("--description", default=None, help="Free-text description.")
 @click.option("--kind", default=None, metavar="KIND", help="Kind of artifact, e.g. dataset or model.")
+@click.option("--as-artifact", is_flag=True, help="Save a .py/.ipynb file as an artifact, not as a transform.")
 @needs_instance
-def save_command(path: str, key: str | None, description: str | None, kind: str | None) -> None:
+def save_command(path: str, key: str | None, description: str | None, kind: str | None, as_artifact: bool) -> None:
     """Save a file or folder as an artifact; print its uid and key.
 
     PATH is a local path or a URL (s3://..., gs://...). Saving bytes that are already
     registered returns the existing artifact; a known key with new bytes makes a new version.
+    A script (.py) or notebook (.ipynb) is saved as a transform (its source code; for a
+    notebook also a run whose report is the notebook rendered as HTML).
     """
+    if not as_artifact and Path(path).suffix in (".py", ".ipynb") and Path(path).is_file():
+        _save_code(path)
+        return
     artifact = ln.Artifact(path, key=key, description=description, kind=kind)
     if not artifact._state.adding:  # the same bytes are registered already
         if key is not None and key != artifact.key:
@@ -79,16 +85,43 @@ def save_command(path: str, key: str | None, description: str | None, kind: str 
     click.echo(f"key: {artifact.key if artifact.key is not None else '-'}")
 
 
+def _save_code(path: str) -> None:
+    from biolake.lineage.register import save_code
+
+    transform, run = save_code(path)
+    click.echo(f"transform: {transform.uid}")
+    click.echo(f"key: {transform.key}")
+    if run is not None:
+        click.echo(f"run: {run.uid}")
+        click.echo(f"report: {run.report.uid}")
+
+
 @click.command("load")
 @click.argument("uid_or_key")
+@click.option("--to", "destination", default=None, metavar="FILE", help="Where to write a transform's source.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it differs.")
 @needs_instance
-def load_command(uid_or_key: str) -> None:
-    """Print a local path to an artifact's bytes.
+def load_command(uid_or_key: str, destination: str | None, force: bool) -> None:
+    """Print a local path to an artifact's bytes, or write a transform's source to a file.
 
-    Remote bytes are downloaded into the cache first. UID_OR_KEY is a uid, the
-    16-char stem of a uid or a key (the latest version is used).
+    UID_OR_KEY names an artifact (uid, 16-char uid stem or key; the latest version is
+    used; remote bytes are downloaded into the cache) or else a transform (uid, 12-char
+    stem or key), whose stored source is written to FILE (default: its file name here)
+    to start a new version.
     """
-    click.echo(str(find_artifact(uid_or_key).cache()))
+    try:
+        click.echo(str(find_artifact(uid_or_key).cache()))
+    except ln.Artifact.DoesNotExist:
+        from biolake.lineage.register import load_code
+
+        try:
+            click.echo(str(load_code(uid_or_key, destination, force=force)))
+        except ln.Transform.DoesNotExist:
+            raise ln.Artifact.DoesNotExist(
+                f"No artifact or transform with uid or key {uid_or_key!r}; list them with "
+                "`biolake artifact ls` or `biolake run ls`.",
+                query=uid_or_key,
+            ) from None
 
 
 # -- the artifact group ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from biolake.errors import TrackingError
 from biolake.lineage import notebook, source
 from biolake.lineage.capture import OutputCapture
 from biolake.lineage.environment import pip_freeze
-from biolake.lineage.transforms import transform_for_pipeline, transform_for_source
+from biolake.lineage.transforms import transform_for_file, transform_for_pipeline
 from biolake.models import Artifact, Run, run_context
 from biolake.models.artifact import RUN_ARTIFACT_KIND
 from biolake.setup.settings import settings
@@ -59,7 +59,7 @@ def track(
         _close(status="completed")
     code_path = None if transform is not None else _detect_path(path)
     is_notebook = code_path is not None and code_path.suffix == ".ipynb"
-    record = transform_for_pipeline(transform) if transform is not None else _transform_of_file(code_path)
+    record = transform_for_pipeline(transform) if transform is not None else transform_for_file(code_path)
     run = Run(
         transform=record,
         params=params,
@@ -93,19 +93,6 @@ def _detect_path(path: str | os.PathLike[str] | None) -> Path:
             "transform=ln.Transform(key=..., type='pipeline')."
         )
     return Path(main_file).resolve()
-
-
-def _transform_of_file(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    stored = source.redact_secrets(text)
-    return transform_for_source(
-        key=source.transform_key(path),
-        type="notebook" if path.suffix == ".ipynb" else "script",
-        source_code=stored,
-        source_hash=source.source_hash(path, stored),
-        description=source.description_of(path, text),
-        reference=source.git_reference(path),
-    )
 
 
 def _parent_from_env() -> Any:
@@ -159,8 +146,13 @@ def _finish_notebook(run: Any, path: Path) -> None:
     stored = source.redact_secrets(text)
     transform.source_code, transform.hash = stored, source.source_hash(path, stored)
     transform.save()
+    run.report = notebook_report(run, path)
+
+
+def notebook_report(run: Any, path: Path) -> Any:
+    """The HTML rendering of a notebook, saved as the report artifact of ``run``."""
     report = notebook.html_report(path, settings.cache_dir / "run_logs" / f"{run.uid}.html")
-    run.report = _run_artifact(report, f"report of Run('{run.uid}')")
+    return _run_artifact(report, f"report of Run('{run.uid}')")
 
 
 def _run_artifact(path: Path, description: str) -> Any:

@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from biolake.errors import DoesNotExist, ValidationError
@@ -188,35 +188,33 @@ class _Walker:
     # -- walking -----------------------------------------------------------------------------
     def upstream(self, data: list[Any], runs: list[Any], depth: int | None) -> None:
         """From data to the runs that made it, from runs to their inputs, ``depth`` runs deep."""
-        seen_data = {_data_id(d) for d in data}
-        expanded: set[int] = set()
-        level = 0
-        while (data or runs) and (depth is None or level < depth):
-            runs = [r for r in runs + self._producers(data) if r.pk not in expanded]
-            runs = list({r.pk: r for r in runs}.values())
-            if not runs:
-                return
-            expanded.update(r.pk for r in runs)
-            level += 1
-            data = [d for d in self._inputs(runs) if _data_id(d) not in seen_data]
-            seen_data.update(_data_id(d) for d in data)
-            runs = []
+        self._walk(data, runs, depth, to_runs=self._producers, to_data=self._inputs)
 
     def downstream(self, data: list[Any], runs: list[Any], depth: int | None) -> None:
         """From data to the runs that read it, from runs to their outputs, ``depth`` runs deep."""
+        self._walk(data, runs, depth, to_runs=self._consumers, to_data=self._outputs)
+
+    def _walk(
+        self,
+        data: list[Any],
+        runs: list[Any],
+        depth: int | None,
+        to_runs: Callable[[list[Any]], list[Any]],
+        to_data: Callable[[list[Any]], list[Any]],
+    ) -> None:
+        """Step data → runs → data ..., one level at a time; each run and record is expanded once."""
         seen_data = {_data_id(d) for d in data}
         expanded: set[int] = set()
         level = 0
         while (data or runs) and (depth is None or level < depth):
-            runs = [r for r in runs + self._consumers(data) if r.pk not in expanded]
-            runs = list({r.pk: r for r in runs}.values())
-            if not runs:
+            found = {r.pk: r for r in [*runs, *to_runs(data)] if r.pk not in expanded}
+            if not found:
                 return
-            expanded.update(r.pk for r in runs)
+            expanded.update(found)
             level += 1
-            data = [d for d in self._outputs(runs) if _data_id(d) not in seen_data]
-            seen_data.update(_data_id(d) for d in data)
-            runs = []
+            new = {_data_id(d): d for d in to_data(list(found.values())) if _data_id(d) not in seen_data}
+            seen_data.update(new)
+            data, runs = list(new.values()), []
 
     # -- one query per relation and level ----------------------------------------------------
     def runs_of_transform(self, transform: Any) -> list[Any]:

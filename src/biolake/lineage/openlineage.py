@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import uuid
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from biolake import __version__
+from biolake.errors import ValidationError
 
 __all__ = ["PRODUCER", "SCHEMA_URL", "export", "run_events", "run_id"]
 
@@ -100,6 +102,8 @@ def _fresh(run: Any) -> Any:
     """The run re-read with its transform and parent run in one query."""
     from biolake.models import Run
 
+    if run._state.adding or run.pk is None:
+        raise ValidationError("Save the Run before exporting its OpenLineage events.")
     return Run.objects.using(run._state.db or "default").select_related("transform", "initiated_by_run__transform").get(
         pk=run.pk
     )
@@ -123,15 +127,9 @@ def _facet(schema_url: str, **fields: Any) -> dict[str, Any]:
 def _event(
     event_type: str, time: dt.datetime, base: dict[str, Any], inputs: list[Any], outputs: list[Any]
 ) -> dict[str, Any]:
-    return {
-        "eventType": event_type,
-        "eventTime": _time(time),
-        "producer": PRODUCER,
-        "schemaURL": SCHEMA_URL,
-        **base,
-        "inputs": inputs,
-        "outputs": outputs,
-    }
+    event = {"eventType": event_type, "eventTime": _time(time), "producer": PRODUCER, "schemaURL": SCHEMA_URL}
+    event.update(copy.deepcopy({**base, "inputs": inputs, "outputs": outputs}))  # events share no objects
+    return event
 
 
 def _namespace() -> str:

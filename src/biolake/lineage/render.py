@@ -78,7 +78,7 @@ def to_mermaid(graph: LineageGraph) -> str:
         >>> from biolake.lineage.graph import Edge, LineageGraph, Node
         >>> g = LineageGraph([Node("artifact:a1", "artifact", "a1", "raw.csv", {"focus": True}),
         ...                   Node("run:r1", "run", "r1", "step1.py (run r1)")], [Edge("artifact:a1", "run:r1")])
-        >>> print(to_mermaid(g))
+        >>> print(to_mermaid(g), end="")
         flowchart LR
             artifact_a1["raw.csv"]
             run_r1(["step1.py (run r1)"])

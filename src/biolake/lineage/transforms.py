@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from biolake import _logging as log
+from biolake.lineage import source
 from biolake.models import Transform
 
 
@@ -37,3 +39,17 @@ def transform_for_pipeline(transform: Any) -> Any:
     if existing is not None and (transform.hash is None or existing.hash == transform.hash):
         return existing
     return transform.save()
+
+
+def transform_for_file(path: Path) -> Any:
+    """The transform of a script or notebook file (secrets redacted from the stored source)."""
+    text = path.read_text(encoding="utf-8")
+    stored = source.redact_secrets(text)
+    return transform_for_source(
+        key=source.transform_key(path),
+        type="notebook" if path.suffix == ".ipynb" else "script",
+        source_code=stored,
+        source_hash=source.source_hash(path, stored),
+        description=source.description_of(path, text),
+        reference=source.git_reference(path),
+    )

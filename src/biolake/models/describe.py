@@ -70,11 +70,42 @@ def _provenance_rows(record: Any) -> list[tuple[str, Any]]:
     return rows
 
 
+def _names(records: Any) -> str | None:
+    names = [r.key or r.uid for r in records]
+    return ", ".join(names) if names else None
+
+
+def _run_rows(record: Any) -> list[tuple[str, Any]]:
+    if type(record).__name__ != "Run":
+        return []
+    transform = record.transform
+    finished = f"{record.finished_at:%Y-%m-%d %H:%M:%S}" if record.finished_at else None
+    return [
+        ("transform", f"{transform.key} ({transform.type}, uid {transform.uid})"),
+        ("params", record.params),
+        ("cli_args", record.cli_args),
+        ("started_at", f"{record.started_at:%Y-%m-%d %H:%M:%S}"),
+        ("finished_at", finished),
+        ("initiated_by_run", record.initiated_by_run.uid if record.initiated_by_run_id else None),
+        ("inputs", _names(record.input_artifacts.all())),
+        ("outputs", _names(record.output_artifacts.all())),
+        ("report", record.report.uid if record.report_id else None),
+        ("environment", record.environment.uid if record.environment_id else None),
+    ]
+
+
+def _transform_rows(record: Any) -> list[tuple[str, Any]]:
+    if type(record).__name__ != "Transform":
+        return []
+    return [("reference", record.reference), ("runs", record.runs.count())]
+
+
 def describe_tree(record: Any) -> Tree:
     """The tree printed by ``describe()``; other packages may add branches via ``extra_branches``."""
     tree = Tree(_title(record))
     general = tree.add(Text("General", style="bold"))
-    for label, value in _general_rows(record) + _provenance_rows(record):
+    rows = _general_rows(record) + _run_rows(record) + _transform_rows(record) + _provenance_rows(record)
+    for label, value in rows:
         _row(general, label, value)
     for branch in extra_branches:
         branch(record, tree)

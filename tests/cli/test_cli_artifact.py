@@ -152,7 +152,7 @@ def test_describe_shows_uid_key_and_path(tmp_path):
 
 
 def test_errors_are_one_line(tmp_path):
-    assert_one_line_error(cli("load", "no/such/key.csv", expect=1), "No artifact with uid or key", "no/such/key.csv")
+    assert_one_line_error(cli("load", "no/such/key.csv", expect=1), "No artifact or transform with uid or key", "no/such/key.csv")
     assert_one_line_error(cli("load", "A" * 20, expect=1), "No artifact")
     assert_one_line_error(cli("artifact", "describe", "nope", expect=1), "No artifact")
     assert_one_line_error(cli("artifact", "get", "nope", "--to", str(tmp_path), expect=1), "No artifact")

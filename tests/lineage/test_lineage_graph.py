@@ -2,7 +2,7 @@
 
 The module's data (made once per backend)::
 
-    raw ─► step1 ─► mid ─► step2 ─► out ─► collect ─► bundle (collection) ─► use ─► final
+    raw ─► step1 ─► mid ─► step2 ─► out ─► collect ─► bundle (a collection) ─► use ─► final
      │       │       │      ▲
      │       │       │     aux
      │       │       └───► branch ─► side      (branch also reads env)
@@ -37,7 +37,8 @@ def _run(ln, transform, inputs=(), collections=()):
 
 
 def _artifact(ln, name, run=None, kind="dataset"):
-    artifact = ln.Artifact.from_df(pd.DataFrame({"name": [f"{PREFIX}{name}"]}), key=f"{PREFIX}{name}.parquet", kind=kind)
+    df = pd.DataFrame({"name": [f"{PREFIX}{name}"]})  # unique bytes: no deduplication across records
+    artifact = ln.Artifact.from_df(df, key=f"{PREFIX}{name}.parquet", kind=kind)
     artifact.run = run
     return artifact.save()
 

@@ -74,7 +74,8 @@ def test_dot_exact_text_and_escapes():
         '    "artifact:a1" [label="say \\"hi\\" \\\\ bye", shape=box, style=filled, fillcolor="#eef4fb", '
         'color="#d62728", penwidth=3];\n'
         '    "collection:c1" [label="set", shape=box3d, style=filled, fillcolor="#eef8ec", color="#4f9a45"];\n'
-        '    "run:r1" [label="step (run r1)", shape=box, style="rounded,filled", fillcolor="#fdf3e6", color="#c47f26"];\n'
+        '    "run:r1" [label="step (run r1)", shape=box, style="rounded,filled", fillcolor="#fdf3e6", '
+        'color="#c47f26"];\n'
         '    "artifact:a1" -> "run:r1";\n'
         '    "run:r1" -> "collection:c1";\n'
         "}\n"
@@ -199,7 +200,8 @@ def test_view_lineage_prints_mermaid_outside_jupyter(ln, fixed, capsys):
     fixed.view_lineage(format="dot")  # the record method hands off to view_lineage
     assert capsys.readouterr().out == to_dot(graph)
     view_lineage(fixed, format="svg")
-    assert svg_boxes(capsys.readouterr().out).keys() == {"RenderRaw00000000000", "RunOne0000000000", "RenderMid00000000000"}
+    shown = svg_boxes(capsys.readouterr().out)
+    assert shown.keys() == {"RenderRaw00000000000", "RunOne0000000000", "RenderMid00000000000"}
     with pytest.raises(ln.errors.ValidationError, match="png"):
         view_lineage(fixed, format="png")
 

@@ -148,12 +148,18 @@ def test_statuses_map_to_event_types(ln, lab):
     parent = child[0]["run"]["facets"]["parent"]
     assert parent["run"]["runId"] == run_id(lab.run)
     assert parent["job"] == {"namespace": ln.settings.instance.name, "name": f"{PREFIX}clean.py"}
-    for status, expected in [("started", ["START", "RUNNING"]), ("aborted", ["START", "ABORT"]), ("scheduled", ["OTHER"])]:
+    expected_types = {"started": ["START", "RUNNING"], "aborted": ["START", "ABORT"], "scheduled": ["OTHER"]}
+    for status, expected in expected_types.items():
         run = ln.Run(transform=lab.transform, status=status).save()
         events = run_events(run)
         assert [e["eventType"] for e in events] == expected
         for event in events:
             validate(event)
+
+
+def test_unsaved_run_fails_clearly(ln, lab):
+    with pytest.raises(ln.errors.ValidationError, match="Save the Run"):
+        run_events(ln.Run(transform=lab.transform))
 
 
 def test_export_writes_json_lines(ln, lab, tmp_path):

@@ -1,4 +1,5 @@
-"""Lineage commands: ``lineage export`` (a run as OpenLineage events, JSON lines)."""
+"""Lineage commands: ``lineage show`` (a graph as Mermaid, DOT or SVG text) and ``lineage export``
+(a run as OpenLineage events, JSON lines)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,47 @@ def find_run(uid: str) -> Any:
 
 @click.group("lineage")
 def lineage_group() -> None:
-    """Export the lineage of runs."""
+    """Show lineage graphs and export the lineage of runs."""
+
+
+def _find_record(uid_or_key: str) -> Any:
+    """An artifact (uid, stem or key), else a run (uid), else a transform (uid or key)."""
+    import biolake as ln
+    from biolake.cli.artifact import find_artifact
+    from biolake.lineage.register import find_transform
+
+    try:
+        return find_artifact(uid_or_key)
+    except ln.Artifact.DoesNotExist:
+        pass
+    run = ln.Run.filter(uid=uid_or_key).first()
+    if run is not None:
+        return run
+    try:
+        return find_transform(uid_or_key)
+    except ln.Transform.DoesNotExist:
+        raise ln.Artifact.DoesNotExist(
+            f"No artifact, run or transform with uid or key {uid_or_key!r}.", query=uid_or_key
+        ) from None
+
+
+@lineage_group.command("show")
+@click.argument("uid_or_key")
+@click.option("--downstream", is_flag=True, help="Also follow the record's uses downstream.")
+@click.option("--depth", type=click.IntRange(min=0), default=None, metavar="N", help="At most N runs away.")
+@click.option("--format", "format_", type=click.Choice(("mermaid", "dot", "svg")), default="mermaid", show_default=True)
+@needs_instance
+def show_command(uid_or_key: str, downstream: bool, depth: int | None, format_: str) -> None:
+    """Print the lineage graph of an artifact, run or transform.
+
+    UID_OR_KEY is an artifact's uid or key, a run's uid, or a transform's uid or key.
+    """
+    from biolake.lineage import render
+    from biolake.lineage.graph import build
+
+    graph = build(_find_record(uid_or_key), downstream=downstream, depth=depth)
+    text = {"mermaid": render.to_mermaid, "dot": render.to_dot, "svg": render.to_svg}[format_](graph)
+    click.echo(text)
 
 
 @lineage_group.command("export")

@@ -9,12 +9,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-# public name → module (imported on first use: these need the registries, hence Django)
+from biolake.lineage.graph import graph  # cheap: imports the registries only when called
+
+# public name → module, imported on first use (track/finish/tracked set up Django at import)
 _LAZY = {
     "track": "biolake.lineage.context",
     "finish": "biolake.lineage.context",
     "tracked": "biolake.lineage.tracked",
-    "graph": "biolake.lineage.graph",
     "view_lineage": "biolake.lineage.render",
     "to_mermaid": "biolake.lineage.render",
     "to_dot": "biolake.lineage.render",
@@ -23,7 +24,7 @@ _LAZY = {
     "export_openlineage": "biolake.lineage.openlineage",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = sorted([*_LAZY, "graph"])
 
 
 def __getattr__(name: str) -> Any:

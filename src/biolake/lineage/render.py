@@ -149,7 +149,8 @@ def to_dot(graph: LineageGraph) -> str:
         fill, stroke = _COLORS.get(node.type, _COLORS["artifact"])
         shape = _DOT_SHAPES.get(node.type, _DOT_SHAPES["artifact"])
         extra = f', color="{_FOCUS_STROKE}", penwidth=3' if node.is_focus else f', color="{stroke}"'
-        lines.append(f'    {_dot_string(node.id)} [label={_dot_string(node.label)}, {shape}, fillcolor="{fill}"{extra}];')
+        attrs = f'label={_dot_string(node.label)}, {shape}, fillcolor="{fill}"{extra}'
+        lines.append(f"    {_dot_string(node.id)} [{attrs}];")
     for edge in sorted(graph.edges):
         lines.append(f"    {_dot_string(edge.source)} -> {_dot_string(edge.target)};")
     lines.append("}")

@@ -163,7 +163,7 @@ def find_duplicate(model: Any, source: Source) -> Any:
     """An existing, non-trashed artifact with the same content hash, if any."""
     matches = list(model.objects.filter(hash=source.summary.hash, branch_id=1)[:10])
     existing = max(matches, key=lambda a: (a.is_latest, a.pk)) if matches else None
-    if existing is not None:
+    if existing is not None and existing.kind != "__biolake_run__":  # run environments dedup quietly
         name = f"key {existing.key!r}" if existing.key else f"description {existing.description!r}"
         log.info(f"returning the existing artifact with the same hash: uid {existing.uid!r}, {name}")
     return existing

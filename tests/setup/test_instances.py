@@ -146,3 +146,9 @@ def test_migrations_do_not_import_the_models_package():
     folder = Path(__file__).parents[2] / "src" / "biolake" / "models" / "migrations"
     for migration in folder.glob("0*.py"):
         assert "biolake.models" not in migration.read_text(), migration.name
+
+
+def test_migrations_match_the_models():
+    script = Path(__file__).parents[2] / "scripts" / "makemigrations.py"
+    out = subprocess.run([sys.executable, str(script), "--check", "--dry-run"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr

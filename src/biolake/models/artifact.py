@@ -15,7 +15,7 @@ from biolake.models.base import MAIN_BRANCH, TracksCreator
 RUN_ARTIFACT_KIND = "__biolake_run__"  # environments and reports of runs: hidden from default queries
 
 
-class Artifact(TracksCreator, HasLineage):
+class Artifact(TracksCreator, HasLineage, versioning.IsVersioned):
     """A dataset, model or any file or folder, content-hashed and versioned.
 
     Args:
@@ -180,15 +180,7 @@ class Artifact(TracksCreator, HasLineage):
         """Lazy, backed access: a pyarrow Dataset for parquet, a backed AnnData for h5ad/zarr."""
         return artifact_access.open(self, **kwargs)
 
-    @property
-    def versions(self) -> Any:
-        """All versions of this artifact, oldest first."""
-        return versioning.family(Artifact, self.stem_uid).filter(branch_id=MAIN_BRANCH)
 
-    @property
-    def stem_uid(self) -> str:
-        """The uid without its 4-char version suffix."""
-        return self.uid[: self._stem_len]
 
     @property
     def transform(self) -> Any:

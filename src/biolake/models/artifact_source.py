@@ -171,12 +171,7 @@ def find_duplicate(model: Any, source: Source) -> Any:
 
 def become(target: Any, other: Any, source: Source | None, keep_state: bool = False) -> None:
     """Turn ``target`` into a copy of ``other`` (an existing record, or a prepared new version)."""
-    from django.db import models
-
-    values = [getattr(other, f.attname) for f in type(other)._meta.concrete_fields]
-    models.Model.__init__(target, *values)
-    target._state.adding = other._state.adding
-    target._state.db = other._state.db
+    target._become(other)
     target._revises = getattr(other, "_revises", None)
     target._source = None if not keep_state else other._source
     target._memory = getattr(other, "_memory", None) if keep_state else (source.memory if source else None)

@@ -136,6 +136,12 @@ class Record(models.Model, metaclass=RecordMeta):
         return cls._visible().lookup(field=field)
 
     # -- instance behaviour -----------------------------------------------------------------
+    def _become(self, other: Record) -> None:
+        """Take over another instance's field values and database state (e.g. an existing duplicate)."""
+        models.Model.__init__(self, *[getattr(other, f.attname) for f in type(other)._meta.concrete_fields])
+        self._state.adding = other._state.adding
+        self._state.db = other._state.db
+
     def _new_uid(self) -> str:
         return random_base62(self._uid_length)
 

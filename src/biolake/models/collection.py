@@ -18,7 +18,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes("\n".join(sorted(hashes)).encode())
 
 
-class Collection(TracksCreator, HasLineage):
+class Collection(TracksCreator, HasLineage, versioning.IsVersioned):
     """A versioned, ordered set of artifacts that loads as one.
 
     Example:
@@ -80,10 +80,7 @@ class Collection(TracksCreator, HasLineage):
         existing = Collection.objects.filter(hash=digest, branch_id=MAIN_BRANCH).order_by("-id").first()
         if existing is not None:
             log.info(f"returning the existing collection with the same artifacts: {existing!r}")
-            values = [getattr(existing, f.attname) for f in Collection._meta.concrete_fields]
-            models.Model.__init__(self, *values)
-            self._state.adding = False
-            self._state.db = existing._state.db
+            self._become(existing)
             return
         super().__init__(key=key, description=description, version=version, hash=digest, meta_artifact=meta_artifact)
         self._members = members
@@ -108,15 +105,7 @@ class Collection(TracksCreator, HasLineage):
         """Members in their saved order."""
         return self.artifacts.order_by("links_collection__position")
 
-    @property
-    def versions(self) -> Any:
-        """All versions of this collection, oldest first."""
-        return versioning.family(Collection, self.uid[: self._stem_len]).filter(branch_id=MAIN_BRANCH)
 
-    @property
-    def stem_uid(self) -> str:
-        """The uid without its version suffix."""
-        return self.uid[: self._stem_len]
 
     def delete(self, permanent: bool = False) -> None:  # type: ignore[override]
         """Move to the trash, or delete for good (member artifacts stay)."""

@@ -13,7 +13,7 @@ from biolake.models.base import MAIN_BRANCH, Record
 TRANSFORM_TYPES = ("notebook", "script", "pipeline", "function", "upload")
 
 
-class Transform(Record, HasLineage):
+class Transform(Record, HasLineage, versioning.IsVersioned):
     """A piece of code that transforms data; versioned like artifacts (same key, new source = new version).
 
     Example:
@@ -64,12 +64,4 @@ class Transform(Record, HasLineage):
             super().save(*args, **kwargs)
         return self
 
-    @property
-    def versions(self) -> Any:
-        """All versions of this transform, oldest first."""
-        return versioning.family(Transform, self.uid[: self._stem_len]).filter(branch_id=MAIN_BRANCH)
 
-    @property
-    def stem_uid(self) -> str:
-        """The uid without its version suffix."""
-        return self.uid[: self._stem_len]

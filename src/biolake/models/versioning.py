@@ -11,7 +11,7 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
 from biolake.models.uids import VERSION_SUFFIX_LEN, decode_version, encode_version, random_base62
 
@@ -73,3 +73,20 @@ def refresh_latest(model: Any, stem: str) -> None:
     members.exclude(pk=getattr(newest, "pk", None)).filter(is_latest=True).update(is_latest=False)
     if newest is not None and not newest.is_latest:
         members.filter(pk=newest.pk).update(is_latest=True)
+
+
+class IsVersioned(models.Model):
+    """Records in version families (artifacts, collections, transforms): ``versions``, ``stem_uid``."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def versions(self) -> Any:
+        """All non-trashed versions of this record, oldest first."""
+        return family(type(self), self.stem_uid).filter(branch_id=1)
+
+    @property
+    def stem_uid(self) -> str:
+        """The uid without its 4-char version suffix."""
+        return self.uid[: self._stem_len]

@@ -27,6 +27,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Storage": ("biolake.models", "Storage"),
     "Transform": ("biolake.models", "Transform"),
     "User": ("biolake.models", "User"),
+    "ULabel": ("biolake.models", "ULabel"),
+    "Feature": ("biolake.models", "Feature"),
+    "Schema": ("biolake.models", "Schema"),
     "save": ("biolake.models", "save"),
     "track": ("biolake.lineage.context", "track"),
     "finish": ("biolake.lineage.context", "finish"),
@@ -39,6 +42,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "disconnect": ("biolake.setup", "disconnect"),
     "init": ("biolake.setup", "init"),
     "core": ("biolake.core", None),
+    "curators": ("biolake.curators", None),
     "errors": ("biolake.errors", None),
     "setup": ("biolake.setup", None),
 }

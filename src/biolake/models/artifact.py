@@ -11,6 +11,7 @@ from django.db import models
 from biolake.models import artifact_access, artifact_save, artifact_source, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
+from biolake.models.features import FeatureManager, LabelManager
 
 RUN_ARTIFACT_KIND = "__biolake_run__"  # environments and reports of runs: hidden from default queries
 
@@ -70,6 +71,11 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned):
     )
     created_at = models.DateTimeField(auto_now_add=True, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
+    ulabels = models.ManyToManyField("biolake.ULabel", through="biolake.ArtifactULabel", related_name="artifacts")
+    feature_values = models.ManyToManyField(
+        "biolake.FeatureValue", through="biolake.ArtifactFeatureValue", related_name="artifacts"
+    )
+    schemas = models.ManyToManyField("biolake.Schema", through="biolake.ArtifactSchema", related_name="artifacts")
 
     class Meta:
         constraints = [
@@ -181,6 +187,16 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned):
         return artifact_access.open(self, **kwargs)
 
 
+
+    @property
+    def features(self) -> Any:
+        """Feature values and per-slot schemas: ``artifact.features.add_values({...})``."""
+        return FeatureManager(self)
+
+    @property
+    def labels(self) -> Any:
+        """Labels, optionally per feature: ``artifact.labels.add(records, feature=...)``."""
+        return LabelManager(self)
 
     @property
     def transform(self) -> Any:

@@ -7,6 +7,9 @@ from typing import Any
 from rich.text import Text
 from rich.tree import Tree
 
+from biolake.models.feature import Feature
+from biolake.models.links import ArtifactULabel
+
 
 def human_size(size: int | None) -> str:
     """``1234567`` → ``"1.2 MB"``."""
@@ -100,6 +103,38 @@ def _transform_rows(record: Any) -> list[tuple[str, Any]]:
     return [("reference", record.reference), ("runs", record.runs.count())]
 
 
+def _feature_branches(record: Any, tree: Tree) -> None:
+    """Dataset features (per slot), linked features (values) and labels of an artifact."""
+    if type(record).__name__ != "Artifact" or record._state.adding:
+        return
+    links = list(ArtifactULabel.objects.filter(artifact=record).select_related("ulabel", "feature"))
+    labels_by_feature: dict[str, list[str]] = {}
+    for link in links:
+        if link.feature_id:
+            labels_by_feature.setdefault(link.feature.name, []).append(link.ulabel.name)
+    in_slots: set[str] = set()
+    slots = record.features.slots
+    if slots:
+        branch = tree.add(Text("Dataset features", style="bold"))
+        for slot, schema in sorted(slots.items()):
+            features = list(schema.ordered_features)
+            node = branch.add(Text(f"{slot or 'columns'} • {len(features) or schema.n} [{schema.itype or 'Feature'}]"))
+            for feature in features:
+                in_slots.add(feature.name)
+                values = ", ".join(sorted(set(labels_by_feature.get(feature.name, []))))
+                node.add(Text(f"{feature.name}  {feature.dtype}" + (f"  {values}" if values else "")))
+    linked = {k: v for k, v in record.features.get_values().items() if k not in in_slots}
+    if linked:
+        branch = tree.add(Text("Linked features", style="bold"))
+        dtypes = dict(Feature.objects.filter(name__in=list(linked)).values_list("name", "dtype"))
+        for name, value in sorted(linked.items()):
+            branch.add(Text(f"{name}  {dtypes.get(name, '')}  {value}"))
+    names = sorted({link.ulabel.name for link in links})
+    if names:
+        branch = tree.add(Text("Labels", style="bold"))
+        branch.add(Text(f".ulabels  ULabel  {', '.join(names)}"))
+
+
 def describe_tree(record: Any) -> Tree:
     """The tree printed by ``describe()``; other packages may add branches via ``extra_branches``."""
     tree = Tree(_title(record))
@@ -107,6 +142,7 @@ def describe_tree(record: Any) -> Tree:
     rows = _general_rows(record) + _run_rows(record) + _transform_rows(record) + _provenance_rows(record)
     for label, value in rows:
         _row(general, label, value)
+    _feature_branches(record, tree)
     for branch in extra_branches:
         branch(record, tree)
     return tree

@@ -14,6 +14,10 @@ from django.db import models
 
 PROVIDERS: dict[str, str] = {
     "view_lineage": "biolake.lineage.render",
+    "validate": "biolake.curators.registry",
+    "inspect": "biolake.curators.registry",
+    "standardize": "biolake.curators.registry",
+    "from_values": "biolake.curators.registry",
 }
 
 
@@ -38,3 +42,33 @@ class HasLineage(models.Model):
         In Jupyter the graph is drawn inline (SVG); elsewhere its Mermaid text is printed.
         """
         return call("view_lineage", self, downstream=downstream, depth=depth, format=format)
+
+
+class CanValidate(models.Model):
+    """Registries whose values can be validated and standardized (a name-like field).
+
+    Each call runs one query, however many values are passed.
+    """
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def validate(cls, values: Any, field: Any = None, **kwargs: Any) -> Any:
+        """A boolean array: which ``values`` exist in ``field`` (default: the name field)."""
+        return call("validate", cls, values, field=field, **kwargs)
+
+    @classmethod
+    def inspect(cls, values: Any, field: Any = None, **kwargs: Any) -> Any:
+        """Which values are validated, which not, and which are synonyms (printed as a summary)."""
+        return call("inspect", cls, values, field=field, **kwargs)
+
+    @classmethod
+    def standardize(cls, values: Any, field: Any = None, **kwargs: Any) -> Any:
+        """Values mapped to their canonical names through synonyms and case; others kept."""
+        return call("standardize", cls, values, field=field, **kwargs)
+
+    @classmethod
+    def from_values(cls, values: Any, field: Any = None, **kwargs: Any) -> list[Any]:
+        """The records for the validated values."""
+        return call("from_values", cls, values, field=field, **kwargs)

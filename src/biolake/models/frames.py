@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.apps import apps
 from django.db import connections, models
 
 
@@ -26,8 +27,31 @@ def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
     if include:
         ids = df.index.tolist()
         for lookup in include:
-            df[lookup] = _related_column(qs.model, ids, lookup)
+            if lookup == "features":
+                df = df.join(_feature_columns(qs.model, ids))
+            else:
+                df[lookup] = _related_column(qs.model, ids, lookup)
     return df
+
+
+def _feature_columns(model: Any, ids: list[int]) -> pd.DataFrame:
+    """One column per feature (values, or label names for categorical features): two queries."""
+    cells: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    owner = "artifact" if model.__name__ == "Artifact" else "run"
+    link = apps.get_model("biolake", "ArtifactFeatureValue" if owner == "artifact" else "RunFeatureValue")
+    rows = link.objects.filter(**{f"{owner}_id__in": ids}).values_list(
+        f"{owner}_id", "featurevalue__feature__name", "featurevalue__value"
+    )
+    if owner == "artifact":
+        labels = apps.get_model("biolake", "ArtifactULabel").objects.filter(artifact_id__in=ids, feature__isnull=False)
+        rows = [*rows, *labels.values_list("artifact_id", "feature__name", "ulabel__name")]
+    for pk, name, value in rows:
+        cells[name][pk].append(value)
+    columns = {
+        name: [(v[0] if len(v) == 1 else v) if (v := by_id.get(pk)) else None for pk in ids]
+        for name, by_id in sorted(cells.items())
+    }
+    return pd.DataFrame(columns, index=pd.Index(ids, name="id"))
 
 
 def _fetch(qs: Any) -> list[tuple[Any, ...]]:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from biolake.models.feature_query import split_feature_lookups
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -46,9 +48,13 @@ class QuerySet(models.QuerySet):
     """Django QuerySet with biolake conveniences, shared by ``Artifact.filter(...)`` and ``Artifact``."""
 
     def filter(self, *args: Any, **kwargs: Any) -> QuerySet:
-        """Django's ``filter``, with index-friendly prefix queries on SQLite."""
+        """Django's ``filter``, with feature lookups and index-friendly prefix queries on SQLite."""
+        kwargs, feature_conditions = split_feature_lookups(self.model, kwargs)
         args, kwargs = _prefix_as_range(connections[self.db].vendor, args, dict(kwargs))
-        return super().filter(*args, **kwargs)
+        qs = super().filter(*args, **kwargs)
+        for condition in feature_conditions:  # one join per feature: each must match on its own
+            qs = models.QuerySet.filter(qs, condition)
+        return qs.distinct() if feature_conditions else qs
 
     def exclude(self, *args: Any, **kwargs: Any) -> QuerySet:
         """Django's ``exclude``, with index-friendly prefix queries on SQLite."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
 
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, Record
+from biolake.models.features import FeatureManager
 
 RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
 
@@ -50,8 +51,16 @@ class Run(Record, HasLineage):
     input_collections = models.ManyToManyField(
         "biolake.Collection", through="biolake.RunInputCollection", related_name="input_of_runs"
     )
+    feature_values = models.ManyToManyField(
+        "biolake.FeatureValue", through="biolake.RunFeatureValue", related_name="runs"
+    )
     branch_id = models.SmallIntegerField(default=MAIN_BRANCH)  # no index, as is_latest
     created_by = models.ForeignKey(
         "biolake.User", models.PROTECT, related_name="+", editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
+
+    @property
+    def features(self) -> Any:
+        """Feature values of the run: ``run.features.add_values({...})``."""
+        return FeatureManager(self)

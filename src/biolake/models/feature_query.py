@@ -1,0 +1,65 @@
+"""Queries by feature: ``Artifact.filter(temperature__gt=20, experiment="My experiment")``.
+
+Keywords that name no field of the registry are read as feature names: categorical
+features match the labels linked with that feature, others the stored feature values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
+
+from biolake.errors import ValidationError
+from biolake.models.dtypes import comparable_column, query_value
+
+
+def _is_field(model: Any, name: str) -> bool:
+    if name == "pk":
+        return True
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def split_feature_lookups(model: Any, kwargs: dict[str, Any]) -> tuple[dict[str, Any], list[Q]]:
+    """Keyword lookups on fields, and one condition per feature lookup (one query for the features)."""
+    if not hasattr(model, "feature_values"):
+        return kwargs, []
+    keys = [k for k in kwargs if not _is_field(model, k.split("__", 1)[0])]
+    if not keys:
+        return kwargs, []
+    names = sorted({k.split("__", 1)[0] for k in keys})
+    Feature = apps.get_model("biolake", "Feature")  # via the app registry: models.feature imports this module
+    features = {f.name: f for f in Feature.objects.filter(name__in=names)}
+    unknown = [n for n in names if n not in features]
+    if unknown:
+        fields = sorted(f.name for f in model._meta.get_fields() if not f.name.startswith("_"))
+        raise ValidationError(
+            f"{', '.join(map(repr, unknown))} is neither a field of {model.__name__} nor a feature. "
+            f"Fields: {', '.join(fields)}. Create a feature with ln.Feature(name={unknown[0]!r}, dtype=...).save().",
+            non_validated={"lookups": unknown},
+        )
+    rest = {k: v for k, v in kwargs.items() if k not in keys}
+    conditions = []
+    for key in keys:
+        name, _, lookup = key.partition("__")
+        conditions.append(_condition(model, features[name], lookup, kwargs[key]))
+    return rest, conditions
+
+
+def _condition(model: Any, feature: Any, lookup: str, value: Any) -> Q:
+    suffix = f"__{lookup}" if lookup else ""
+    if feature.parsed_dtype.is_categorical:
+        if model.__name__ != "Artifact":
+            raise ValidationError(f"Only artifacts have labels: cannot filter {model.__name__} by {feature.name!r}.")
+        if hasattr(value, "_meta"):
+            return Q(links_ulabel__feature=feature, links_ulabel__ulabel=value)
+        return Q(links_ulabel__feature=feature, **{f"links_ulabel__ulabel__name{suffix}": value})
+    column = comparable_column(feature.parsed_dtype)
+    value = query_value(feature.parsed_dtype, value)
+    return Q(feature_values__feature=feature, **{f"feature_values__{column}{suffix}": value})

@@ -1,0 +1,156 @@
+"""``artifact.features`` and ``artifact.labels``: feature values, labels and per-slot schemas of a record."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+
+from biolake import _logging as log
+from biolake.errors import ValidationError
+from biolake.models import dtypes
+from biolake.models.feature import Feature
+from biolake.models.feature_values import check_value, features_by_name, value_rows
+from biolake.models.links import ArtifactFeatureValue, ArtifactSchema, ArtifactULabel, RunFeatureValue
+from biolake.models.ulabel import ULabel
+
+
+def _owner_link(record: Any) -> tuple[type, str]:
+    """The link table of feature values for an artifact or a run, and its owner column."""
+    return (ArtifactFeatureValue, "artifact") if type(record).__name__ == "Artifact" else (RunFeatureValue, "run")
+
+
+def _label_records(feature: Feature, values: Any) -> list[Any]:
+    """The labels named by a categorical feature value (names or records), one query.
+
+    Untyped ``cat[ULabel]`` features register new names as labels (announced); labels of a
+    type (``cat[ULabel[T]]``) and other registries must exist, and unknown values are refused.
+    """
+    dtype = feature.parsed_dtype
+    items = list(values) if isinstance(values, (list, tuple, set)) else [values]
+    records = [v for v in items if hasattr(v, "_meta")]
+    names = [v for v in items if not hasattr(v, "_meta")]
+    if not names:
+        return records
+    model = dtypes.registry_model(dtype.registry)
+    field = dtype.field or model._name_field
+    query = model.objects.filter(**{f"{field}__in": names})
+    if dtype.type_name:
+        query = query.filter(type__name=dtype.type_name)
+    found = {getattr(r, field): r for r in query}
+    missing = [n for n in names if n not in found]
+    if missing and model is ULabel and dtype.registry == "ULabel" and not dtype.type_name:
+        for name in missing:
+            found[name] = ULabel(name=name).save()
+        log.info(f"created ULabel(s) {', '.join(map(repr, missing))} for feature {feature.name!r}")
+        missing = []
+    if missing:
+        raise ValidationError(
+            f"{len(missing)} value(s) of feature {feature.name!r} are not in {dtype.registry}.{field}: "
+            f"{', '.join(map(repr, missing))}. Register them first, e.g. {model.__name__}({field}={missing[0]!r}).save().",
+            non_validated={feature.name: missing},
+        )
+    return records + [found[n] for n in names]
+
+
+class FeatureManager:
+    """Feature values and per-slot schemas of an artifact (or run).
+
+    Example:
+        >>> artifact.features.add_values({"temperature": 21.6, "experiment": "My experiment"})  # doctest: +SKIP
+        >>> artifact.features.get_values()  # doctest: +SKIP
+    """
+
+    def __init__(self, record: Any) -> None:
+        self._record = record
+
+    def add_values(self, values: dict[str, Any]) -> None:
+        """Validate and link feature values; categorical values are linked as labels with their feature."""
+        features = features_by_name(list(values))
+        plain: list[tuple[Feature, Any]] = []
+        labels: list[tuple[Feature, Any]] = []
+        for name, value in values.items():
+            feature = features[name]
+            if feature.parsed_dtype.is_categorical:
+                labels += [(feature, record) for record in _label_records(feature, value)]
+            else:
+                plain += [(feature, v) for v in check_value(feature, value)]
+        if labels and type(self._record).__name__ != "Artifact":
+            raise ValidationError("Categorical feature values can only be added to artifacts.")
+        with transaction.atomic():
+            link, owner = _owner_link(self._record)
+            rows = value_rows(plain)
+            link.objects.bulk_create([link(**{owner: self._record, "featurevalue": row}) for row in rows], ignore_conflicts=True)
+            ArtifactULabel.objects.bulk_create(
+                [ArtifactULabel(artifact=self._record, ulabel=label, feature=f) for f, label in labels],
+                ignore_conflicts=True,
+            )
+
+    def get_values(self) -> dict[str, Any]:
+        """Feature name → value (a list where a feature has several values)."""
+        collected: dict[str, list[Any]] = defaultdict(list)
+        link, owner = _owner_link(self._record)
+        for name, value in link.objects.filter(**{owner: self._record}).values_list(
+            "featurevalue__feature__name", "featurevalue__value"
+        ).order_by("id"):
+            collected[name].append(value)
+        if type(self._record).__name__ == "Artifact":
+            pairs = ArtifactULabel.objects.filter(artifact=self._record, feature__isnull=False)
+            for name, label in pairs.values_list("feature__name", "ulabel__name").order_by("id"):
+                collected[name].append(label)
+        return {name: items[0] if len(items) == 1 else items for name, items in collected.items()}
+
+    def remove_values(self, feature: str | Feature | list[str], value: Any = None) -> None:
+        """Unlink the values of one or several features (only ``value`` if given)."""
+        names = [feature] if isinstance(feature, (str, Feature)) else list(feature)
+        names = [n.name if isinstance(n, Feature) else n for n in names]
+        features = features_by_name(names)
+        link, owner = _owner_link(self._record)
+        for f in features.values():
+            values = link.objects.filter(**{owner: self._record, "featurevalue__feature": f})
+            labels = ArtifactULabel.objects.filter(artifact_id=self._record.pk, feature=f)
+            if value is not None:
+                values = values.filter(featurevalue__value=value)
+                labels = labels.filter(ulabel__name=value.name if hasattr(value, "name") else value)
+            values.delete()
+            labels.delete()
+
+    def add_schema(self, schema: Any, slot: str = "columns") -> None:
+        """Link a schema that describes ``slot`` of the artifact (``columns``, ``obs``, ``var``, ...)."""
+        ArtifactSchema.objects.update_or_create(artifact=self._record, slot=slot, defaults={"schema": schema})
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        """Slot → schema."""
+        links = ArtifactSchema.objects.filter(artifact=self._record).select_related("schema")
+        return {link.slot or "": link.schema for link in links}
+
+    def __repr__(self) -> str:
+        return f"FeatureManager({self.get_values()!r})"
+
+
+class LabelManager:
+    """Labels of an artifact, optionally recorded per feature."""
+
+    def __init__(self, record: Any) -> None:
+        self._record = record
+
+    def add(self, records: Any, feature: Feature | str | None = None) -> None:
+        """Link labels (records, or names of a feature's registry) to the artifact."""
+        if isinstance(feature, str):
+            feature = features_by_name([feature])[feature]
+        items = records if isinstance(records, (list, tuple, set)) or hasattr(records, "model") else [records]
+        labels = _label_records(feature, list(items)) if feature is not None else list(items)
+        ArtifactULabel.objects.bulk_create(
+            [ArtifactULabel(artifact=self._record, ulabel=label, feature=feature) for label in labels],
+            ignore_conflicts=True,
+        )
+
+    def get(self, feature: Feature | str | None = None) -> Any:
+        """The labels of the artifact (for one feature, if given)."""
+        query = ULabel.objects.filter(links_artifact__artifact=self._record)
+        if feature is not None:
+            name = feature.name if isinstance(feature, Feature) else feature
+            query = query.filter(links_artifact__feature__name=name)
+        return query.distinct()

@@ -152,3 +152,33 @@ def test_migrations_match_the_models():
     script = Path(__file__).parents[2] / "scripts" / "makemigrations.py"
     out = subprocess.run([sys.executable, str(script), "--check", "--dry-run"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_instance_from_an_older_schema_version_migrates(tmp_path):
+    """A small instance written at migration 0001 (scripts/make_migration_archive.py)."""
+    import shutil
+
+    import biolake as ln
+    from biolake.setup import store
+    from biolake.setup.instance import InstanceSettings, default_sqlite_url
+
+    archive = Path(__file__).parent / "archives" / "0001_initial"
+    root = tmp_path / "old-lake"
+    (root / ".biolake").mkdir(parents=True)
+    for file in archive.iterdir():
+        shutil.copy(file, root / ".biolake" / file.name)
+    db = root / ".biolake" / "biolake.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE biolake_storage SET root = ?", (str(root.resolve()),))
+    store.save_instance(InstanceSettings(name="archived", storage_root=str(root.resolve()), db=default_sqlite_url(str(root.resolve()))))
+    try:
+        with pytest.raises(ln.errors.MigrationRequiredError, match="biolake migrate archived"):
+            ln.connect("archived")
+        assert "biolake.0002_features_labels_schemas" in ln.setup.migrate("archived")
+        ln.connect("archived")
+        artifact = ln.Artifact.get(key="old/counts.parquet")
+        assert list(artifact.load()["gene"]) == ["CD8A", "CD4"]
+        artifact.features  # the new registries work on the migrated database
+        assert ln.Feature(name="archived_feature", dtype=int).save().pk
+    finally:
+        ln.setup.delete("archived", force=True)

@@ -35,21 +35,30 @@ def cache(artifact: Any) -> Path:
     return local
 
 
-def load(artifact: Any, **kwargs: Any) -> Any:
+def load_untracked(artifact: Any, **kwargs: Any) -> Any:
     """The artifact's content as an in-memory object (or its local path for plain files)."""
     if artifact._memory is not None and not kwargs:
-        obj = artifact._memory
-    else:
-        obj = formats.load(_local(artifact), artifact.suffix, **kwargs)
+        return artifact._memory
+    return formats.load(_local(artifact), artifact.suffix, **kwargs)
+
+
+def load(artifact: Any, **kwargs: Any) -> Any:
+    """:func:`load_untracked`, and link the artifact as an input of the tracked run."""
+    obj = load_untracked(artifact, **kwargs)
     track_input(artifact)
     return obj
 
 
-def open(artifact: Any, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public method name)
+def open_untracked(artifact: Any, **kwargs: Any) -> Any:
     """Backed access without loading everything into memory."""
     upath = path(artifact)
     target = upath if (paths.is_remote(upath) and artifact.suffix == ".parquet") else _local(artifact)
-    obj = formats.open(target, artifact.suffix, **kwargs)
+    return formats.open(target, artifact.suffix, **kwargs)
+
+
+def open(artifact: Any, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public method name)
+    """:func:`open_untracked`, and link the artifact as an input of the tracked run."""
+    obj = open_untracked(artifact, **kwargs)
     track_input(artifact)
     return obj
 

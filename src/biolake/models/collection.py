@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django.db import models, transaction
 
 from biolake import _logging as log
-from biolake.models import trash, versioning
+from biolake.models import collection_access, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.storage.hashing import hash_bytes
@@ -106,6 +106,25 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned):
         return self.artifacts.order_by("links_collection__position")
 
 
+
+    def load(self, join: str = "outer", **kwargs: Any) -> Any:
+        """All members as one DataFrame or AnnData (``join="inner"|"outer"`` over columns or genes)."""
+        return collection_access.load(self, join=join, **kwargs)
+
+    def open(self, **kwargs: Any) -> Any:
+        """Lazy access: a pyarrow Dataset over parquet members, backed AnnData objects for h5ad/zarr."""
+        return collection_access.open(self, **kwargs)
+
+    def cache(self) -> list[Any]:
+        """Local paths of the members, in order."""
+        return collection_access.cache(self)
+
+    def mapped(self, **kwargs: Any) -> Any:
+        """A map-style dataset (a torch Dataset when torch is installed) over all cells of the members.
+
+        Keyword arguments go to :func:`biolake.formats.mapped.mapped` (``obs_keys``, ``join``, ...).
+        """
+        return collection_access.mapped(self, **kwargs)
 
     def delete(self, permanent: bool = False) -> None:  # type: ignore[override]
         """Move to the trash, or delete for good (member artifacts stay)."""

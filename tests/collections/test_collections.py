@@ -1,0 +1,89 @@
+"""Collections: versioning, dedup, load with joins, lazy open, input tracking."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+
+@pytest.fixture(scope="module")
+def tables(instance):
+    import biolake as ln
+
+    ln.connect(instance.name)
+    a = ln.Artifact.from_df(pd.DataFrame({"gene": ["CD8A", "CD4"], "count": [1, 2]}), key="col/a.parquet").save()
+    b = ln.Artifact.from_df(pd.DataFrame({"gene": ["CD14"], "count": [3], "batch": ["b2"]}), key="col/b.parquet").save()
+    c = ln.Artifact.from_df(pd.DataFrame({"gene": ["MS4A1"], "count": [4]}), key="col/c.parquet").save()
+    return a, b, c
+
+
+def test_versioning_dedup_and_members(ln, tables):
+    a, b, c = tables
+    first = ln.Collection([a, b], key="my-collection", description="two tables").save()
+    assert len(first.uid) == 20 and first.uid.endswith("0000")
+    assert [x.uid for x in first.ordered_artifacts] == [a.uid, b.uid]
+    same = ln.Collection([b, a], key="my-collection")
+    assert not same._state.adding and same.uid == first.uid  # same set of artifacts
+    second = ln.Collection([a, b, c], key="my-collection").save()
+    assert second.stem_uid == first.stem_uid and second.uid.endswith("0001")
+    assert [x.is_latest for x in second.versions] == [False, True]
+    assert set(second.artifacts.df()["key"]) == {"col/a.parquet", "col/b.parquet", "col/c.parquet"}
+    assert ln.Artifact.filter(collections=first).count() == 2
+    assert second.artifacts.filter(key="col/c.parquet").count() == 1
+    assert ln.Collection.get(key="my-collection").uid == second.uid
+
+
+def test_load_with_outer_and_inner_join(ln, tables):
+    a, b, _ = tables
+    collection = ln.Collection([a, b], key="joins").save()
+    outer = collection.load()
+    assert list(outer["gene"]) == ["CD8A", "CD4", "CD14"] and "batch" in outer.columns
+    assert list(outer["artifact_uid"]) == [a.uid, a.uid, b.uid]
+    inner = collection.load(join="inner")
+    assert "batch" not in inner.columns and len(inner) == 3
+
+
+def test_anndata_collection_load(ln):
+    adata1 = ln.core.datasets.small_dataset1(otype="AnnData")
+    adata2 = ln.core.datasets.small_dataset2(otype="AnnData")
+    a1 = ln.Artifact.from_anndata(adata1, key="col/ad1.h5ad").save()
+    a2 = ln.Artifact.from_anndata(adata2, key="col/ad2.h5ad").save()
+    collection = ln.Collection([a1, a2], key="ad-collection").save()
+    outer = collection.load(join="outer")
+    inner = collection.load(join="inner")
+    assert outer.n_obs == 6 and outer.n_vars == 4 and inner.n_vars == 2
+    assert list(outer.obs["artifact_uid"].unique()) == [a1.uid, a2.uid]
+    backed = collection.open()
+    assert [x.n_obs for x in backed] == [3, 3]
+    for x in backed:
+        x.file.close()
+
+
+def test_mixed_types_are_refused(ln, tables):
+    a, _, _ = tables
+    h5ad = ln.Artifact.from_anndata(ln.core.datasets.small_dataset1(otype="AnnData"), key="col/mixed.h5ad").save()
+    with pytest.raises(ln.errors.UnknownFormatError, match="mixes"):
+        ln.Collection([a, h5ad], key="mixed").save().load()
+
+
+def test_open_is_queryable_with_duckdb(ln, tables):
+    duckdb = pytest.importorskip("duckdb")
+    a, b, c = tables
+    dataset = ln.Collection([a, b, c], key="duck").save().open()
+    assert dataset.count_rows() == 4
+    total = duckdb.connect().execute("SELECT SUM(count) FROM dataset").fetchone()[0]
+    assert total == 10
+
+
+def test_collection_is_an_input_of_the_run_that_loads_it(ln, tables):
+    a, b, _ = tables
+    collection = ln.Collection([a, b], key="tracked-input").save()
+    run = ln.track(transform=ln.Transform(key="uses-collection", type="pipeline"))
+    try:
+        collection.load()
+    finally:
+        ln.finish()
+    assert list(run.input_collections.all()) == [collection]
+    assert run.input_artifacts.count() == 0
+    graph = ln.lineage.graph(collection, downstream=True)
+    assert run.uid in graph

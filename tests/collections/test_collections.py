@@ -87,3 +87,17 @@ def test_collection_is_an_input_of_the_run_that_loads_it(ln, tables):
     assert run.input_artifacts.count() == 0
     graph = ln.lineage.graph(collection, downstream=True)
     assert run.uid in graph
+
+
+def test_collection_features_and_labels(ln, tables):
+    _, b, c = tables
+    ln.Feature(name="col_batch", dtype=int).save()
+    ln.Feature(name="col_project", dtype=ln.ULabel).save()
+    collection = ln.Collection([b, c], key="annotated-collection").save()  # a set no other test uses
+    collection.features.add_values({"col_batch": 7, "col_project": "Atlas"})
+    assert collection.features.get_values() == {"col_batch": 7, "col_project": "Atlas"}
+    assert ln.Collection.filter(col_batch__gte=7).get().uid == collection.uid
+    assert ln.Collection.filter(col_project="Atlas").get().uid == collection.uid
+    assert [label.name for label in collection.labels.get("col_project")] == ["Atlas"]
+    df = ln.Collection.filter(key="annotated-collection").df(include="features")
+    assert df["col_batch"].iloc[0] == 7 and df["col_project"].iloc[0] == "Atlas"

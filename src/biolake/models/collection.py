@@ -10,6 +10,7 @@ from biolake import _logging as log
 from biolake.models import collection_access, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
+from biolake.models.features import FeatureManager, LabelManager
 from biolake.storage.hashing import hash_bytes
 
 
@@ -48,6 +49,10 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned):
     )
     artifacts = models.ManyToManyField(
         "biolake.Artifact", through="biolake.CollectionArtifact", related_name="collections"
+    )
+    ulabels = models.ManyToManyField("biolake.ULabel", through="biolake.CollectionULabel", related_name="collections")
+    feature_values = models.ManyToManyField(
+        "biolake.FeatureValue", through="biolake.CollectionFeatureValue", related_name="collections"
     )
     run = models.ForeignKey(
         "biolake.Run", models.PROTECT, null=True, blank=True,
@@ -106,6 +111,16 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned):
         return self.artifacts.order_by("links_collection__position")
 
 
+
+    @property
+    def features(self) -> Any:
+        """Feature values: ``collection.features.add_values({...})``."""
+        return FeatureManager(self)
+
+    @property
+    def labels(self) -> Any:
+        """Labels, optionally per feature: ``collection.labels.add(records, feature=...)``."""
+        return LabelManager(self)
 
     def load(self, join: str = "outer", **kwargs: Any) -> Any:
         """All members as one DataFrame or AnnData (``join="inner"|"outer"`` over columns or genes)."""

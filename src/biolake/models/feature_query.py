@@ -55,8 +55,8 @@ def split_feature_lookups(model: Any, kwargs: dict[str, Any]) -> tuple[dict[str,
 def _condition(model: Any, feature: Any, lookup: str, value: Any) -> Q:
     suffix = f"__{lookup}" if lookup else ""
     if feature.parsed_dtype.is_categorical:
-        if model.__name__ != "Artifact":
-            raise ValidationError(f"Only artifacts have labels: cannot filter {model.__name__} by {feature.name!r}.")
+        if not hasattr(model, "ulabels"):
+            raise ValidationError(f"{model.__name__} records have no labels: cannot filter by {feature.name!r}.")
         if hasattr(value, "_meta"):
             return Q(links_ulabel__feature=feature, links_ulabel__ulabel=value)
         return Q(links_ulabel__feature=feature, **{f"links_ulabel__ulabel__name{suffix}": value})

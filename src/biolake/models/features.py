@@ -12,13 +12,37 @@ from biolake.errors import ValidationError
 from biolake.models import dtypes
 from biolake.models.feature import Feature
 from biolake.models.feature_values import check_value, features_by_name, value_rows
-from biolake.models.links import ArtifactFeatureValue, ArtifactSchema, ArtifactULabel, RunFeatureValue
+from biolake.models.links import (
+    ArtifactFeatureValue,
+    ArtifactSchema,
+    ArtifactULabel,
+    CollectionFeatureValue,
+    CollectionULabel,
+    RunFeatureValue,
+)
 from biolake.models.ulabel import ULabel
 
 
+# registry → (feature value link, label link or None, owner column)
+_LINKS: dict[str, tuple[type, type | None, str]] = {
+    "Artifact": (ArtifactFeatureValue, ArtifactULabel, "artifact"),
+    "Collection": (CollectionFeatureValue, CollectionULabel, "collection"),
+    "Run": (RunFeatureValue, None, "run"),
+}
+
+
 def _owner_link(record: Any) -> tuple[type, str]:
-    """The link table of feature values for an artifact or a run, and its owner column."""
-    return (ArtifactFeatureValue, "artifact") if type(record).__name__ == "Artifact" else (RunFeatureValue, "run")
+    """The link table of feature values of a record, and its owner column."""
+    value_link, _, owner = _LINKS[type(record).__name__]
+    return value_link, owner
+
+
+def _label_link(record: Any) -> tuple[type, str]:
+    """The link table of labels of a record, and its owner column; refused for runs."""
+    _, label_link, owner = _LINKS[type(record).__name__]
+    if label_link is None:
+        raise ValidationError(f"{type(record).__name__} records have no labels; add labels to artifacts or collections.")
+    return label_link, owner
 
 
 def _label_records(feature: Feature, values: Any) -> list[Any]:
@@ -76,16 +100,16 @@ class FeatureManager:
                 labels += [(feature, record) for record in _label_records(feature, value)]
             else:
                 plain += [(feature, v) for v in check_value(feature, value)]
-        if labels and type(self._record).__name__ != "Artifact":
-            raise ValidationError("Categorical feature values can only be added to artifacts.")
+        label_link, label_owner = _label_link(self._record) if labels else (None, "")
         with transaction.atomic():
             link, owner = _owner_link(self._record)
             rows = value_rows(plain)
             link.objects.bulk_create([link(**{owner: self._record, "featurevalue": row}) for row in rows], ignore_conflicts=True)
-            ArtifactULabel.objects.bulk_create(
-                [ArtifactULabel(artifact=self._record, ulabel=label, feature=f) for f, label in labels],
-                ignore_conflicts=True,
-            )
+            if label_link is not None:
+                label_link.objects.bulk_create(
+                    [label_link(**{label_owner: self._record, "ulabel": label, "feature": f}) for f, label in labels],
+                    ignore_conflicts=True,
+                )
 
     def get_values(self) -> dict[str, Any]:
         """Feature name → value (a list where a feature has several values)."""
@@ -95,8 +119,9 @@ class FeatureManager:
             "featurevalue__feature__name", "featurevalue__value"
         ).order_by("id"):
             collected[name].append(value)
-        if type(self._record).__name__ == "Artifact":
-            pairs = ArtifactULabel.objects.filter(artifact=self._record, feature__isnull=False)
+        if _LINKS[type(self._record).__name__][1] is not None:
+            label_link, label_owner = _label_link(self._record)
+            pairs = label_link.objects.filter(**{label_owner: self._record, "feature__isnull": False})
             for name, label in pairs.values_list("feature__name", "ulabel__name").order_by("id"):
                 collected[name].append(label)
         return {name: items[0] if len(items) == 1 else items for name, items in collected.items()}
@@ -109,12 +134,15 @@ class FeatureManager:
         link, owner = _owner_link(self._record)
         for f in features.values():
             values = link.objects.filter(**{owner: self._record, "featurevalue__feature": f})
-            labels = ArtifactULabel.objects.filter(artifact_id=self._record.pk, feature=f)
             if value is not None:
                 values = values.filter(featurevalue__value=value)
-                labels = labels.filter(ulabel__name=value.name if hasattr(value, "name") else value)
             values.delete()
-            labels.delete()
+            if f.parsed_dtype.is_categorical:
+                label_link, label_owner = _label_link(self._record)
+                labels = label_link.objects.filter(**{label_owner: self._record, "feature": f})
+                if value is not None:
+                    labels = labels.filter(ulabel__name=value.name if hasattr(value, "name") else value)
+                labels.delete()
 
     def add_schema(self, schema: Any, slot: str = "columns") -> None:
         """Link a schema that describes ``slot`` of the artifact (``columns``, ``obs``, ``var``, ...)."""
@@ -142,15 +170,16 @@ class LabelManager:
             feature = features_by_name([feature])[feature]
         items = records if isinstance(records, (list, tuple, set)) or hasattr(records, "model") else [records]
         labels = _label_records(feature, list(items)) if feature is not None else list(items)
-        ArtifactULabel.objects.bulk_create(
-            [ArtifactULabel(artifact=self._record, ulabel=label, feature=feature) for label in labels],
+        link, owner = _label_link(self._record)
+        link.objects.bulk_create(
+            [link(**{owner: self._record, "ulabel": label, "feature": feature}) for label in labels],
             ignore_conflicts=True,
         )
 
     def get(self, feature: Feature | str | None = None) -> Any:
         """The labels of the artifact (for one feature, if given)."""
-        query = ULabel.objects.filter(links_artifact__artifact=self._record)
+        owner = _label_link(self._record)[1]
+        conditions = {f"links_{owner}__{owner}": self._record}
         if feature is not None:
-            name = feature.name if isinstance(feature, Feature) else feature
-            query = query.filter(links_artifact__feature__name=name)
-        return query.distinct()
+            conditions[f"links_{owner}__feature__name"] = feature.name if isinstance(feature, Feature) else feature
+        return ULabel.objects.filter(**conditions).distinct()

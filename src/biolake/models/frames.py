@@ -37,14 +37,16 @@ def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
 def _feature_columns(model: Any, ids: list[int]) -> pd.DataFrame:
     """One column per feature (values, or label names for categorical features): two queries."""
     cells: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    owner = "artifact" if model.__name__ == "Artifact" else "run"
-    link = apps.get_model("biolake", "ArtifactFeatureValue" if owner == "artifact" else "RunFeatureValue")
+    owner = model.__name__.lower()
+    link = apps.get_model("biolake", f"{model.__name__}FeatureValue")
     rows = link.objects.filter(**{f"{owner}_id__in": ids}).values_list(
         f"{owner}_id", "featurevalue__feature__name", "featurevalue__value"
     )
-    if owner == "artifact":
-        labels = apps.get_model("biolake", "ArtifactULabel").objects.filter(artifact_id__in=ids, feature__isnull=False)
-        rows = [*rows, *labels.values_list("artifact_id", "feature__name", "ulabel__name")]
+    if hasattr(model, "ulabels"):
+        labels = apps.get_model("biolake", f"{model.__name__}ULabel").objects.filter(
+            **{f"{owner}_id__in": ids, "feature__isnull": False}
+        )
+        rows = [*rows, *labels.values_list(f"{owner}_id", "feature__name", "ulabel__name")]
     for pk, name, value in rows:
         cells[name][pk].append(value)
     columns = {

@@ -115,3 +115,33 @@ class ArtifactSchema(models.Model):
     class Meta:
         app_label = "biolake"
         constraints = [models.UniqueConstraint(fields=["artifact", "slot"], name="unique_artifact_schema_slot")]
+
+
+class CollectionULabel(models.Model):
+    """A label of a collection, optionally for a feature."""
+
+    collection = models.ForeignKey("biolake.Collection", models.CASCADE, related_name="links_ulabel")
+    ulabel = models.ForeignKey("biolake.ULabel", models.PROTECT, related_name="links_collection")
+    feature = models.ForeignKey(
+        "biolake.Feature", models.PROTECT, null=True, blank=True, related_name="links_collectionulabel"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "biolake"
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "ulabel", "feature"], name="unique_collection_ulabel_feature")
+        ]
+
+
+class CollectionFeatureValue(models.Model):
+    """A (non-categorical) feature value of a collection."""
+
+    collection = models.ForeignKey("biolake.Collection", models.CASCADE, related_name="links_featurevalue")
+    featurevalue = models.ForeignKey("biolake.FeatureValue", models.PROTECT, related_name="links_collection")
+
+    class Meta:
+        app_label = "biolake"
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "featurevalue"], name="unique_collection_featurevalue")
+        ]

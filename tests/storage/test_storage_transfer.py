@@ -127,6 +127,17 @@ def test_failed_folder_put_removes_only_what_it_wrote(
             original_copy(reader, writer, advance)
 
         monkeypatch.setattr(transfer, "_copy_chunks", copy_then_fail)
+    elif getattr(store.fs, "async_impl", False):  # s3fs: folders go up through the async put
+        original_async_put = store.fs._put_file
+
+        async def async_put_then_fail(lpath: str, rpath: str, **kwargs: Any) -> None:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                await store.fs._pipe_file(rpath, b"par")
+                raise InjectedFailure("connection reset")
+            await original_async_put(lpath, rpath, **kwargs)
+
+        monkeypatch.setattr(store.fs, "_put_file", async_put_then_fail)
     else:
         original_put = store.fs.put_file
 

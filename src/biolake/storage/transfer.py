@@ -252,23 +252,21 @@ def _source_name(path: UPath) -> str:
 
 
 def _put_remote(source: Path, dst: UPath) -> None:
-    """Upload a local file or folder; on failure remove the files this call created."""
+    """Upload a local file or folder (concurrently, verified); on failure remove what this call created."""
+    from biolake.storage import upload
+
     fs, base = dst.fs, dst.path.rstrip("/")
     if source.is_dir():
-        entries = _listing.walk(create_path(source))
-        pairs = [(entry.path, f"{base}/{entry.key}", entry.size) for entry in entries]
+        pairs = upload.pairs_for(source, base, _listing.walk(create_path(source)))
         existing = set(fs.find(base)) if fs.isdir(base) else set()
     else:
-        pairs = [(str(source), base, source.stat().st_size)]
+        pairs = upload.pairs_for(source, base, None)
         existing = {base} if fs.exists(base) else set()
-    attempted: list[str] = []
-    with _progress(sum(size for _, _, size in pairs), f"Uploading {source.name}") as advance:
+    with _progress(sum(p.size for p in pairs), f"Uploading {source.name}") as advance:
         try:
-            for local, remote, _ in pairs:
-                attempted.append(remote)
-                fs.put_file(local, remote, callback=_callback(advance))
+            upload.put_pairs(fs, pairs, advance)
         except BaseException:
-            _remove_remote(fs, [name for name in attempted if name not in existing])
+            _remove_remote(fs, [p.remote for p in pairs if p.remote not in existing])
             raise
 
 

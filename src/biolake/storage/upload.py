@@ -1,0 +1,110 @@
+"""Uploading local files and folders to object stores: concurrent, verified, retried.
+
+Many files go up in concurrent batches (fsspec's async ``put`` with lists); afterwards
+every object is checked against its local file — size always, and MD5 where the store's
+ETag is a plain MD5 (single-part uploads) — and the files that fail are uploaded again,
+a few times, before the upload is declared failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from biolake.errors import UploadError
+
+BATCH = 256  # files per concurrent put
+ATTEMPTS = 3
+MD5_CHECK_LIMIT = 16 * 1024**2  # compare ETags with local MD5s for files up to this size
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A local file and the remote path it goes to."""
+
+    local: str
+    remote: str
+    size: int
+
+
+def put_pairs(fs: Any, pairs: list[Pair], advance: Callable[[int], None]) -> None:
+    """Upload ``pairs`` concurrently, verify them, and retry the ones that failed."""
+    pending = pairs
+    for attempt in range(ATTEMPTS):
+        _put(fs, pending, advance if attempt == 0 else (lambda n: None))
+        pending = unverified(fs, pending)
+        if not pending:
+            return
+    names = ", ".join(p.remote for p in pending[:3])
+    raise UploadError(
+        f"{len(pending)} file(s) still differ from their local copy after {ATTEMPTS} attempts (e.g. {names}).",
+        path=pending[0].remote,
+    )
+
+
+def _put(fs: Any, pairs: list[Pair], advance: Callable[[int], None]) -> None:
+    if len(pairs) == 1:
+        from biolake.storage.transfer import _callback
+
+        fs.put_file(pairs[0].local, pairs[0].remote, callback=_callback(advance))
+        return
+    for start in range(0, len(pairs), BATCH):
+        batch = pairs[start : start + BATCH]
+        try:
+            fs.put([p.local for p in batch], [p.remote for p in batch])
+        except (OSError, TimeoutError):
+            pass  # transient failures: the check below finds what is missing and retries it
+        advance(sum(p.size for p in batch))
+
+
+def unverified(fs: Any, pairs: list[Pair]) -> list[Pair]:
+    """The pairs whose remote object is missing or differs in size or MD5 from the local file."""
+    fs.invalidate_cache()
+    infos = _remote_infos(fs, [p.remote for p in pairs])
+    return [p for p in pairs if not _matches(p, infos.get(fs._strip_protocol(p.remote)))]
+
+
+def _remote_infos(fs: Any, remotes: list[str]) -> dict[str, dict[str, Any]]:
+    if len(remotes) == 1:
+        try:
+            info = fs.info(remotes[0])
+        except FileNotFoundError:
+            return {}
+        return {fs._strip_protocol(remotes[0]): info}
+    prefix = _common_prefix([fs._strip_protocol(r) for r in remotes])
+    return {fs._strip_protocol(name): info for name, info in fs.find(prefix, detail=True).items()}
+
+
+def _common_prefix(names: list[str]) -> str:
+    first, last = min(names), max(names)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size].rsplit("/", 1)[0]
+
+
+def _matches(pair: Pair, info: dict[str, Any] | None) -> bool:
+    if info is None or int(info.get("size") or 0) != pair.size:
+        return False
+    etag = str(info.get("ETag") or info.get("etag") or "").strip('"')
+    if not etag or "-" in etag or pair.size > MD5_CHECK_LIMIT or len(etag) != 32:
+        return True  # no full-content checksum to compare: the size matched
+    return _md5(pair.local) == etag
+
+
+def _md5(path: str) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1024**2):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def pairs_for(source: Path, base: str, entries: list[Any] | None) -> list[Pair]:
+    """The files of a local file or folder and their remote names under ``base``."""
+    if entries is None:
+        return [Pair(str(source), base, source.stat().st_size)]
+    return [Pair(entry.path, f"{base}/{entry.key}", entry.size) for entry in entries]

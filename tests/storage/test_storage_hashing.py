@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -48,6 +49,10 @@ def test_file_summary_is_the_same_on_every_backend(
 ) -> None:
     data = os.urandom(1000)
     path = write(store / "x.bin", data)
+    if not _listing.is_local(path) and hashing.store_md5(path.fs.info(path.path)):
+        # object stores with a full-content checksum: their MD5 is used, no bytes are read
+        assert summarize(path) == FileSummary(hashlib.md5(data).hexdigest(), hashing.HASH_TYPE_ETAG, 1000)
+        return
     assert summarize(path) == FileSummary(hash_bytes(data), HASH_TYPE_FILE, 1000)
     assert summarize(store / "x.bin") == summarize(write(create_path(tmp_path / "copy.bin"), data))
 
@@ -56,6 +61,9 @@ def test_folder_summary_is_the_same_on_every_backend(store: UPath, local_folder:
     put(local_folder, store / "folder")
     remote, local = summarize(store / "folder"), summarize_dir(local_folder)
     assert isinstance(remote, DirSummary)
+    if remote.hash_type == hashing.HASH_TYPE_ETAG_DIR:  # a store with MD5 ETags: a manifest over those
+        assert (remote.n_files, remote.size) == (local.n_files, local.size)
+        return
     assert remote == local
     assert (local.hash_type, local.n_files, local.size) == (HASH_TYPE_DIR, 3, 8 + 260 + 6)
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from biolake.models import artifact_access, artifact_save, artifact_source, trash, versioning
+from biolake.models import artifact_access, artifact_save, artifact_source, integrity, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.features import FeatureManager, LabelManager
@@ -202,3 +202,15 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned):
     def transform(self) -> Any:
         """The transform whose run created this artifact, if any."""
         return self.run.transform if self.run_id else None
+
+    # -- integrity -----------------------------------------------------------------------------
+    def verify(self) -> Any:
+        """Re-hash the stored bytes and compare them with the recorded hash; changes nothing.
+
+        Returns the :class:`~biolake.models.integrity.VerifyReport` (``report.ok``); a hash
+        type that cannot be recomputed gives a report with ``status="unverifiable"``.
+
+        Raises:
+            IntegrityError: the bytes are missing or differ (``.expected``, ``.actual``).
+        """
+        return integrity.verify(self).raise_for_problem()

@@ -7,6 +7,7 @@ from typing import Any
 
 from biolake import formats
 from biolake.models import run_context
+from biolake.models.current import options_of
 from biolake.setup.settings import settings
 from biolake.storage import cache as storage_cache
 from biolake.storage import paths, transfer
@@ -18,7 +19,7 @@ def path(artifact: Any) -> Any:
         return artifact._source.upath
     storage = artifact.storage
     key = paths.managed_key(artifact.uid, artifact.suffix) if artifact.managed else artifact.key
-    return paths.join_root(storage.root, key, **(storage.options or {}))
+    return paths.join_root(storage.root, key, **options_of(storage))
 
 
 def _local(artifact: Any) -> Path:

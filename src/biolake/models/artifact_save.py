@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from biolake import _logging as log
 from biolake.models import versioning
-from biolake.models.current import current_storage, storage_for_root
+from biolake.models.current import current_storage, options_of, storage_for_root
 from biolake.models.uids import encode_version
 from biolake.storage import paths, transfer
 
@@ -24,7 +24,10 @@ def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: An
     if not artifact._state.adding or source is None:
         model_save(*args, **kwargs)
         return artifact
-    artifact.storage = storage_for_root(source.in_place_root) if source.in_place_root else current_storage()
+    if source.in_place_root:
+        artifact.storage = storage_for_root(source.in_place_root, getattr(source.upath, "storage_options", None))
+    else:
+        artifact.storage = current_storage()
     family_lookup = {"key": artifact.key, "storage_id": artifact.storage_id} if artifact.key else None
     if not artifact.uid:
         artifact.uid = _provisional_uid(artifact)
@@ -54,7 +57,7 @@ def _provisional_uid(artifact: Any) -> str:
 def managed_path(artifact: Any) -> Any:
     """Where a managed artifact's bytes live: ``<storage>/.biolake/<uid><suffix>``."""
     return paths.join_root(
-        artifact.storage.root, paths.managed_key(artifact.uid, artifact.suffix), **(artifact.storage.options or {})
+        artifact.storage.root, paths.managed_key(artifact.uid, artifact.suffix), **options_of(artifact.storage)
     )
 
 

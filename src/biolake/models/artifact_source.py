@@ -14,6 +14,7 @@ from typing import Any
 from biolake import _logging as log
 from biolake import formats
 from biolake.errors import InvalidKeyError, PathNotFoundError
+from biolake.models.current import options_for
 from biolake.models.uids import random_base62
 from biolake.setup.settings import settings
 from biolake.storage import hashing, keys, paths
@@ -100,7 +101,8 @@ def _format_from_key(key: str | None) -> str | None:
 
 
 def _from_path(data: Any, key: str | None) -> Source:
-    upath = paths.create_path(data)
+    remote_text = isinstance(data, str) and paths.is_remote(data)
+    upath = paths.create_path(data, **(options_for(data) if remote_text else {}))
     if not upath.exists():
         raise PathNotFoundError(f"No file or folder at {str(upath)!r}.", path=str(upath))
     suffix = paths.extract_suffix(str(upath).rstrip("/"))

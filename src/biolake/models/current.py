@@ -50,7 +50,7 @@ def storage_for_root(root: str, options: dict[str, Any] | None = None) -> Any:
     Storage = _model("Storage")
     record = Storage.objects.filter(root=root).first()
     if record is None:
-        record = Storage(root=root, type=storage_type(root), options=options or {})
+        record = Storage(root=root, type=storage_type(root), options=public_options(options))
         record.save()
     return record
 
@@ -75,3 +75,36 @@ def ensure_defaults() -> None:
     forget()
     current_user_id()
     current_storage()
+
+
+_SECRET_WORDS = ("secret", "password", "token", "key", "credential", "session")
+
+
+def public_options(options: dict[str, Any] | None) -> dict[str, Any]:
+    """Storage options without credentials: what may be stored in the database."""
+    return {k: v for k, v in (options or {}).items() if not any(word in k.lower() for word in _SECRET_WORDS)}
+
+
+def options_for(url: str) -> dict[str, Any]:
+    """Storage options for a remote URL: those of the registered storage holding it, else the
+    instance's own when the protocol matches (e.g. the same S3 endpoint for another bucket)."""
+    from biolake.storage.paths import find_root
+
+    Storage = _model("Storage")
+    roots = dict(Storage.objects.values_list("root", "options"))
+    root = find_root(url, list(roots))
+    if root is not None and roots[root]:
+        return dict(roots[root])
+    instance = ensure_ready()
+    protocol = url.split("://", 1)[0]
+    if instance.storage_root.startswith(f"{protocol}://"):
+        return dict(instance.storage_options)
+    return {}
+
+
+def options_of(storage: Any) -> dict[str, Any]:
+    """All storage options of a storage record: the public ones stored with it, plus the
+    instance's own (which may hold credentials) for the instance's default root."""
+    instance = ensure_ready()
+    extra = instance.storage_options if storage.root == instance.storage_root else {}
+    return {**(storage.options or {}), **extra}

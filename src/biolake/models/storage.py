@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.db import models
 
 from biolake.models.base import TracksCreator
+from biolake.models.current import options_of, public_options
 
 
 class Storage(TracksCreator):
@@ -35,6 +36,7 @@ class Storage(TracksCreator):
         from biolake.storage.paths import normalize_root, storage_type
 
         self.root = normalize_root(self.root)
+        self.options = public_options(self.options)  # credentials never land in the database
         if not self.type:
             self.type = storage_type(self.root)
         super().save(*args, **kwargs)
@@ -45,7 +47,7 @@ class Storage(TracksCreator):
         """The root as a UPath."""
         from biolake.storage.paths import create_path
 
-        return create_path(self.root, **(self.options or {}))
+        return create_path(self.root, **options_of(self))
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Unregister the location; refused while artifacts live in it."""

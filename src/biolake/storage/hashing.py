@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from biolake.errors import StorageError
 from biolake.storage import _listing
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHUNK_SIZE",
+    "HASH_TYPE_ETAG",
+    "HASH_TYPE_ETAG_DIR",
+    "store_md5",
     "HASH_TYPE_DIR",
     "HASH_TYPE_FILE",
     "SMALL_FILE",
@@ -47,6 +50,8 @@ __all__ = [
 
 HASH_TYPE_FILE = "blake3"
 HASH_TYPE_DIR = "blake3-dir"
+HASH_TYPE_ETAG = "md5-etag"  # an object store's MD5 of the whole object (no bytes read)
+HASH_TYPE_ETAG_DIR = "md5-etag-dir"  # a folder manifest over such MD5s
 
 CHUNK_SIZE = 8 * 1024**2
 """Bytes read at a time when streaming a file."""
@@ -133,8 +138,20 @@ def summarize(path: str | os.PathLike[str] | UPath) -> FileSummary | DirSummary:
     if _listing.is_local(upath):
         local = _listing.local_str(upath)
         return FileSummary(hash_file(local), HASH_TYPE_FILE, os.path.getsize(local))
-    size = int(upath.fs.size(upath.path) or 0)
+    info = upath.fs.info(upath.path)
+    size = int(info.get("size") or 0)
+    etag = store_md5(info)
+    if etag is not None:  # the store's full-content checksum: no need to read the bytes
+        return FileSummary(etag, HASH_TYPE_ETAG, size)
     return FileSummary(hash_stream(upath), HASH_TYPE_FILE, size)
+
+
+def store_md5(info: dict[str, Any]) -> str | None:
+    """The MD5 an object store reports for an object (a plain ETag of a single-part upload), if any."""
+    etag = str(info.get("ETag") or info.get("etag") or "").strip('"').lower()
+    if len(etag) == 32 and all(c in "0123456789abcdef" for c in etag):
+        return etag
+    return None
 
 
 def summarize_dir(path: str | os.PathLike[str] | UPath) -> DirSummary:
@@ -157,6 +174,9 @@ def summarize_dir(path: str | os.PathLike[str] | UPath) -> DirSummary:
         raise StorageError(f"Folder {str(upath)!r} holds no files; a folder artifact needs at least one.", path=str(upath))
     if _listing.is_local(upath):
         return _dir_summary(entries, hash_file)
+    etags = {entry.path: store_md5(entry.info) for entry in entries}
+    if all(etags.values()):  # every object has a full-content checksum from the store
+        return _dir_summary(entries, etags.__getitem__, HASH_TYPE_ETAG_DIR)  # type: ignore[arg-type]
     fs = upath.fs
     return _dir_summary(entries, lambda name: _hash_open(fs.open(name, "rb")))
 
@@ -172,11 +192,11 @@ def _hash_open(handle: BinaryIO) -> str:
     return hasher.hexdigest()
 
 
-def _dir_summary(entries: list[_listing.Entry], hash_of: Callable[[str], str]) -> DirSummary:
+def _dir_summary(entries: list[_listing.Entry], hash_of: Callable[[str], str], hash_type: str = HASH_TYPE_DIR) -> DirSummary:
     import blake3
 
     manifest = blake3.blake3(_DIR_HEADER)
     for entry in entries:
         manifest.update(entry.key.encode("utf-8") + b"\0" + hash_of(entry.path).encode("ascii") + b"\n")
     size = sum(entry.size for entry in entries)
-    return DirSummary(manifest.hexdigest(), HASH_TYPE_DIR, size, len(entries))
+    return DirSummary(manifest.hexdigest(), hash_type, size, len(entries))

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from biolake import _logging as log
 from biolake.models import versioning
+from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.current import current_storage, options_of, storage_for_root
 from biolake.models.uids import encode_version
 from biolake.storage import paths, transfer
@@ -21,6 +22,8 @@ _ATTEMPTS = 5
 def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Save ``artifact``; ``model_save`` is the plain record save."""
     source = artifact._source
+    if not artifact._state.adding and artifact._state.db not in (None, "default"):
+        return transfer_artifact(artifact)  # read from another instance
     if not artifact._state.adding or source is None:
         model_save(*args, **kwargs)
         return artifact

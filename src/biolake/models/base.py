@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.base import ModelBase
 
 from biolake import errors
-from biolake.setup import ensure_ready
+from biolake.setup import database_alias, ensure_ready
 from biolake.models.current import current_user_id
 from biolake.models.query import Manager, QuerySet
 from biolake.models.run_context import current_run_id
@@ -112,6 +112,12 @@ class Record(models.Model, metaclass=RecordMeta):
         by_id = isinstance(idlike, (str, int))  # an id finds trashed and hidden records too
         conditions = [] if by_id else cls._default_conditions(expressions)
         return cls.objects.all().get(idlike, *queries, _hidden=conditions, **expressions)
+
+    @classmethod
+    def using(cls, instance: str) -> QuerySet:
+        """Records of another instance (read it; ``.save()`` a record to transfer it here)."""
+        alias = database_alias(instance)
+        return cls.objects.using(alias).filter(*cls._default_conditions({}))
 
     @classmethod
     def all(cls) -> QuerySet:

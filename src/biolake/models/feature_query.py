@@ -26,7 +26,7 @@ def _is_field(model: Any, name: str) -> bool:
     return True
 
 
-def split_feature_lookups(model: Any, kwargs: dict[str, Any]) -> tuple[dict[str, Any], list[Q]]:
+def split_feature_lookups(model: Any, kwargs: dict[str, Any], db: str = "default") -> tuple[dict[str, Any], list[Q]]:
     """Keyword lookups on fields, and one condition per feature lookup (one query for the features)."""
     if not hasattr(model, "feature_values"):
         return kwargs, []
@@ -35,7 +35,7 @@ def split_feature_lookups(model: Any, kwargs: dict[str, Any]) -> tuple[dict[str,
         return kwargs, []
     names = sorted({k.split("__", 1)[0] for k in keys})
     Feature = apps.get_model("biolake", "Feature")  # via the app registry: models.feature imports this module
-    features = {f.name: f for f in Feature.objects.filter(name__in=names)}
+    features = {f.name: f for f in Feature.objects.using(db).filter(name__in=names)}
     unknown = [n for n in names if n not in features]
     if unknown:
         fields = sorted(f.name for f in model._meta.get_fields() if not f.name.startswith("_"))

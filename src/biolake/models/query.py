@@ -49,7 +49,7 @@ class QuerySet(models.QuerySet):
 
     def filter(self, *args: Any, **kwargs: Any) -> QuerySet:
         """Django's ``filter``, with feature lookups and index-friendly prefix queries on SQLite."""
-        kwargs, feature_conditions = split_feature_lookups(self.model, kwargs)
+        kwargs, feature_conditions = split_feature_lookups(self.model, kwargs, self.db)
         args, kwargs = _prefix_as_range(connections[self.db].vendor, args, dict(kwargs))
         qs = super().filter(*args, **kwargs)
         for condition in feature_conditions:  # one join per feature: each must match on its own

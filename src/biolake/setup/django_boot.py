@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any, Callable
 
-from biolake.errors import MigrationRequiredError
+from biolake.errors import InstanceSetupError, MigrationRequiredError
 from biolake.setup.instance import InstanceSettings, django_database
 
 CORE_APP = "biolake"
@@ -192,3 +192,17 @@ def drop_all_tables() -> None:
 
     for label in [*SCHEMA_MODULES, CORE_APP]:
         call_command("migrate", label, "zero", verbosity=0, interactive=False)
+
+
+def add_alias(instance: InstanceSettings) -> str:
+    """A second database alias (named after the instance) for reading another instance."""
+    from django.db import connections
+
+    alias = instance.name
+    if alias == "default":
+        raise InstanceSetupError("An instance named 'default' cannot be read with using().")
+    if alias not in connections.settings:
+        both = {"default": dict(connections.settings["default"]), alias: django_database(instance.db)}
+        normalized = connections.configure_settings(both)[alias]
+        connections.settings[alias] = normalized
+    return alias

@@ -209,3 +209,12 @@ def _drop_database(instance: InstanceSettings) -> None:
         path = sqlite_path(instance.db)
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def database_alias(name: str) -> str:
+    """The Django database alias through which another instance is read (``Artifact.using(name)``)."""
+    ensure_ready()
+    active = django_boot.active_instance()
+    if active is not None and active.name == name:
+        return "default"
+    return django_boot.add_alias(store.load_instance(name))

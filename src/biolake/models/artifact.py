@@ -104,6 +104,8 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned):
             return
         if args or fields:
             raise TypeError(f"Artifact() got unexpected arguments: {sorted(fields) or args}")
+        if key is None and revises is not None:
+            key = revises.key  # a new version keeps the family's key
         source = artifact_source.prepare(data, key=key, format=format)
         existing = artifact_source.find_duplicate(Artifact, source)
         if existing is not None:

@@ -22,6 +22,7 @@ class Schema(TracksCreator):
         itype: a registry field whose values are the allowed column names (e.g.
             ``bt.Gene.ensembl_gene_id``); with ``dtype`` for the values of those columns.
         components: per-slot schemas of composite objects, e.g. ``{"obs": s1, "var": s2}``.
+        members: for a schema inferred from data with an ``itype``: the column names it holds.
 
     Identical definitions are deduplicated by their hash.
 
@@ -56,6 +57,7 @@ class Schema(TracksCreator):
     updated_at = models.DateTimeField(auto_now=True, editable=False)
 
     _feature_list: ClassVar[list[Any]] = []
+    _members: ClassVar[list[str] | None] = None
     _component_map: ClassVar[dict[str, Any]] = {}
 
     def __init__(
@@ -65,9 +67,11 @@ class Schema(TracksCreator):
         itype: Any = None,
         dtype: Any = None,
         components: dict[str, Any] | None = None,
+        members: list[str] | None = None,
         **fields: Any,
     ) -> None:
         super().__init__(*args, **fields)
+        self._members = list(members) if members is not None else None
         self._feature_list = list(features or [])
         self._component_map = dict(components or {})
         if itype is not None:  # a registry field (bt.Gene.ensembl_gene_id), a registry, or its name
@@ -79,7 +83,7 @@ class Schema(TracksCreator):
             from biolake.errors import ValidationError
 
             raise ValidationError(f"Save the features first: {', '.join(unsaved)}.")
-        self.n = len(self._feature_list)
+        self.n = len(self._feature_list) if self._members is None else len(self._members)
         self.hash = self._definition_hash()
         existing = Schema.objects.filter(hash=self.hash, branch_id=MAIN_BRANCH).first()
         if existing is not None:
@@ -95,6 +99,8 @@ class Schema(TracksCreator):
             "features=" + ",".join(uids if self.ordered_set else sorted(uids)),
             "components=" + ",".join(f"{slot}:{c.uid}" for slot, c in sorted(self._component_map.items())),
         ]
+        if self._members is not None:  # the column names an itype schema was inferred from
+            parts.append("members=" + hash_bytes("\n".join(self._members).encode()))
         return hash_bytes("\n".join(parts).encode())
 
     def save(self, *args: Any, **kwargs: Any) -> Schema:  # type: ignore[override]

@@ -1,0 +1,60 @@
+"""Registering terms that do not validate yet (``add_new_from``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from biolake.errors import ValidationError
+
+_FILLED_BY_SAVE = frozenset({"uid", "created_by"})  # set by Record.save() and the constructor
+
+
+def addable(model: Any, field: str) -> bool:
+    """Whether a record of ``model`` can be made from a value of ``field`` alone.
+
+    Not for registries with other required fields, such as Feature (its dtype).
+    """
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.name == field or f.name in _FILLED_BY_SAVE:
+            continue
+        if f.null or f.has_default() or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            continue
+        return False
+    return True
+
+
+def add(model: Any, field: str, values: list[Any], type_name: str | None = None) -> list[Any]:
+    """Create one record per value in bulk (labels of the type ``type_name``, if given)."""
+    from biolake.models import save
+
+    if not values:
+        return []
+    if not addable(model, field):
+        required = [
+            f.name for f in model._meta.concrete_fields
+            if not (f.primary_key or f.null or f.has_default() or f.name in _FILLED_BY_SAVE or f.name == field)
+            and not getattr(f, "auto_now", False) and not getattr(f, "auto_now_add", False)
+        ]
+        raise ValidationError(
+            f"{model.__name__} records need more than a {field}: create them yourself, setting "
+            f"{', '.join(required)} too.",
+            non_validated={field: list(values)},
+        )
+    extra: dict[str, Any] = {}
+    if type_name is not None:
+        extra["type"] = label_type(model, type_name)
+    records = [model(**{field: value}, **extra) for value in values]
+    save(records)
+    return records
+
+
+def label_type(model: Any, type_name: str) -> Any:
+    """The label type named ``type_name`` (``cat[ULabel[Perturbation]]``)."""
+    found = model.filter(name=type_name, is_type=True).first()
+    if found is None:
+        raise ValidationError(
+            f"There is no {model.__name__} type {type_name!r}: create it with "
+            f"ln.{model.__name__}(name={type_name!r}, is_type=True).save()"
+        )
+    return found
+

@@ -1,0 +1,57 @@
+"""After a curated dataset is saved: link its schema per slot and its labels with their features.
+
+Slots whose schema has an ``itype`` get an inferred schema that describes the actual
+columns (or ``var`` index): with ``itype`` Feature its features are those columns; with
+another registry its ``n`` is their number and its hash covers their values, so each set
+of columns has its own schema record, shared by every artifact with the same set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from biolake.curators import registry
+from biolake.curators.slot import SlotCurator
+
+
+def link(artifact: Any, slots: Mapping[str, SlotCurator]) -> tuple[int, int]:
+    """Link one schema per slot and the labels of categorical ULabel columns; returns the counts."""
+    from biolake.models import ArtifactSchema, ArtifactULabel, ULabel
+
+    schema_links = [
+        ArtifactSchema(artifact=artifact, schema=slot_schema(slot), slot=name) for name, slot in slots.items()
+    ]
+    label_links = []
+    for slot in slots.values():
+        for target in slot.targets.values():
+            if target.model is not ULabel or target.feature is None:
+                continue
+            values = slot.values(target)
+            records = registry.from_values(ULabel, values, field=target.field, type_filter=target.type_name)
+            label_links += [ArtifactULabel(artifact=artifact, ulabel=r, feature=target.feature) for r in records]
+    with transaction.atomic():
+        ArtifactSchema.objects.bulk_create(schema_links, ignore_conflicts=True)
+        ArtifactULabel.objects.bulk_create(label_links, ignore_conflicts=True)
+    return len(schema_links), len(label_links)
+
+
+def slot_schema(slot: SlotCurator) -> Any:
+    """The schema to link for a slot: its own, or one inferred from the values its ``itype`` validated."""
+    if slot.itype is None:
+        return slot.schema
+    target = slot.targets[slot.itype_key]
+    return inferred_schema(slot.schema, target.model, target.field, [str(v) for v in slot.values(target)])
+
+
+def inferred_schema(schema: Any, model: Any, field: str, values: list[str]) -> Any:
+    """A saved schema for exactly ``values`` (column or var names) of an ``itype`` schema."""
+    from biolake.models import Feature, Schema
+
+    if model is Feature:
+        features = registry.from_values(Feature, values, field=field)
+        return Schema(features=features, itype=schema.itype, dtype=schema.dtype, otype=None).save()
+    # exactly these values, in their order: maximal and ordered; deduplicated by the members' hash
+    return Schema(itype=schema.itype, dtype=schema.dtype, members=values, maximal_set=True, ordered_set=True).save()

@@ -1,0 +1,179 @@
+"""The validation API of registries: ``validate``, ``inspect``, ``standardize``, ``from_values``.
+
+``CanValidate`` (``biolake.models.extensions``) hands these calls here, so
+``ln.ULabel.validate(values)`` is :func:`validate` with ``model=ln.ULabel``. Each call runs
+one query, however many values are passed; work happens on the distinct values, then maps
+back (a million values with a thousand distinct ones take well under a second).
+
+Only records that are not in the trash count. ``field`` is ``None`` (the registry's name
+field), a field name, or a field (``ln.ULabel.name``).
+
+Example:
+    >>> ln.ULabel.validate(["DMSO", "IFNJ"])  # doctest: +SKIP
+    array([ True, False])
+    >>> ln.ULabel.standardize(["dmso", "IFNJ"])  # doctest: +SKIP
+    ['DMSO', 'IFNJ']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from biolake import _logging as log
+from biolake.curators import matching, report
+
+__all__ = ["InspectResult", "from_values", "inspect", "standardize", "validate", "validate_values"]
+
+
+@dataclasses.dataclass
+class InspectResult:
+    """Which values are validated, which not, and which map to a canonical value.
+
+    Attributes:
+        validated: distinct values that exist in the field, in input order.
+        non_validated: distinct values that do not (synonyms and case variants included),
+            in input order. Missing values (``None``, ``NaN``) are in neither list.
+        synonyms_mapper: non-validated values that ``standardize`` maps to a canonical
+            value (through synonyms or case), e.g. ``{"T-cell": "T cell"}``.
+    """
+
+    validated: list[Any]
+    non_validated: list[Any]
+    synonyms_mapper: dict[Any, Any]
+
+    @property
+    def unmapped(self) -> list[Any]:
+        """Non-validated values that are not synonyms either: typos or new terms."""
+        return [v for v in self.non_validated if v not in self.synonyms_mapper]
+
+
+def validate(
+    model: Any, values: Any, field: Any = None, mute: bool = False, type_filter: str | None = None, **kwargs: Any
+) -> np.ndarray:
+    """A boolean array: ``True`` where the value exists in ``field`` (exact match).
+
+    Args:
+        model: the registry.
+        values: a string, list, array, Series, Index or Categorical.
+        field: ``None`` (the name field), a field name or a field (``ln.ULabel.name``).
+        mute: print nothing.
+        type_filter: only labels of this label type count (``ULabel.type.name``).
+    """
+    name = matching.field_name(model, field)
+    found = matching.distinct(values)
+    reference = matching.fetch(model, name, found.uniques, type_filter=type_filter)
+    exact, _ = reference.match(found.uniques, case_sensitive=True)
+    if not mute:
+        bad = [v for v, ok in zip(found.uniques, exact) if not ok]
+        if bad:
+            log.warning(f"{report.not_validated(bad)}; inspect with .inspect()")
+    return found.spread(exact, False)
+
+
+def inspect(
+    model: Any,
+    values: Any,
+    field: Any = None,
+    mute: bool = False,
+    synonyms_field: str | None = "synonyms",
+    case_sensitive: bool = False,
+    type_filter: str | None = None,
+    **kwargs: Any,
+) -> InspectResult:
+    """Validated and non-validated values, and the synonyms among the latter, with a printed summary.
+
+    Example:
+        >>> ln.ULabel.inspect(["DMSO", "ifng", "foo"])  # doctest: +SKIP
+        ✓ 1 term is validated
+        ! 2 terms are not validated: 'ifng', 'foo'
+        → 1 synonym found: "ifng" → "IFNG"; standardize with .standardize()
+    """
+    result = _inspect(model, values, field, synonyms_field, case_sensitive, type_filter)
+    if not mute:
+        _print_summary(result)
+    return result
+
+
+def validate_values(model: Any, field: Any, values: Any, type_filter: str | None = None) -> InspectResult:
+    """:func:`inspect` for curators: no output, synonyms and case variants detected.
+
+    ``type_filter`` restricts ULabels to one label type (``cat[ULabel[Perturbation]]``).
+    """
+    return _inspect(model, values, field, "synonyms", False, type_filter)
+
+
+def standardize(
+    model: Any,
+    values: Any,
+    field: Any = None,
+    synonyms_field: str | None = "synonyms",
+    return_mapper: bool = False,
+    case_sensitive: bool = False,
+    mute: bool = False,
+    type_filter: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Values mapped to canonical ones through synonyms and (unless ``case_sensitive``) case.
+
+    Exact matches and values that match nothing are kept as they are.
+
+    Returns:
+        a string for a string, a list for any other input, or with ``return_mapper=True``
+        the dict of the values that change (``{"T-cell": "T cell"}``).
+    """
+    name = matching.field_name(model, field)
+    found = matching.distinct(values)
+    reference = matching.fetch(
+        model, name, found.uniques, matching.synonyms_field_name(model, synonyms_field), case_sensitive, type_filter
+    )
+    _, mapped = reference.match(found.uniques, case_sensitive)
+    mapper = {v: m for v, m in zip(found.uniques, mapped) if m is not None}
+    if not mute and mapper:
+        log.info(f"standardized {report.count(len(mapper), 'term')}: {report.mapping(mapper)}")
+    if return_mapper:
+        return mapper
+    standardized = np.empty(len(found.uniques), dtype=object)
+    standardized[:] = [m if m is not None else v for v, m in zip(found.uniques, mapped)]
+    if found.scalar:
+        return standardized[0] if len(standardized) else values
+    result = found.spread(standardized, None)
+    missing = found.codes < 0
+    if missing.any():  # keep missing values as they were (None or NaN)
+        original = np.asarray(values, dtype=object) if hasattr(values, "__array__") else None
+        result[missing] = (original if original is not None else matching.as_object_array(values))[missing]
+    return result.tolist()
+
+
+def from_values(model: Any, values: Any, field: Any = None, type_filter: str | None = None, **kwargs: Any) -> list[Any]:
+    """The records whose ``field`` equals one of ``values``: input order, one per value."""
+    name = matching.field_name(model, field)
+    uniques = matching.distinct(values).uniques
+    found = matching.records(model, name, uniques, type_filter)
+    return [found[v] for v in uniques if v in found]
+
+
+def _inspect(
+    model: Any, values: Any, field: Any, synonyms_field: str | None, case_sensitive: bool, type_filter: str | None
+) -> InspectResult:
+    name = matching.field_name(model, field)
+    found = matching.distinct(values)
+    reference = matching.fetch(
+        model, name, found.uniques, matching.synonyms_field_name(model, synonyms_field), case_sensitive, type_filter
+    )
+    exact, mapped = reference.match(found.uniques, case_sensitive)
+    validated = [v for v, ok in zip(found.uniques, exact) if ok]
+    non_validated = [v for v, ok in zip(found.uniques, exact) if not ok]
+    mapper = {v: m for v, m in zip(found.uniques, mapped) if m is not None}
+    return InspectResult(validated, non_validated, mapper)
+
+
+def _print_summary(result: InspectResult) -> None:
+    if result.validated:
+        log.success(report.validated(len(result.validated)))
+    if result.non_validated:
+        log.warning(report.not_validated(result.non_validated))
+    if result.synonyms_mapper:
+        log.info(report.synonyms_found(result.synonyms_mapper))

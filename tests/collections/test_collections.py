@@ -101,3 +101,45 @@ def test_collection_features_and_labels(ln, tables):
     assert [label.name for label in collection.labels.get("col_project")] == ["Atlas"]
     df = ln.Collection.filter(key="annotated-collection").df(include="features")
     assert df["col_batch"].iloc[0] == 7 and df["col_project"].iloc[0] == "Atlas"
+
+
+def _cells(n_obs: int, genes: list[str], sparse: bool, seed: int):
+    import anndata
+    import numpy as np
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    x = rng.poisson(1.0, size=(n_obs, len(genes))).astype("float32")
+    obs = pd.DataFrame({"cell_type": pd.Categorical(rng.choice(["T cell", "B cell", "NK cell"], n_obs, p=[0.6, 0.3, 0.1]))},
+                       index=[f"c{seed}_{i}" for i in range(n_obs)])
+    return anndata.AnnData(X=sp.csr_matrix(x) if sparse else x, obs=obs, var=pd.DataFrame(index=genes))
+
+
+def test_mapped_over_sparse_dense_and_zarr_members(ln):
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DataLoader, WeightedRandomSampler
+
+    shared = [f"gene{i}" for i in range(8)]
+    a = ln.Artifact.from_anndata(_cells(30, shared + ["only_a"], True, 1), key="mapped/a.h5ad").save()
+    b = ln.Artifact.from_anndata(_cells(20, shared, False, 2), key="mapped/b.h5ad").save()
+    c = ln.Artifact.from_anndata(_cells(10, shared[::-1], False, 3), key="mapped/c.zarr", format="zarr").save()
+    collection = ln.Collection([a, b, c], key="mapped-collection").save()
+    run = ln.track(transform=ln.Transform(key="train-model", type="pipeline"))
+    try:
+        ds = collection.mapped(obs_keys=["cell_type"], join="inner")
+    finally:
+        ln.finish()
+    assert isinstance(ds, torch.utils.data.Dataset) and len(ds) == 60
+    assert list(ds.var_joint) == shared
+    row = ds[35]  # the 6th cell of b, in the joint gene order
+    expected = b.load()[5, shared].X
+    assert (row["X"] == expected.ravel()).all()
+    weights = ds.get_label_weights("cell_type")
+    sampler = WeightedRandomSampler(weights=weights, num_samples=len(ds))
+    seen = 0
+    for batch in DataLoader(ds, batch_size=16, sampler=sampler, num_workers=2):
+        assert batch["X"].shape[1] == len(shared)
+        seen += len(batch["X"])
+    assert seen == 60
+    ds.close()
+    assert list(run.input_collections.all()) == [collection]

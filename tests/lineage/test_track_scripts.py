@@ -19,6 +19,7 @@ ln.track(params={"lr": 0.1})
 raw = ln.Artifact.get(key="raw/counts.parquet")
 df = raw.load()
 print("loaded", len(df), "rows")
+print("connecting with api_key='sk-abcdefghijklmnopqrstuvwx'")
 ln.Artifact.from_df(df.head(2), key="derived/top.parquet").save()
 password = "hunter2"
 ln.finish()
@@ -55,7 +56,8 @@ def test_script_run_records_transform_run_inputs_outputs(ln, raw, tmp_path):
     assert run.params == {"lr": 0.1} and run.cli_args == "--lr 0.1"
     assert [a.uid for a in run.input_artifacts.all()] == [raw.uid]
     assert ln.Run.filter(params__lr=0.1).filter(pk=run.pk).exists()
-    assert "loaded 3 rows" in run.report.cache().read_text()
+    report = run.report.cache().read_text()
+    assert "loaded 3 rows" in report and "sk-abcdefghijklmnopqrstuvwx" not in report  # logs are redacted
     environment = run.environment.cache().read_text()
     assert "django==" in environment.lower() and environment.startswith("# python ")
     assert not ln.Artifact.filter(key__isnull=True, description__startswith="log of").exists()  # hidden kind

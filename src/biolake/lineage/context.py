@@ -124,6 +124,7 @@ def _close(status: str) -> Any:
     elif _state.capture is not None:
         log_path = _state.capture.stop()
         _state.capture = None
+        log_path.write_text(source.redact_secrets(log_path.read_text(encoding="utf-8")), encoding="utf-8")
         run.report = _run_artifact(log_path, f"log of Run('{run.uid}')")
     run.environment = _environment_artifact()
     run.finished_at = timezone.now()

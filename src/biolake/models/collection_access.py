@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from biolake.errors import UnknownFormatError
+from biolake.formats.mapped import mapped as make_mapped
 from biolake.models import artifact_access, run_context
 
 SOURCE_COLUMN = "artifact_uid"
@@ -87,8 +88,6 @@ def open(collection: Any, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the publ
 
 def mapped(collection: Any, **kwargs: Any) -> Any:
     """A map-style (torch) dataset over the cells of all h5ad/zarr members."""
-    from biolake.formats.mapped import mapped as make_mapped
-
     members = _members(collection)
     bad = sorted({a.suffix for a in members} - {".h5ad", ".zarr", ".anndata.zarr"})
     if bad:

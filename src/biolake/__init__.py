@@ -41,6 +41,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "connect": ("biolake.setup", "connect"),
     "disconnect": ("biolake.setup", "disconnect"),
     "init": ("biolake.setup", "init"),
+    "bio": ("biolake.bio", None),
     "core": ("biolake.core", None),
     "curators": ("biolake.curators", None),
     "errors": ("biolake.errors", None),

@@ -143,3 +143,16 @@ def test_mapped_over_sparse_dense_and_zarr_members(ln):
     assert seen == 60
     ds.close()
     assert list(run.input_collections.all()) == [collection]
+
+
+def test_describe_and_view_lineage(ln, tables, capsys):
+    from biolake import _logging
+
+    a, b, c = tables
+    collection = ln.Collection([a, c], key="described", description="a and c").save()
+    _logging.reset_console()
+    collection.describe()
+    graph = collection.view_lineage(format="mermaid")
+    out = capsys.readouterr().out
+    assert collection.uid in out and "described" in out and "a and c" in out
+    assert "flowchart LR" in out and collection.uid in graph

@@ -14,8 +14,8 @@ from biolake.errors import InstanceSetupError, MigrationRequiredError
 from biolake.setup.instance import InstanceSettings, django_database
 
 CORE_APP = "biolake"
-# schema modules: name → Django app module (enabled per instance with --modules)
-SCHEMA_MODULES: dict[str, str] = {}
+# schema modules: app label → Django app module (enabled per instance with --modules)
+SCHEMA_MODULES: dict[str, str] = {"bio": "biolake.bio"}
 
 _active: InstanceSettings | None = None
 _checked = False  # schema checked and hooks run for the active instance
@@ -54,7 +54,9 @@ def _configure(db_settings: dict[str, Any]) -> None:
     settings.configure(
         INSTALLED_APPS=[CORE_APP, *SCHEMA_MODULES.values()],
         DATABASES={"default": db_settings},
-        MIGRATION_MODULES={CORE_APP: "biolake.models.migrations"},
+        MIGRATION_MODULES={CORE_APP: "biolake.models.migrations", **{
+            label: f"{module}.migrations" for label, module in SCHEMA_MODULES.items()
+        }},
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
         USE_TZ=True,
         TIME_ZONE="UTC",
@@ -158,20 +160,33 @@ def _executor() -> Any:
     return MigrationExecutor(connection)
 
 
+def _apps_of(instance: InstanceSettings | None) -> list[str]:
+    """The apps whose tables an instance has: all of them.
+
+    A schema module is *enabled* per instance (``--modules``), but its (empty) tables exist
+    in every instance: its models relate to core models (``Schema.genes``), and Django's
+    deletion cascade would otherwise query tables that are not there.
+    """
+    return [CORE_APP, *SCHEMA_MODULES]
+
+
 def pending_migrations() -> list[str]:
-    """Migrations on disk that the active database has not applied."""
+    """Migrations of the active instance's apps that its database has not applied."""
     executor = _executor()
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{m.app_label}.{m.name}" for m, _ in plan]
+    labels = set(_apps_of(_active))
+    targets = [node for node in executor.loader.graph.leaf_nodes() if node[0] in labels]
+    plan = executor.migration_plan(targets)
+    return [f"{m.app_label}.{m.name}" for m, _ in plan if m.app_label in labels]
 
 
 def migrate() -> list[str]:
-    """Apply all pending migrations to the active database; returns what was applied."""
+    """Apply the pending migrations of the active instance's apps; returns what was applied."""
     pending = pending_migrations()
     if pending:
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0, interactive=False)
+        for label in _apps_of(_active):
+            call_command("migrate", label, verbosity=0, interactive=False)
     return pending
 
 
@@ -190,7 +205,7 @@ def drop_all_tables() -> None:
     """Unapply every migration of the active database (used by ``delete`` on PostgreSQL)."""
     from django.core.management import call_command
 
-    for label in [*SCHEMA_MODULES, CORE_APP]:
+    for label in reversed(_apps_of(_active)):
         call_command("migrate", label, "zero", verbosity=0, interactive=False)
 
 

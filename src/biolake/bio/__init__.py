@@ -1,0 +1,37 @@
+"""Biological registries backed by public ontologies that ship with the package.
+
+``from biolake import bio as bt`` gives ``bt.CellType``, ``bt.Gene``, ... for instances made
+with ``biolake init --modules bio``. The offline data layer (sources, cache,
+:class:`~biolake.bio.public.PublicOntology`) lives in :mod:`biolake.bio.public` and needs
+no instance and no Django. Importing this package is cheap: Django imports
+``biolake.bio.models`` when it sets up, and registries are resolved on first access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+REGISTRIES = (
+    "Source", "Organism", "Gene", "Protein", "CellMarker", "CellType", "Tissue", "Disease",
+    "ExperimentalFactor", "Phenotype", "Pathway", "CellLine", "DevelopmentalStage", "Ethnicity",
+)
+
+__all__ = sorted(REGISTRIES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in REGISTRIES:
+        raise AttributeError(f"module 'biolake.bio' has no attribute {name!r}")
+    from biolake.errors import InstanceSetupError
+    from biolake.setup import ensure_ready
+
+    instance = ensure_ready()
+    if "bio" not in instance.modules:
+        raise InstanceSetupError(
+            f"The bio module is not enabled for instance {instance.name!r}: create one with "
+            "`biolake init --storage ... --modules bio`."
+        )
+    import biolake.models  # noqa: F401 (sets up Django, which imports biolake.bio.models)
+    from biolake.bio import models
+
+    return getattr(models, name)

@@ -1,0 +1,224 @@
+"""Biological registries (Django app ``bio``): organisms, genes, proteins, and ontology terms.
+
+Ontology records carry ``ontology_id``, ``name``, ``abbr``, ``synonyms`` ("|"-separated),
+``description``, ``parents`` (a DAG) and their ``source``; their uids derive from the
+ontology id, so the same term has the same uid in every instance.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+
+from biolake.models.base import MAIN_BRANCH, TracksCreator
+from biolake.models.extensions import CanValidate
+from biolake.models.uids import deterministic_base62
+
+
+class Source(TracksCreator):
+    """A versioned public source of an entity (``cl`` 2024-08-16 for CellType, ...)."""
+
+    _uid_length: ClassVar[int] = 8
+    _name_field: ClassVar[str] = "name"
+    _search_fields: ClassVar[tuple[str, ...]] = ("entity", "name", "description")
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+    entity = models.CharField(max_length=64, db_index=True)
+    organism = models.CharField(max_length=64, null=True, blank=True)
+    name = models.CharField(max_length=64)
+    version = models.CharField(max_length=64)
+    url = models.TextField(null=True, blank=True)
+    license = models.CharField(max_length=64, null=True, blank=True)
+    description = models.TextField(null=True, blank=True)
+    currently_used = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "organism", "name", "version"], name="unique_bio_source")
+        ]
+
+    def _new_uid(self) -> str:
+        return deterministic_base62(f"source:{self.entity}:{self.organism}:{self.name}:{self.version}", 8)
+
+
+class BioRecord(TracksCreator, CanValidate):
+    """Fields and behaviour shared by every bio registry."""
+
+    _uid_length: ClassVar[int] = 8
+    _name_field: ClassVar[str] = "name"
+    _search_fields: ClassVar[tuple[str, ...]] = ("name", "synonyms", "description")
+    _id_field: ClassVar[str] = "ontology_id"  # the public identifier the uid derives from
+
+    name = models.CharField(max_length=256, db_index=True)
+    synonyms = models.TextField(null=True, blank=True)
+    description = models.TextField(null=True, blank=True)
+    source = models.ForeignKey(Source, models.PROTECT, null=True, blank=True, related_name="+")
+    branch_id = models.SmallIntegerField(default=MAIN_BRANCH)
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def _new_uid(self) -> str:
+        public_id = getattr(self, self._id_field, None)
+        if public_id:
+            return deterministic_base62(f"{type(self).__name__}:{public_id}", self._uid_length)
+        return super()._new_uid()
+
+
+class OntologyRecord(BioRecord):
+    """A term of an ontology, with its parents."""
+
+    ontology_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    abbr = models.CharField(max_length=64, null=True, blank=True)
+    parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organism(OntologyRecord):
+    """An organism (NCBITaxon): ``human``, ``mouse``, ..."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+    scientific_name = models.CharField(max_length=256, null=True, blank=True)
+
+
+class CellType(OntologyRecord):
+    """A cell type (Cell Ontology, CL)."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+
+
+class Tissue(OntologyRecord):
+    """A tissue or anatomical entity (UBERON)."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+
+
+class Disease(OntologyRecord):
+    """A disease (MONDO)."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+
+
+class ExperimentalFactor(OntologyRecord):
+    """An experimental factor: assays, technologies (EFO)."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+
+
+class Phenotype(OntologyRecord):
+    """A phenotype or quality (HPO, PATO)."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+
+
+class Pathway(OntologyRecord):
+    """A pathway or biological process (GO; from a user-supplied OBO file)."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+
+
+class CellLine(OntologyRecord):
+    """A cell line (Cellosaurus)."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+
+
+class DevelopmentalStage(OntologyRecord):
+    """A developmental stage (HsapDv, MmusDv)."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+
+
+class Ethnicity(OntologyRecord):
+    """An ancestry category (HANCESTRO)."""
+
+    uid = models.CharField(max_length=8, unique=True, editable=False)
+
+
+class Gene(BioRecord):
+    """A gene (GENCODE tables, human and mouse)."""
+
+    _uid_length: ClassVar[int] = 12
+    _name_field: ClassVar[str] = "symbol"
+    _search_fields: ClassVar[tuple[str, ...]] = ("symbol", "synonyms", "description", "ensembl_gene_id")
+    _id_field: ClassVar[str] = "ensembl_gene_id"
+
+    uid = models.CharField(max_length=12, unique=True, editable=False)
+    name = models.CharField(max_length=256, null=True, blank=True, db_index=True)
+    symbol = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    ensembl_gene_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    stable_id = models.CharField(max_length=64, null=True, blank=True)
+    biotype = models.CharField(max_length=64, null=True, blank=True)
+    ncbi_gene_ids = models.TextField(null=True, blank=True)
+    organism = models.ForeignKey(Organism, models.PROTECT, null=True, blank=True, related_name="genes")
+    schemas = models.ManyToManyField("biolake.Schema", through="SchemaGene", related_name="genes")
+
+
+class Protein(BioRecord):
+    """A protein (UniProt)."""
+
+    _uid_length: ClassVar[int] = 12
+    _id_field: ClassVar[str] = "uniprotkb_id"
+
+    uid = models.CharField(max_length=12, unique=True, editable=False)
+    uniprotkb_id = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    gene_symbol = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    organism = models.ForeignKey(Organism, models.PROTECT, null=True, blank=True, related_name="proteins")
+    schemas = models.ManyToManyField("biolake.Schema", through="SchemaProtein", related_name="proteins")
+
+
+class CellMarker(BioRecord):
+    """A cell marker (a gene or protein used to identify cells)."""
+
+    _uid_length: ClassVar[int] = 12
+    _id_field: ClassVar[str] = "name"
+
+    uid = models.CharField(max_length=12, unique=True, editable=False)
+    gene_symbol = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    uniprotkb_id = models.CharField(max_length=16, null=True, blank=True)
+    organism = models.ForeignKey(Organism, models.PROTECT, null=True, blank=True, related_name="cell_markers")
+    schemas = models.ManyToManyField("biolake.Schema", through="SchemaCellMarker", related_name="cell_markers")
+
+
+class SchemaGene(models.Model):
+    """A gene a schema (feature set) holds."""
+
+    schema = models.ForeignKey("biolake.Schema", models.CASCADE, related_name="links_gene")
+    gene = models.ForeignKey(Gene, models.PROTECT, related_name="links_schema")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schema", "gene"], name="unique_schema_gene")]
+
+
+class SchemaProtein(models.Model):
+    """A protein a schema holds."""
+
+    schema = models.ForeignKey("biolake.Schema", models.CASCADE, related_name="links_protein")
+    protein = models.ForeignKey(Protein, models.PROTECT, related_name="links_schema")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schema", "protein"], name="unique_schema_protein")]
+
+
+class SchemaCellMarker(models.Model):
+    """A cell marker a schema holds."""
+
+    schema = models.ForeignKey("biolake.Schema", models.CASCADE, related_name="links_cellmarker")
+    cellmarker = models.ForeignKey(CellMarker, models.PROTECT, related_name="links_schema")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schema", "cellmarker"], name="unique_schema_cellmarker")]
+
+
+REGISTRIES: dict[str, Any] = {
+    model.__name__: model
+    for model in (Organism, Gene, Protein, CellMarker, CellType, Tissue, Disease, ExperimentalFactor,
+                  Phenotype, Pathway, CellLine, DevelopmentalStage, Ethnicity)
+}

@@ -30,6 +30,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "ULabel": ("biolake.models", "ULabel"),
     "Feature": ("biolake.models", "Feature"),
     "Schema": ("biolake.models", "Schema"),
+    "FeatureSet": ("biolake.models", "Schema"),  # the older name of Schema
     "save": ("biolake.models", "save"),
     "track": ("biolake.lineage.context", "track"),
     "finish": ("biolake.lineage.context", "finish"),

@@ -144,3 +144,14 @@ def test_schema_dedup_by_hash(ln):
     assert different.uid != first.uid
     assert [f.name for f in first.ordered_features] == ["sd_a", "sd_b"]
     assert first.n == 2
+
+
+def test_feature_set_is_the_older_name_of_schema(ln):
+    f = ln.Feature(name="fs_a", dtype=int).save()
+    schema = ln.FeatureSet(name="old name", features=[f]).save()
+    assert isinstance(schema, ln.Schema)
+    artifact = ln.Artifact.from_df(pd.DataFrame({"fs_a": [1]}), key="fs/a.parquet").save()
+    artifact.features.add_schema(schema)
+    feature_sets = ln.FeatureSet.filter(name="old name").all()
+    assert list(ln.Artifact.filter(feature_sets__in=feature_sets).df()["uid"]) == [artifact.uid]
+    assert ln.Artifact.filter(schemas__in=feature_sets).count() == 1

@@ -22,6 +22,19 @@ def _describe_query(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     return ", ".join(parts) or "<no filter>"
 
 
+# older names of relations, still accepted in lookups (LaminDB's FeatureSet is our Schema)
+_LOOKUP_ALIASES = {"feature_sets": "schemas"}
+
+
+def _resolve_aliases(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``feature_sets__in=...`` → ``schemas__in=...``."""
+    renamed = {}
+    for key, value in kwargs.items():
+        head, sep, rest = key.partition("__")
+        renamed[_LOOKUP_ALIASES.get(head, head) + sep + rest] = value
+    return renamed
+
+
 # fields whose prefix queries run as index range scans on SQLite (where LIKE never uses an index)
 _PREFIX_FIELDS = frozenset({"key", "uid"})
 
@@ -49,7 +62,7 @@ class QuerySet(models.QuerySet):
 
     def filter(self, *args: Any, **kwargs: Any) -> QuerySet:
         """Django's ``filter``, with feature lookups and index-friendly prefix queries on SQLite."""
-        kwargs, feature_conditions = split_feature_lookups(self.model, kwargs, self.db)
+        kwargs, feature_conditions = split_feature_lookups(self.model, _resolve_aliases(kwargs), self.db)
         args, kwargs = _prefix_as_range(connections[self.db].vendor, args, dict(kwargs))
         qs = super().filter(*args, **kwargs)
         for condition in feature_conditions:  # one join per feature: each must match on its own

@@ -1,0 +1,220 @@
+"""Bio registries meet their public sources: ``public()``, ``from_source()``, ``from_values()``,
+``import_source()``, ``view_parents()`` and public fallbacks when inspecting values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+
+from biolake import _logging as log
+from biolake.bio.public import PublicOntology
+from biolake.errors import ValidationError
+
+# common organism names → NCBITaxon ids (the registry's Organism.name is the common name)
+COMMON_ORGANISMS = {
+    "human": "NCBITaxon:9606", "mouse": "NCBITaxon:10090", "rat": "NCBITaxon:10116",
+    "zebrafish": "NCBITaxon:7955", "fruit fly": "NCBITaxon:7227", "yeast": "NCBITaxon:4932",
+}
+_ORGANISM_ENTITIES = ("Gene", "Protein", "CellMarker")
+_BATCH = 2000
+
+
+def public(model: Any, organism: str | None = None, source: str | None = None) -> PublicOntology:
+    """The public source of a registry (offline; cached after the first load)."""
+    return PublicOntology(model.__name__, organism=organism, source=source)
+
+
+def organism_record(name: str | None) -> Any:
+    """The Organism record for a common name (``"human"``), created from NCBITaxon on first use."""
+    if name is None:
+        return None
+    from biolake.bio.models import Organism
+
+    existing = Organism.objects.filter(name=name).first()
+    if existing is not None:
+        return existing
+    ontology_id = COMMON_ORGANISMS.get(name)
+    if ontology_id is None:
+        raise ValidationError(f"Unknown organism {name!r}; use one of {', '.join(COMMON_ORGANISMS)}.")
+    row = public(Organism).df().loc[ontology_id]
+    return Organism(name=name, ontology_id=ontology_id, scientific_name=row["name"], source=None).save()
+
+
+def source_record(model: Any, ontology: PublicOntology) -> Any:
+    """The Source record of the public source in use (marked currently used)."""
+    from biolake.bio.models import Source
+
+    spec = ontology.source
+    record, _ = Source.objects.get_or_create(
+        entity=model.__name__, organism=ontology.organism or "all", name=spec.name, version=spec.version,
+        defaults={"url": spec.url, "license": spec.licence, "description": spec.title, "currently_used": True},
+    )
+    return record
+
+
+def _fields(model: Any, term_id: str, row: pd.Series, organism: Any, source: Any) -> dict[str, Any]:
+    def text(column: str) -> Any:
+        value = row.get(column)
+        return None if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else value
+
+    if model.__name__ == "Gene":
+        return {"ensembl_gene_id": term_id, "symbol": text("symbol"), "description": text("description"),
+                "biotype": text("biotype"), "synonyms": text("synonyms"), "ncbi_gene_ids": text("ncbi_gene_ids"),
+                "organism": organism, "source": source}
+    if model.__name__ == "Protein":
+        return {"uniprotkb_id": term_id, "name": text("name"), "gene_symbol": text("gene_symbol"),
+                "synonyms": text("synonyms"), "organism": organism, "source": source}
+    return {"ontology_id": term_id, "name": text("name"), "description": text("definition"),
+            "synonyms": text("synonyms"), "source": source}
+
+
+def _term_ids(ontology: PublicOntology, field: str, value: Any) -> list[str]:
+    df = ontology.df()
+    if field in (ontology.id_field, "ontology_id", "ensembl_gene_id", "uniprotkb_id"):
+        return [value] if value in df.index else []
+    matches = df.index[df[field] == value].tolist()
+    if not matches:
+        standardized = ontology.standardize([value], field=field, mute=True)
+        if standardized and standardized[0] != value:
+            matches = df.index[df[field] == standardized[0]].tolist()
+    return matches
+
+
+def from_source(model: Any, organism: str | None = None, source: str | None = None, **lookup: Any) -> Any:
+    """One record built from the public source (not saved; saving adds its ancestors as parents)."""
+    if len(lookup) != 1:
+        raise ValidationError(f"from_source() takes one field, e.g. {model.__name__}.from_source(name=...).")
+    (field, value), = lookup.items()
+    ontology = public(model, organism, source)
+    ids = _term_ids(ontology, field, value)
+    if not ids:
+        close = ontology.search(str(value), limit=3)
+        hint = f" Did you mean: {', '.join(map(str, close[ontology.name_field]))}?" if len(close) else ""
+        raise ValidationError(f"No {model.__name__} with {field}={value!r} in {ontology.source.name}.{hint}")
+    if len(ids) > 1:
+        raise ValidationError(
+            f"{field}={value!r} is ambiguous in {ontology.source.name}: it matches {', '.join(ids)}; "
+            f"pick one by id, e.g. {model.__name__}.from_source({ontology.id_field}={ids[0]!r}).",
+            non_validated={field: [value]},
+        )
+    return _build(model, ontology, ids, organism)[0]
+
+
+def _build(model: Any, ontology: PublicOntology, ids: list[str], organism: str | None) -> list[Any]:
+    id_field = model._id_field
+    existing = {getattr(r, id_field): r for r in model.objects.filter(**{f"{id_field}__in": ids})}
+    org = organism_record(organism or ontology.organism) if model.__name__ in _ORGANISM_ENTITIES else None
+    src = source_record(model, ontology)
+    df = ontology.df()
+    records = []
+    for term_id in ids:
+        record = existing.get(term_id) or model(**_fields(model, term_id, df.loc[term_id], org, src))
+        record._ontology = ontology
+        records.append(record)
+    return records
+
+
+def save_with_ancestors(record: Any) -> None:
+    """After saving a record from a public ontology: create its ancestors and link the parents."""
+    ontology = getattr(record, "_ontology", None)
+    if ontology is None or not hasattr(record, "parents") or not record.ontology_id:
+        return
+    ancestors = ontology.ancestors(record.ontology_id)
+    _ensure_terms(type(record), ontology, ancestors)
+    _link_parents(type(record), ontology, [record.ontology_id, *ancestors])
+
+
+def _ensure_terms(model: Any, ontology: PublicOntology, ids: list[str]) -> None:
+    have = set(model.objects.filter(ontology_id__in=ids).values_list("ontology_id", flat=True))
+    missing = [term for term in ids if term not in have]
+    if not missing:
+        return
+    src = source_record(model, ontology)
+    df = ontology.df()
+    new = [model(**_fields(model, term, df.loc[term], None, src)) for term in missing]
+    for record in new:
+        record.uid = record._new_uid()
+    model.objects.bulk_create(new, batch_size=_BATCH, ignore_conflicts=True)
+
+
+def _link_parents(model: Any, ontology: PublicOntology, ids: list[str]) -> None:
+    pks = dict(model.objects.filter(ontology_id__in=ids).values_list("ontology_id", "id"))
+    through = model.parents.through
+    from_col, to_col = f"from_{model.__name__.lower()}_id", f"to_{model.__name__.lower()}_id"
+    rows = [
+        through(**{from_col: pks[child], to_col: pks[parent]})
+        for child in ids if child in pks
+        for parent in ontology.parents(child) if parent in pks
+    ]
+    through.objects.bulk_create(rows, batch_size=_BATCH, ignore_conflicts=True)
+
+
+def import_source(model: Any, source: str | None = None, organism: str | None = None) -> int:
+    """Bulk-load the whole public source into the registry (parents linked); returns new records."""
+    ontology = public(model, organism, source)
+    df = ontology.df()
+    id_field = model._id_field
+    before = model.objects.count()
+    with transaction.atomic():
+        org = organism_record(organism or ontology.organism) if model.__name__ in _ORGANISM_ENTITIES else None
+        src = source_record(model, ontology)
+        have = set(model.objects.values_list(id_field, flat=True))
+        new = [model(**_fields(model, term, row, org, src)) for term, row in df.iterrows() if term not in have]
+        for record in new:
+            record.uid = record._new_uid()
+        model.objects.bulk_create(new, batch_size=_BATCH, ignore_conflicts=True)
+        if hasattr(model, "parents"):
+            _link_parents(model, ontology, df.index.tolist())
+    added = model.objects.count() - before
+    log.success(f"imported {added} {model.__name__} records from {ontology.source.name} {ontology.source.version}")
+    return added
+
+
+def from_values(model: Any, values: list[str], field: str, organism: str | None = None) -> list[Any]:
+    """Records for ``values``: from the registry first, then (unsaved) from the public source."""
+    from biolake.curators import registry
+
+    found = registry.from_values(model, values, field=field)
+    have = {getattr(r, field) for r in found}
+    rest = [v for v in dict.fromkeys(values) if v not in have]
+    if not rest:
+        return found
+    ontology = public(model, organism)
+    result = ontology.inspect(rest, field=field, mute=True)
+    if result.ambiguous:
+        log.warning(f"ambiguous {field} values, not picked: " + "; ".join(
+            f"{v!r} → {', '.join(ids)}" for v, ids in result.ambiguous.items()))
+    df = ontology.df()
+    ids = [df.index[df[field] == v][0] for v in result.validated if v not in result.ambiguous]
+    new = _build(model, ontology, ids, organism)
+    if new:
+        log.info(f"created {len(new)} {model.__name__} records from {ontology.source.name} with {field}; save them with ln.save(...)")
+    return found + new
+
+
+def public_fallback_message(model: Any, non_validated: list[str], field: str, organism: str | None) -> str | None:
+    """How many non-validated values the public source knows, and how to add them."""
+    if not non_validated:
+        return None
+    in_public = public(model, organism).inspect(non_validated, field=field, mute=True).validated
+    if not in_public:
+        return None
+    return (f"{len(in_public)} term{'s are' if len(in_public) != 1 else ' is'} not in the registry but found in the "
+            f"public ontology: create them with {model.__name__}.from_values({in_public[:3]!r}, field={field!r})")
+
+
+def parents_mermaid(record: Any, distance: int = 2) -> str:
+    """The parents of a record up to ``distance`` steps, as Mermaid text."""
+    lines, frontier, seen = ["flowchart BT"], [record], {record.pk}
+    for _ in range(distance):
+        following = []
+        for child in frontier:
+            for parent in child.parents.all():
+                lines.append(f'    n{child.pk}["{child.name}"] --> n{parent.pk}["{parent.name}"]')
+                if parent.pk not in seen:
+                    seen.add(parent.pk)
+                    following.append(parent)
+        frontier = following
+    return "\n".join(lines)

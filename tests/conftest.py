@@ -40,7 +40,9 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def make_instance(backend: str, storage: Path, name: str | None = None) -> tuple[object, str | None]:
+def make_instance(
+    backend: str, storage: Path, name: str | None = None, modules: list[str] | None = None
+) -> tuple[object, str | None]:
     """Create an instance on ``backend``; returns it and the PostgreSQL database name, if any."""
     import biolake as ln
 
@@ -51,7 +53,7 @@ def make_instance(backend: str, storage: Path, name: str | None = None) -> tuple
         dbname = f"biolake_{name.lower()}"
         _pg_admin(f'CREATE DATABASE "{dbname}"')
         db = base.rsplit("/", 1)[0] + "/" + dbname
-    return ln.setup.init(storage=str(storage), db=db, name=name), dbname
+    return ln.setup.init(storage=str(storage), db=db, name=name, modules=modules), dbname
 
 
 def drop_instance(name: str, dbname: str | None) -> None:

@@ -31,7 +31,7 @@ class Source(TracksCreator):
     name = models.CharField(max_length=64)
     version = models.CharField(max_length=64)
     url = models.TextField(null=True, blank=True)
-    license = models.CharField(max_length=64, null=True, blank=True)
+    license = models.TextField(null=True, blank=True)
     description = models.TextField(null=True, blank=True)
     currently_used = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
@@ -86,6 +86,13 @@ class BioRecord(TracksCreator, CanValidate):
         """Records for the values: existing ones, then new (unsaved) ones from the public source."""
         name = field if isinstance(field, str) else getattr(getattr(field, "field", None), "name", cls._name_field)
         return registry.from_values(cls, list(values), field=name, organism=organism)
+
+    @classmethod
+    def add_source(cls, path: Any, name: str | None = None, version: str | None = None) -> Any:
+        """Import a user's OBO/OWL ontology file (with pronto) as a public source of this registry."""
+        from biolake.bio.public import add_source
+
+        return add_source(path, entity=cls.__name__, name=name, version=version)
 
     @classmethod
     def import_source(cls, source: str | None = None, organism: str | None = None) -> int:

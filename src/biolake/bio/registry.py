@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import pandas as pd
@@ -12,10 +13,12 @@ from biolake import _logging as log
 from biolake.bio.public import PublicOntology
 from biolake.errors import ValidationError
 
-# common organism names → NCBITaxon ids (the registry's Organism.name is the common name)
+# common organism names → NCBITaxon id and scientific name (Organism.name is the common name);
+# known here so that the 1.26M-term NCBITaxon need not be loaded for them
 COMMON_ORGANISMS = {
-    "human": "NCBITaxon:9606", "mouse": "NCBITaxon:10090", "rat": "NCBITaxon:10116",
-    "zebrafish": "NCBITaxon:7955", "fruit fly": "NCBITaxon:7227", "yeast": "NCBITaxon:4932",
+    "human": ("NCBITaxon:9606", "Homo sapiens"), "mouse": ("NCBITaxon:10090", "Mus musculus"),
+    "rat": ("NCBITaxon:10116", "Rattus norvegicus"), "zebrafish": ("NCBITaxon:7955", "Danio rerio"),
+    "fruit fly": ("NCBITaxon:7227", "Drosophila melanogaster"),
 }
 _ORGANISM_ENTITIES = ("Gene", "Protein", "CellMarker")
 _BATCH = 2000
@@ -35,11 +38,13 @@ def organism_record(name: str | None) -> Any:
     existing = Organism.objects.filter(name=name).first()
     if existing is not None:
         return existing
-    ontology_id = COMMON_ORGANISMS.get(name)
-    if ontology_id is None:
-        raise ValidationError(f"Unknown organism {name!r}; use one of {', '.join(COMMON_ORGANISMS)}.")
-    row = public(Organism).df().loc[ontology_id]
-    return Organism(name=name, ontology_id=ontology_id, scientific_name=row["name"], source=None).save()
+    if name not in COMMON_ORGANISMS:
+        raise ValidationError(
+            f"Unknown organism {name!r}; use one of {', '.join(COMMON_ORGANISMS)}, or create it with "
+            f"bt.Organism.from_source(name=<scientific name>).save()."
+        )
+    ontology_id, scientific_name = COMMON_ORGANISMS[name]
+    return Organism(name=name, ontology_id=ontology_id, scientific_name=scientific_name).save()
 
 
 def source_record(model: Any, ontology: PublicOntology) -> Any:
@@ -49,7 +54,7 @@ def source_record(model: Any, ontology: PublicOntology) -> Any:
     spec = ontology.source
     record, _ = Source.objects.get_or_create(
         entity=model.__name__, organism=ontology.organism or "all", name=spec.name, version=spec.version,
-        defaults={"url": spec.url, "license": spec.licence, "description": spec.title, "currently_used": True},
+        defaults={"url": spec.url, "license": spec.license, "description": spec.title, "currently_used": True},
     )
     return record
 
@@ -90,8 +95,9 @@ def from_source(model: Any, organism: str | None = None, source: str | None = No
     ontology = public(model, organism, source)
     ids = _term_ids(ontology, field, value)
     if not ids:
-        close = ontology.search(str(value), limit=3)
-        hint = f" Did you mean: {', '.join(map(str, close[ontology.name_field]))}?" if len(close) else ""
+        candidates = ontology.df()[field].dropna().astype(str).unique() if field in ontology.df() else []
+        close = difflib.get_close_matches(str(value), list(candidates), n=3)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise ValidationError(f"No {model.__name__} with {field}={value!r} in {ontology.source.name}.{hint}")
     if len(ids) > 1:
         raise ValidationError(
@@ -187,7 +193,8 @@ def from_values(model: Any, values: list[str], field: str, organism: str | None 
         log.warning(f"ambiguous {field} values, not picked: " + "; ".join(
             f"{v!r} → {', '.join(ids)}" for v, ids in result.ambiguous.items()))
     df = ontology.df()
-    ids = [df.index[df[field] == v][0] for v in result.validated if v not in result.ambiguous]
+    usable = [v for v in result.validated if v not in result.ambiguous]
+    ids = usable if field == ontology.id_field else [df.index[df[field] == v][0] for v in usable]
     new = _build(model, ontology, ids, organism)
     if new:
         log.info(f"created {len(new)} {model.__name__} records from {ontology.source.name} with {field}; save them with ln.save(...)")

@@ -29,6 +29,8 @@ def add(model: Any, field: str, values: list[Any], type_name: str | None = None)
 
     if not values:
         return []
+    if hasattr(model, "import_source"):  # a bio registry: take the records from its public source
+        return _add_from_public(model, field, values)
     if not addable(model, field):
         required = [
             f.name for f in model._meta.concrete_fields
@@ -58,3 +60,20 @@ def label_type(model: Any, type_name: str) -> Any:
         )
     return found
 
+
+
+def _add_from_public(model: Any, field: str, values: list[Any]) -> list[Any]:
+    """Records of a bio registry from its public source; values it does not know are created plainly."""
+    from biolake import _logging as log
+    from biolake.models import save
+
+    records = [r for r in model.from_values(values, field=field) if r._state.adding]
+    save(records)
+    known = {getattr(r, field) for r in records}
+    log.success(f"added {len(records)} records from public with {model.__name__}.{field}")
+    plain = [v for v in values if v not in known]
+    if plain:
+        plain_records = [model(**{field: value}) for value in plain]
+        save(plain_records)
+        records += plain_records
+    return records

@@ -43,6 +43,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "disconnect": ("biolake.setup", "disconnect"),
     "init": ("biolake.setup", "init"),
     "bio": ("biolake.bio", None),
+    "wetlab": ("biolake.wetlab", None),
     "core": ("biolake.core", None),
     "curators": ("biolake.curators", None),
     "errors": ("biolake.errors", None),

@@ -127,7 +127,8 @@ def save_with_ancestors(record: Any) -> None:
     ontology = getattr(record, "_ontology", None)
     if ontology is None or not hasattr(record, "parents") or not record.ontology_id:
         return
-    ancestors = ontology.ancestors(record.ontology_id)
+    index = ontology.df().index
+    ancestors = [term for term in ontology.ancestors(record.ontology_id) if term in index]
     _ensure_terms(type(record), ontology, ancestors)
     _link_parents(type(record), ontology, [record.ontology_id, *ancestors])
 

@@ -15,7 +15,7 @@ from biolake.setup.instance import InstanceSettings, django_database
 
 CORE_APP = "biolake"
 # schema modules: app label → Django app module (enabled per instance with --modules)
-SCHEMA_MODULES: dict[str, str] = {"bio": "biolake.bio"}
+SCHEMA_MODULES: dict[str, str] = {"bio": "biolake.bio", "wetlab": "biolake.wetlab"}
 
 _active: InstanceSettings | None = None
 _checked = False  # schema checked and hooks run for the active instance

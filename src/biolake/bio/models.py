@@ -115,9 +115,12 @@ class BioRecord(TracksCreator, CanValidate):
         registry.save_with_ancestors(self)
         return self
 
-    def view_parents(self, distance: int = 2) -> str:
-        """Print (and return) the parents up to ``distance`` steps as Mermaid text."""
-        text = registry.parents_mermaid(self, distance)
+    def view_parents(self, distance: int = 2, format: str = "mermaid") -> str:
+        """Print (and return) the parents up to ``distance`` steps: ``mermaid``, ``dot`` or ``svg`` text."""
+        from biolake.lineage import render
+
+        renderers = {"mermaid": render.to_mermaid, "dot": render.to_dot, "svg": render.to_svg}
+        text = renderers[format](registry.parents_graph(self, distance))
         log.print_renderable(text)
         return text
 

@@ -213,16 +213,23 @@ def public_fallback_message(model: Any, non_validated: list[str], field: str, or
             f"public ontology: create them with {model.__name__}.from_values({in_public[:3]!r}, field={field!r})")
 
 
-def parents_mermaid(record: Any, distance: int = 2) -> str:
-    """The parents of a record up to ``distance`` steps, as Mermaid text."""
-    lines, frontier, seen = ["flowchart BT"], [record], {record.pk}
+def parents_graph(record: Any, distance: int = 2) -> Any:
+    """The parents of a record up to ``distance`` steps, as a graph the lineage renderers draw."""
+    from biolake.lineage.graph import Edge, LineageGraph, Node
+
+    def node(term: Any) -> Node:
+        attrs = {"focus": True} if term.pk == record.pk else {}
+        return Node(id=f"collection:{term.uid}", type="collection", uid=term.uid, label=term.name, attrs=attrs)
+
+    nodes, edges, frontier, seen = {record.pk: node(record)}, [], [record], {record.pk}
     for _ in range(distance):
         following = []
         for child in frontier:
             for parent in child.parents.all():
-                lines.append(f'    n{child.pk}["{child.name}"] --> n{parent.pk}["{parent.name}"]')
+                nodes.setdefault(parent.pk, node(parent))
+                edges.append(Edge(source=nodes[child.pk].id, target=nodes[parent.pk].id))
                 if parent.pk not in seen:
                     seen.add(parent.pk)
                     following.append(parent)
         frontier = following
-    return "\n".join(lines)
+    return LineageGraph(nodes=list(nodes.values()), edges=sorted(set(edges)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import BACKENDS, drop_instance, make_instance
+from instance_helpers import BACKENDS, drop_instance, make_instance
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -102,6 +102,10 @@ def test_anndata_curation_with_genes_and_cell_types(bt):
     bt.CellType.from_values(["T cell", "B cell"], field="name")  # exist after import_source, or from public
     artifact = curator.save_artifact(key="bio/cells.h5ad")
     assert artifact.n_observations == 3 and set(artifact.features.slots) >= {"obs", "var"}
+    var = artifact.features.slots["var"]
+    assert sorted(var.genes.values_list("symbol", flat=True)) == ["CD14", "CD4", "CD8A"]
+    cd14 = bt.Gene.get(symbol="CD14")
+    assert ln.Artifact.filter(schemas__genes=cd14).get().uid == artifact.uid
 
 
 def test_user_obo_file_import(bt, tmp_path):

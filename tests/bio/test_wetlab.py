@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import BACKENDS, drop_instance, make_instance
+from instance_helpers import BACKENDS, drop_instance, make_instance
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -8,7 +8,7 @@ import uuid
 import pandas as pd
 import pytest
 
-from conftest import drop_instance, make_instance, server_url
+from instance_helpers import drop_instance, make_instance, server_url
 
 pytestmark = pytest.mark.s3
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import server_url
+from instance_helpers import server_url
 
 pytestmark = pytest.mark.s3
 

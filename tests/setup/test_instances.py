@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import BACKENDS, drop_instance, make_instance
+from instance_helpers import BACKENDS, drop_instance, make_instance
 
 
 @pytest.fixture(params=BACKENDS)

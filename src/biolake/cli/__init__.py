@@ -2,8 +2,9 @@
 
 One module per command group: :mod:`~biolake.cli.instance` (init, connect, disconnect,
 info, delete, migrate), :mod:`~biolake.cli.artifact` (save, load, ``artifact ls|get|describe``)
-:mod:`~biolake.cli.cache` (``cache clear|location``), :mod:`~biolake.cli.run` (``run ls|describe``)
-and :mod:`~biolake.cli.lineage` (``lineage show|export``). Importing this package does not
+:mod:`~biolake.cli.cache` (``cache clear|location``), :mod:`~biolake.cli.run` (``run ls|describe``),
+:mod:`~biolake.cli.lineage` (``lineage show|export``) and :mod:`~biolake.cli.integrity` (``verify``,
+``storage gc``). Importing this package does not
 set up Django; only commands that read the database connect to an instance.
 
 Example:
@@ -17,7 +18,7 @@ from __future__ import annotations
 import click
 
 from biolake import __version__
-from biolake.cli import artifact, cache, instance, lineage, run
+from biolake.cli import artifact, cache, instance, integrity, lineage, run
 from biolake.cli._base import BiolakeGroup
 
 __all__ = ["main"]
@@ -32,6 +33,6 @@ def main() -> None:
     """
 
 
-for _module in (instance, artifact, cache, lineage, run):
+for _module in (instance, artifact, cache, lineage, run, integrity):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -54,4 +54,20 @@ def inferred_schema(schema: Any, model: Any, field: str, values: list[str]) -> A
         features = registry.from_values(Feature, values, field=field)
         return Schema(features=features, itype=schema.itype, dtype=schema.dtype, otype=None).save()
     # exactly these values, in their order: maximal and ordered; deduplicated by the members' hash
-    return Schema(itype=schema.itype, dtype=schema.dtype, members=values, maximal_set=True, ordered_set=True).save()
+    inferred = Schema(itype=schema.itype, dtype=schema.dtype, members=values, maximal_set=True, ordered_set=True)
+    is_new = inferred._state.adding
+    inferred.save()
+    relation = _member_relation(model)
+    if is_new and relation is not None:  # e.g. Schema.genes: query schemas by the genes they hold
+        getattr(inferred, relation).add(*registry.from_values(model, values, field=field))
+    return inferred
+
+
+def _member_relation(model: Any) -> str | None:
+    """The Schema relation holding records of ``model`` (``genes`` for bio.Gene), if there is one."""
+    from biolake.models import Schema
+
+    for relation in Schema._meta.related_objects:
+        if relation.many_to_many and relation.related_model is model:
+            return relation.get_accessor_name()
+    return None

@@ -35,12 +35,7 @@ def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: An
     if not artifact.uid:
         artifact.uid = _provisional_uid(artifact)
     stored = _upload(artifact, source) if source.managed else None
-    try:
-        stored = _commit(artifact, family_lookup, stored, model_save, *args, **kwargs)
-    except BaseException:
-        if stored is not None:
-            transfer.remove(stored)
-        raise
+    _commit(artifact, family_lookup, stored, model_save, *args, **kwargs)
     source.discard()
     artifact._source = None
     _report(artifact)
@@ -74,23 +69,28 @@ def _upload(artifact: Any, source: Any) -> Any:
     return destination
 
 
-def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    for attempt in range(_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                provisional = artifact.uid
-                previous = versioning.assign(artifact, artifact._revises, family_lookup)
-                if stored is not None and artifact.uid != provisional:
-                    moved = managed_path(artifact)
-                    transfer.move(stored, moved)
-                    stored = moved
-                model_save(*args, **kwargs)
-            artifact._previous_version = previous
-            return stored
-        except IntegrityError:
-            if attempt == _ATTEMPTS - 1:
-                raise
-    return stored
+def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Commit the record (retrying version races); if that fails, remove the bytes wherever they are by now."""
+    try:
+        for attempt in range(_ATTEMPTS):
+            try:
+                with transaction.atomic():
+                    provisional = artifact.uid
+                    previous = versioning.assign(artifact, artifact._revises, family_lookup)
+                    if stored is not None and artifact.uid != provisional:
+                        moved = managed_path(artifact)
+                        transfer.move(stored, moved)
+                        stored = moved  # renamed to the version's uid
+                    model_save(*args, **kwargs)
+                artifact._previous_version = previous
+                return
+            except IntegrityError:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+    except BaseException:
+        if stored is not None:
+            transfer.remove(stored)
+        raise
 
 
 def _report(artifact: Any) -> None:

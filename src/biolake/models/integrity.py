@@ -26,7 +26,7 @@ from typing import Any
 
 from biolake import _logging as log
 from biolake.errors import IntegrityError, InvalidKeyError, ValidationError
-from biolake.storage import hashing, paths, transfer
+from biolake.storage import _listing, hashing, paths, transfer  # _listing: the one definition of a folder's files
 from biolake.storage.keys import RESERVED_PREFIX
 
 __all__ = [
@@ -49,6 +49,20 @@ _UID_LENGTH = 20  # Artifact uids: 16-char stem + 4-char version
 _MANAGED_NAME = re.compile(rf"^([0-9A-Za-z]{{{_UID_LENGTH}}})(\.[^/\\]*)?$")
 _TEMP_NAME = re.compile(rf"^\.(.+)\.[0-9a-f]+{re.escape(transfer.TEMP_SUFFIX)}$")
 _SQLITE_PREFIX = "biolake.sqlite3"
+
+# Each hash type, as stored beside the hash: (per-file algorithm, whether it describes a folder).
+# A folder hash is BLAKE3 over the manifest documented in biolake.storage.hashing, whatever
+# the per-file algorithm; "md5-etag" is an object store's MD5 of a single-part object, which
+# streaming the bytes through MD5 recomputes.
+_ALGORITHMS: dict[str, tuple[str, bool]] = {
+    "blake3": ("blake3", False),
+    "blake3-dir": ("blake3", True),
+    "md5-etag": ("md5", False),
+    "md5-etag-dir": ("md5", True),
+}
+RECOMPUTABLE_HASH_TYPES = tuple(_ALGORITHMS)
+"""Hash types :func:`verify` can recompute; others are reported as ``"unverifiable"``."""
+_DIR_MANIFEST_HEADER = b"biolake-dir-v1\n"
 
 
 # -- verify ------------------------------------------------------------------------------------
@@ -137,26 +151,9 @@ def verify_all(queryset: Any = None) -> list[VerifyReport]:
     return [verify(artifact) for artifact in queryset.select_related("storage").order_by("id").iterator()]
 
 
-# Each hash type, as stored beside the hash: (per-file algorithm, whether it describes a folder).
-# A folder hash is BLAKE3 over the manifest documented in biolake.storage.hashing, whatever
-# the per-file algorithm; "md5-etag" is an object store's MD5 of a single-part object, which
-# streaming the bytes through MD5 recomputes.
-_ALGORITHMS: dict[str, tuple[str, bool]] = {
-    "blake3": ("blake3", False),
-    "blake3-dir": ("blake3", True),
-    "md5-etag": ("md5", False),
-    "md5-etag-dir": ("md5", True),
-}
-RECOMPUTABLE_HASH_TYPES = tuple(_ALGORITHMS)
-"""Hash types :func:`verify` can recompute; others are reported as ``"unverifiable"``."""
-_DIR_MANIFEST_HEADER = b"biolake-dir-v1\n"
-
-
 def _recompute(upath: Any, hash_type: str) -> tuple[str | None, str | None]:
     """The hash of the bytes at ``upath`` (of type ``hash_type``), or None and what prevents it."""
     import blake3
-
-    from biolake.storage import _listing  # the one definition of which files a folder holds
 
     algorithm, folder = _ALGORITHMS[hash_type]
     is_dir = _listing.is_dir(upath)
@@ -176,8 +173,6 @@ def _recompute(upath: Any, hash_type: str) -> tuple[str | None, str | None]:
 
 def _file_hash(root: Any, name: str, algorithm: str) -> str:
     """Hex digest of one file: a local path, or an fsspec name on ``root``'s file system."""
-    from biolake.storage import _listing
-
     local = _listing.is_local(root)
     if algorithm == "blake3" and local:
         return hashing.hash_file(name)  # threads over mmap for large files
@@ -232,6 +227,11 @@ def find_orphans(storage: Any, *, min_age: float = DEFAULT_MIN_AGE) -> list[str]
         storage: a ``Storage`` record or a storage root.
         min_age: only files unchanged for this many seconds count (a save in progress has
             written its bytes but not yet committed its record).
+
+    A location other instances write to as well (one registered here by a zero-copy
+    transfer is another instance's storage) holds their files too, which all look like
+    orphans from here: scan only the locations this instance writes to, as
+    ``biolake storage gc`` does.
     """
     return [orphan.path for orphan in scan_orphans(storage, min_age=min_age).orphans]
 

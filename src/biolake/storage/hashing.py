@@ -148,6 +148,8 @@ def summarize(path: str | os.PathLike[str] | UPath) -> FileSummary | DirSummary:
 
 def store_md5(info: dict[str, Any]) -> str | None:
     """The MD5 an object store reports for an object (a plain ETag of a single-part upload), if any."""
+    if info.get("ServerSideEncryption") == "aws:kms" or info.get("SSECustomerAlgorithm"):
+        return None  # with KMS or customer keys, S3's ETag is not the MD5 of the content
     etag = str(info.get("ETag") or info.get("etag") or "").strip('"').lower()
     if len(etag) == 32 and all(c in "0123456789abcdef" for c in etag):
         return etag

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from biolake.errors import UploadError
+from biolake.storage.hashing import store_md5
 
 BATCH = 256  # files per concurrent put
 ATTEMPTS = 3
@@ -89,8 +90,8 @@ def _common_prefix(names: list[str]) -> str:
 def _matches(pair: Pair, info: dict[str, Any] | None) -> bool:
     if info is None or int(info.get("size") or 0) != pair.size:
         return False
-    etag = str(info.get("ETag") or info.get("etag") or "").strip('"')
-    if not etag or "-" in etag or pair.size > MD5_CHECK_LIMIT or len(etag) != 32:
+    etag = store_md5(info)
+    if etag is None or pair.size > MD5_CHECK_LIMIT:
         return True  # no full-content checksum to compare: the size matched
     return _md5(pair.local) == etag
 

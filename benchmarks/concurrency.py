@@ -1,0 +1,461 @@
+#!/usr/bin/env python
+"""Soak benchmark: concurrent writers on SQLite and PostgreSQL, and uploads to S3.
+
+Prints one JSON object to stdout; progress goes to stderr. Everything runs in a fresh
+temporary folder (``BIOLAKE_HOME``, storage, servers) that is removed at the end.
+
+1. **Writers.** For 1, 4 and 8 writer processes (``multiprocessing`` spawn), the same
+   number of saves in total (600; ``--quick``: 24), split evenly: each save is a small
+   DataFrame (→ parquet), half of them distinct artifacts, half new versions under 4
+   shared keys (so writers contend for the same version families). The clock runs from
+   the moment all writers are connected and warmed up (a barrier) until the last save
+   ends. Each run uses a fresh instance and ends with a consistency check: exact counts,
+   one latest version per family, every record's bytes verified, no orphan files.
+   SQLite: the instance's own database file (WAL). PostgreSQL: ``BIOLAKE_TEST_PG_URL``
+   if set, else a temporary server started here (Debian ``postgresql`` binaries, default
+   durability settings); without either it is reported as skipped.
+2. **S3 uploads.** A moto server on a free loopback port; an instance with storage
+   ``s3://bench-bucket/lake?endpoint_url=...`` and a local SQLite database. 200 files of
+   256 KB (``--quick``: 20) saved one by one as artifacts vs. ``s3fs`` ``put_file`` of the
+   same number of files one by one, and the same files as one folder artifact vs. one
+   ``s3fs`` ``put`` of the list (s3fs uploads concurrently). Each side gets its own
+   random files (saving bytes already registered would return the existing artifact).
+
+Usage::
+
+    python benchmarks/concurrency.py            # about 2 minutes here (must stay < 4)
+    python benchmarks/concurrency.py --quick    # smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+SHARED_KEYS = 4
+WRITERS = (1, 4, 8)
+_T0 = time.perf_counter()
+
+
+def log(message: str) -> None:
+    """Progress on stderr."""
+    print(f"[concurrency {time.perf_counter() - _T0:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rnd(value: float, digits: int = 4) -> float:
+    return float(f"{value:.{digits}g}") if value else 0.0
+
+
+def key_of(writer: int, j: int) -> str:
+    """Even saves: a distinct artifact; odd saves: a new version under one of the shared keys."""
+    if j % 2 == 0:
+        return f"soak/w{writer}/d{j}.parquet"
+    return f"soak/shared{(j // 2 + writer) % SHARED_KEYS}.parquet"
+
+
+# -- the writer processes ---------------------------------------------------------------------
+
+
+def writer_process(home: str, name: str, writer: int, n_saves: int, barrier: Any, out: Any) -> None:
+    """Connect, warm up, wait for the others, then save ``n_saves`` small DataFrames."""
+    os.environ["BIOLAKE_HOME"] = home
+    os.environ["BIOLAKE_QUIET"] = "1"
+    try:
+        import pandas as pd
+
+        import biolake as ln
+
+        ln.connect(name)
+        frames = [pd.DataFrame({"writer": [writer] * 3, "save": [j] * 3, "x": [0.5, 1.5, 2.5]}) for j in range(n_saves)]
+        ln.Artifact.from_df(pd.DataFrame({"warm": [writer]}), key=f"warmup/w{writer}.parquet").save()
+        barrier.wait(timeout=300)
+        start = time.time()
+        latencies = []
+        for j, frame in enumerate(frames):
+            t = time.perf_counter()
+            ln.Artifact.from_df(frame, key=key_of(writer, j)).save()
+            latencies.append(time.perf_counter() - t)
+        out.put({"writer": writer, "start": start, "end": time.time(), "latencies": latencies})
+    except BaseException as error:  # noqa: BLE001 - report to the parent instead of hanging it
+        try:
+            barrier.abort()
+        finally:
+            out.put({"writer": writer, "error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()})
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+class Postgres:
+    """``BIOLAKE_TEST_PG_URL``, or a temporary server started like scripts/test.sh does."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.url: str | None = os.environ.get("BIOLAKE_TEST_PG_URL") or None
+        self.started = False
+        self.source = "BIOLAKE_TEST_PG_URL" if self.url else None
+        self.skipped: str | None = None
+        self._data: Path | None = None
+        self._bin: str | None = None
+
+    def __enter__(self) -> Postgres:
+        if self.url:
+            return self
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in Path(p).parent.name.split(".") if x.isdigit()])
+        if not bins and shutil.which("initdb") is None:
+            self.skipped = "BIOLAKE_TEST_PG_URL is not set and no PostgreSQL binaries (initdb, pg_ctl) are installed"
+            return self
+        self._bin = bins[-1] if bins else str(Path(shutil.which("initdb") or "").parent)
+        folder = self.work / "pg"
+        folder.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres")
+        self._data = folder / "data"
+        port = free_port()
+        self._pg("initdb", "-D", str(self._data), "-U", "postgres", "-A", "trust", "--no-sync")
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=100"
+        self._pg("pg_ctl", "-D", str(self._data), "-l", str(folder / "server.log"), "-w", "-o", options, "start")
+        self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        self.started = True
+        self.source = f"temporary server started by this benchmark ({Path(self._bin).parent.name})"
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.started:
+            self._pg("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "stop", check=False)
+
+    def _pg(self, tool: str, *args: str, check: bool = True) -> None:
+        command = [str(Path(self._bin or "") / tool), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if check and done.returncode:
+            raise RuntimeError(f"{tool} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+
+    def admin(self, sql: str) -> list[tuple[Any, ...]]:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            cursor = conn.execute(sql)
+            return cursor.fetchall() if cursor.description else []
+
+    def settings(self) -> dict[str, str]:
+        names = ("server_version", "fsync", "synchronous_commit", "max_connections")
+        return {name: self.admin(f"SHOW {name}")[0][0] for name in names}
+
+
+# -- the benchmark ----------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="biolake-concurrency-"))
+        os.chmod(self.tmp, 0o755)  # the PostgreSQL server user must reach its data folder
+        self.home = self.tmp / "home"
+        os.environ["BIOLAKE_HOME"] = str(self.home)
+        os.environ["BIOLAKE_QUIET"] = "1"
+        self.errors: dict[str, str] = {}
+        self.counter = 0
+        self.total_saves = 24 if args.quick else args.saves
+
+    # -- writers ---------------------------------------------------------------------------
+    def writers(self, backend: str, pg: Postgres | None = None) -> dict[str, Any]:
+        runs: dict[str, Any] = {}
+        for n in WRITERS:
+            log(f"{backend}: {n} writer(s), {self.total_saves} saves")
+            try:
+                runs[str(n)] = self.writer_run(backend, n, pg)
+            except Exception as error:  # noqa: BLE001 - one failing run must not hide the others
+                self.errors[f"{backend}_{n}_writers"] = f"{type(error).__name__}: {error}"
+                runs[str(n)] = {"error": f"{type(error).__name__}: {error}"}
+                traceback.print_exc()
+        base = runs.get("1", {}).get("saves_per_s")
+        for run in runs.values():
+            if base and "saves_per_s" in run:
+                run["speedup_vs_1_writer"] = rnd(run["saves_per_s"] / base, 3)
+        return runs
+
+    def writer_run(self, backend: str, n_writers: int, pg: Postgres | None) -> dict[str, Any]:
+        import biolake as ln
+
+        self.counter += 1
+        name = f"bench{backend[:2]}{n_writers}x{self.counter}"
+        db, dbname = None, None
+        if backend == "postgresql":
+            assert pg is not None and pg.url
+            dbname = f"biolake_bench_{name.lower()}_{os.getpid()}"
+            pg.admin(f'CREATE DATABASE "{dbname}"')
+            db = pg.url.rsplit("/", 1)[0] + "/" + dbname
+        instance = ln.setup.init(storage=str(self.tmp / name), db=db, name=name)
+        try:
+            per_writer = self.total_saves // n_writers
+            results = self.spawn(instance.name, n_writers, per_writer)
+            run = self.summarize(results, n_writers * per_writer)
+            run["consistency"] = self.check(ln, n_writers, per_writer)
+            return run
+        finally:
+            ln.setup.delete(instance.name, force=True)
+            if dbname and pg is not None:
+                pg.admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    def spawn(self, name: str, n_writers: int, per_writer: int) -> list[dict[str, Any]]:
+        context = multiprocessing.get_context("spawn")
+        barrier = context.Barrier(n_writers)
+        out = context.Queue()
+        procs = [
+            context.Process(target=writer_process, args=(str(self.home), name, w, per_writer, barrier, out))
+            for w in range(n_writers)
+        ]
+        for proc in procs:
+            proc.start()
+        try:
+            results = [out.get(timeout=600) for _ in procs]
+        finally:
+            for proc in procs:
+                proc.join(60)
+                if proc.is_alive():
+                    proc.kill()
+        failed = [r for r in results if "error" in r]
+        if failed:
+            print(failed[0].get("traceback", ""), file=sys.stderr)
+            raise RuntimeError(f"{len(failed)} writer(s) failed; first: {failed[0]['error']}")
+        return results
+
+    @staticmethod
+    def summarize(results: list[dict[str, Any]], total: int) -> dict[str, Any]:
+        wall = max(r["end"] for r in results) - min(r["start"] for r in results)
+        latencies = sorted(x for r in results for x in r["latencies"])
+        return {
+            "writers": len(results),
+            "saves": total,
+            "wall_s": rnd(wall),
+            "saves_per_s": rnd(total / wall),
+            "latency_ms": {
+                "p50": rnd(statistics.median(latencies) * 1000),
+                "p95": rnd(latencies[int(0.95 * (len(latencies) - 1))] * 1000),
+                "max": rnd(latencies[-1] * 1000),
+            },
+        }
+
+    @staticmethod
+    def check(ln: Any, n_writers: int, per_writer: int) -> dict[str, Any]:
+        """Exact counts, one latest per family, every record's bytes verified, no orphans."""
+        from biolake.models import integrity
+        from biolake.models.current import current_storage
+
+        soak = ln.Artifact.filter(key__startswith="soak/")
+        expected = Counter(key_of(w, j) for w in range(n_writers) for j in range(per_writer))
+        counts = dict(Counter(soak.values_list("key", flat=True)))
+        families_ok = all(
+            ln.Artifact.filter(key=key, is_latest=True).count() == 1
+            and len({uid[:16] for uid in ln.Artifact.filter(key=key).values_list("uid", flat=True)}) == 1
+            for key in expected
+        )
+        reports = integrity.verify_all(soak)
+        orphans = integrity.find_orphans(current_storage(), min_age=0)
+        result = {
+            "records": len(reports),
+            "counts_exact": counts == dict(expected),
+            "one_latest_per_family": families_ok,
+            "bytes_verified": sum(r.ok for r in reports),
+            "orphan_files": len(orphans),
+        }
+        result["ok"] = (
+            result["counts_exact"] and families_ok and result["bytes_verified"] == len(reports) == sum(expected.values())
+            and not orphans
+        )
+        return result
+
+    # -- S3 --------------------------------------------------------------------------------
+    def s3(self) -> dict[str, Any]:
+        n_files = 20 if self.args.quick else self.args.s3_files
+        size = self.args.s3_file_kb * 1024
+        port = free_port()
+        endpoint = f"http://127.0.0.1:{port}"
+        log_file = open(self.tmp / "moto.log", "wb")  # noqa: SIM115 - closed in finally
+        server = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=log_file, stderr=subprocess.STDOUT
+        )
+        os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+        try:
+            self._wait_for(port)
+            return self._s3_measure(endpoint, n_files, size)
+        finally:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            log_file.close()
+
+    @staticmethod
+    def _wait_for(port: int) -> None:
+        for _ in range(150):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"moto server did not start on port {port}")
+
+    def _s3_measure(self, endpoint: str, n_files: int, size: int) -> dict[str, Any]:
+        import s3fs
+
+        import biolake as ln
+
+        fs = s3fs.S3FileSystem(endpoint_url=endpoint, key="testing", secret="testing")
+        fs.mkdir("bench-bucket")
+        sets = {name: self._random_files(name, n_files, size) for name in ("raw_files", "lake_files", "raw_put", "lake_folder")}
+        total_mb = n_files * size / 1e6
+        log(f"s3: {n_files} files x {size // 1024} KB to {endpoint}")
+        instance = ln.setup.init(
+            storage=f"s3://bench-bucket/lake?endpoint_url={endpoint}", db=f"sqlite:///{self.tmp / 's3.sqlite3'}", name="bench-s3"
+        )
+        result: dict[str, Any] = {"endpoint": "moto server on loopback", "files": n_files, "file_kb": size // 1024, "total_mb": rnd(total_mb)}
+        try:
+            t = time.perf_counter()
+            for path in sets["raw_files"]:
+                fs.put_file(str(path), f"bench-bucket/raw-files/{path.name}")
+            raw_files = time.perf_counter() - t
+
+            t = time.perf_counter()
+            artifacts = [ln.Artifact(path, key=f"files/{path.name}").save() for path in sets["lake_files"]]
+            lake_files = time.perf_counter() - t
+
+            t = time.perf_counter()
+            fs.put([str(p) for p in sets["raw_put"]], [f"bench-bucket/raw-put/{p.name}" for p in sets["raw_put"]])
+            raw_put = time.perf_counter() - t
+
+            t = time.perf_counter()
+            folder = ln.Artifact(sets["lake_folder"][0].parent, key="folder").save()
+            lake_folder = time.perf_counter() - t
+
+            sample = [*artifacts[:: max(1, len(artifacts) // 5)], folder]
+            result.update(
+                {
+                    "files_one_by_one": {
+                        "artifacts_s": rnd(lake_files),
+                        "s3fs_put_file_s": rnd(raw_files),
+                        "artifacts_mb_per_s": rnd(total_mb / lake_files),
+                        "s3fs_mb_per_s": rnd(total_mb / raw_files),
+                        "artifacts_per_s": rnd(n_files / lake_files),
+                        "ratio_artifacts_vs_s3fs": rnd(raw_files / lake_files, 3),
+                    },
+                    "one_folder": {
+                        "folder_artifact_s": rnd(lake_folder),
+                        "s3fs_put_list_s": rnd(raw_put),
+                        "folder_artifact_mb_per_s": rnd(total_mb / lake_folder),
+                        "s3fs_mb_per_s": rnd(total_mb / raw_put),
+                        "ratio_artifact_vs_s3fs": rnd(raw_put / lake_folder, 3),
+                    },
+                    "ratio_note": "throughput of biolake / throughput of raw s3fs (1.0 = no overhead)",
+                    "hash_types": sorted({a.hash_type for a in [*artifacts, folder]}),
+                    "objects_in_lake": len(fs.find("bench-bucket/lake/.biolake")),
+                    "sample_verified": f"{sum(integrity_ok(a) for a in sample)}/{len(sample)}",
+                }
+            )
+            return result
+        finally:
+            ln.setup.delete(instance.name, force=True)
+
+    def _random_files(self, name: str, n: int, size: int) -> list[Path]:
+        folder = self.tmp / "s3files" / name
+        folder.mkdir(parents=True)
+        paths = []
+        for i in range(n):
+            path = folder / f"part{i:04d}.bin"
+            path.write_bytes(os.urandom(size))
+            paths.append(path)
+        return paths
+
+    # -- all -------------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        import biolake
+
+        out: dict[str, Any] = {
+            "benchmark": "concurrency",
+            "biolake": biolake.__version__,
+            "workload": {
+                "saves_per_run": self.total_saves,
+                "writers": list(WRITERS),
+                "object": "3x3 pandas DataFrame saved as parquet",
+                "mix": f"half distinct keys, half new versions under {SHARED_KEYS} shared keys",
+                "processes": "multiprocessing spawn; clock starts at a barrier after connect and one warm-up save",
+            },
+        }
+        out["sqlite"] = {"settings": "WAL, synchronous=NORMAL, BEGIN IMMEDIATE, busy timeout 60 s", "runs": self.writers("sqlite")}
+        with Postgres(self.tmp) as pg:
+            if pg.skipped:
+                out["postgresql"] = {"skipped": pg.skipped}
+            else:
+                try:
+                    out["postgresql"] = {"server": pg.source, **pg.settings(), "runs": self.writers("postgresql", pg)}
+                except Exception as error:  # noqa: BLE001
+                    self.errors["postgresql"] = f"{type(error).__name__}: {error}"
+                    out["postgresql"] = {"error": self.errors["postgresql"]}
+        if self.args.no_s3:
+            out["s3"] = {"skipped": "--no-s3"}
+        else:
+            try:
+                out["s3"] = self.s3()
+            except Exception as error:  # noqa: BLE001
+                traceback.print_exc()
+                self.errors["s3"] = f"{type(error).__name__}: {error}"
+                out["s3"] = {"error": self.errors["s3"]}
+        out["errors"] = self.errors
+        out["machine"] = {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "loadavg_end": [round(x, 2) for x in os.getloadavg()],
+        }
+        out["elapsed_s"] = rnd(time.perf_counter() - _T0)
+        return out
+
+
+def integrity_ok(artifact: Any) -> bool:
+    from biolake.models import integrity
+
+    return integrity.verify(artifact).ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
+    parser.add_argument("--saves", type=int, default=600, help="saves per run, split over the writers (default 600)")
+    parser.add_argument("--s3-files", type=int, default=200, help="files uploaded to S3 (default 200)")
+    parser.add_argument("--s3-file-kb", type=int, default=256, help="size of each file in KB (default 256)")
+    parser.add_argument("--no-s3", action="store_true", help="skip the S3 part")
+    bench = Bench(parser.parse_args())
+    try:
+        result = bench.run()
+    finally:
+        shutil.rmtree(bench.tmp, ignore_errors=True)
+    print(json.dumps(result, indent=2))
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Helpers for tests that make their own instances (SQLite or the PostgreSQL server of scripts/test.sh).
+
+A module of its own (not conftest) so that test files can import it by a unique name.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+_counter = itertools.count()
+BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
+
+
+def server_url(env: str) -> str:
+    """The URL of a test server started by scripts/test.sh (skip, or fail in CI, without it)."""
+    url = os.environ.get(env)
+    if not url:
+        message = f"{env} is not set: run the suite through scripts/test.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url("BIOLAKE_TEST_PG_URL"), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def make_instance(
+    backend: str, storage: Path, name: str | None = None, modules: list[str] | None = None
+) -> tuple[object, str | None]:
+    """Create an instance on ``backend``; returns it and the PostgreSQL database name, if any."""
+    import biolake as ln
+
+    name = name or f"test{os.getpid()}x{next(_counter)}"
+    db, dbname = None, None
+    if backend == "postgres":
+        base = server_url("BIOLAKE_TEST_PG_URL")
+        dbname = f"biolake_{name.lower()}"
+        _pg_admin(f'CREATE DATABASE "{dbname}"')
+        db = base.rsplit("/", 1)[0] + "/" + dbname
+    return ln.setup.init(storage=str(storage), db=db, name=name, modules=modules), dbname
+
+
+def drop_instance(name: str, dbname: str | None) -> None:
+    """Delete an instance made by :func:`make_instance`."""
+    import biolake as ln
+
+    ln.setup.delete(name, force=True)
+    if dbname:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')

@@ -103,3 +103,35 @@ def test_concurrent_saves_under_one_key(ln, instance):
     assert sorted(a.uid[-4:] for a in family) == ["0000", "0001", "0002", "0003"]
     for artifact in family:
         assert artifact.path.exists()
+
+
+def _save_same(home: str, name: str, barrier, results) -> None:
+    os.environ["BIOLAKE_HOME"] = home
+    os.environ["BIOLAKE_QUIET"] = "1"
+    import biolake as ln
+
+    ln.connect(name)
+    artifact = ln.Artifact.from_df(pd.DataFrame({"same": [1, 2, 3]}), key="race/same.parquet")
+    barrier.wait()
+    results.put(artifact.save().uid)
+
+
+def test_concurrent_saves_of_the_same_bytes_make_one_record(ln, instance):
+    context = multiprocessing.get_context("spawn")
+    n = 3
+    barrier, results = context.Barrier(n), context.Queue()
+    procs = [context.Process(target=_save_same, args=(os.environ["BIOLAKE_HOME"], instance.name, barrier, results))
+             for _ in range(n)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+        assert proc.exitcode == 0
+    uids = {results.get(timeout=5) for _ in range(n)}
+    assert len(uids) == 1
+    assert ln.Artifact.filter(key="race/same.parquet").count() == 1
+    (uid,) = uids
+    assert {p.name for p in (Path(ln.settings.storage) / ".biolake").glob("*.parquet") if "race" not in p.name} >= {f"{uid}.parquet"}
+    stray = [p for p in (Path(ln.settings.storage) / ".biolake").glob("*.parquet")
+             if not ln.Artifact.filter(uid=p.stem, branch_id__in=[1, -1]).exists()]
+    assert stray == []

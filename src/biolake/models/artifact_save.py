@@ -35,8 +35,13 @@ def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: An
     if not artifact.uid:
         artifact.uid = _provisional_uid(artifact)
     stored = _upload(artifact, source) if source.managed else None
-    _commit(artifact, family_lookup, stored, model_save, *args, **kwargs)
+    duplicate = _commit(artifact, family_lookup, stored, model_save, *args, **kwargs)
     source.discard()
+    if duplicate is not None:  # the same bytes were saved by another process meanwhile
+        log.info(f"returning the artifact saved meanwhile with the same hash: uid {duplicate.uid!r}")
+        artifact._become(duplicate)
+        artifact._source = None
+        return artifact
     artifact._source = None
     _report(artifact)
     return artifact
@@ -69,12 +74,23 @@ def _upload(artifact: Any, source: Any) -> Any:
     return destination
 
 
-def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Commit the record (retrying version races); if that fails, remove the bytes wherever they are by now."""
+def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Commit the record (retrying version races); if that fails, remove the bytes wherever they are by now.
+
+    Returns the artifact another process committed with the same hash meanwhile (then this
+    one is not recorded and its bytes are removed), else ``None``.
+    """
     try:
         for attempt in range(_ATTEMPTS):
             try:
                 with transaction.atomic():
+                    versioning.lock(f"hash:{artifact.hash}")
+                    duplicates = list(type(artifact).objects.filter(hash=artifact.hash, branch_id=1)[:1])
+                    if duplicates:
+                        duplicate = duplicates[0]
+                        if stored is not None:
+                            transfer.remove(stored)
+                        return duplicate
                     provisional = artifact.uid
                     previous = versioning.assign(artifact, artifact._revises, family_lookup)
                     if stored is not None and artifact.uid != provisional:
@@ -83,10 +99,11 @@ def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable
                         stored = moved  # renamed to the version's uid
                     model_save(*args, **kwargs)
                 artifact._previous_version = previous
-                return
+                return None
             except IntegrityError:
                 if attempt == _ATTEMPTS - 1:
                     raise
+        return None
     except BaseException:
         if stored is not None:
             transfer.remove(stored)

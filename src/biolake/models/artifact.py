@@ -11,12 +11,12 @@ from django.db import models
 from biolake.models import artifact_access, artifact_save, artifact_source, integrity, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
-from biolake.models.features import FeatureManager, LabelManager
+from biolake.models.features import HasFeatures
 
 RUN_ARTIFACT_KIND = "__biolake_run__"  # environments and reports of runs: hidden from default queries
 
 
-class Artifact(TracksCreator, HasLineage, versioning.IsVersioned):
+class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
     """A dataset, model or any file or folder, content-hashed and versioned.
 
     Args:
@@ -190,15 +190,7 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned):
 
 
 
-    @property
-    def features(self) -> Any:
-        """Feature values and per-slot schemas: ``artifact.features.add_values({...})``."""
-        return FeatureManager(self)
 
-    @property
-    def labels(self) -> Any:
-        """Labels, optionally per feature: ``artifact.labels.add(records, feature=...)``."""
-        return LabelManager(self)
 
     @property
     def transform(self) -> Any:

@@ -10,7 +10,7 @@ from biolake import _logging as log
 from biolake.models import collection_access, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
-from biolake.models.features import FeatureManager, LabelManager
+from biolake.models.features import HasFeatures
 from biolake.storage.hashing import hash_bytes
 
 
@@ -19,7 +19,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes("\n".join(sorted(hashes)).encode())
 
 
-class Collection(TracksCreator, HasLineage, versioning.IsVersioned):
+class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
     """A versioned, ordered set of artifacts that loads as one.
 
     Example:
@@ -112,15 +112,7 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned):
 
 
 
-    @property
-    def features(self) -> Any:
-        """Feature values: ``collection.features.add_values({...})``."""
-        return FeatureManager(self)
 
-    @property
-    def labels(self) -> Any:
-        """Labels, optionally per feature: ``collection.labels.add(records, feature=...)``."""
-        return LabelManager(self)
 
     def load(self, join: str = "outer", **kwargs: Any) -> Any:
         """All members as one DataFrame or AnnData (``join="inner"|"outer"`` over columns or genes)."""

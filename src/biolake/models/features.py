@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from biolake import _logging as log
 from biolake.errors import ValidationError
@@ -183,3 +183,20 @@ class LabelManager:
         if feature is not None:
             conditions[f"links_{owner}__feature__name"] = feature.name if isinstance(feature, Feature) else feature
         return ULabel.objects.filter(**conditions).distinct()
+
+
+class HasFeatures(models.Model):
+    """Records with feature values and labels (artifacts, collections)."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def features(self) -> FeatureManager:
+        """Feature values (and, for artifacts, per-slot schemas): ``record.features.add_values({...})``."""
+        return FeatureManager(self)
+
+    @property
+    def labels(self) -> LabelManager:
+        """Labels, optionally per feature: ``record.labels.add(records, feature=...)``."""
+        return LabelManager(self)

@@ -218,3 +218,17 @@ def database_alias(name: str) -> str:
     if active is not None and active.name == name:
         return "default"
     return django_boot.add_alias(store.load_instance(name))
+
+
+def module_registry(label: str, name: str) -> Any:
+    """A registry of a schema module (``bio``, ``wetlab``) of the current instance; a clear
+    error names ``--modules`` when the instance does not enable the module."""
+    import importlib
+
+    instance = ensure_ready()  # configures Django, which imports every module's models
+    if label not in instance.modules:
+        raise InstanceSetupError(
+            f"The {label} module is not enabled for instance {instance.name!r}: create one with "
+            f"`biolake init --storage ... --modules {label}`."
+        )
+    return getattr(importlib.import_module(f"{django_boot.SCHEMA_MODULES[label]}.models"), name)

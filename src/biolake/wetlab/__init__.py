@@ -16,16 +16,6 @@ __all__ = sorted(REGISTRIES)
 def __getattr__(name: str) -> Any:
     if name not in REGISTRIES:
         raise AttributeError(f"module 'biolake.wetlab' has no attribute {name!r}")
-    from biolake.errors import InstanceSetupError
-    from biolake.setup import ensure_ready
+    from biolake.setup.lifecycle import module_registry
 
-    instance = ensure_ready()
-    if "wetlab" not in instance.modules:
-        raise InstanceSetupError(
-            f"The wetlab module is not enabled for instance {instance.name!r}: create one with "
-            "`biolake init --storage ... --modules bio,wetlab`."
-        )
-    import biolake.models  # noqa: F401 (sets up Django, which imports biolake.wetlab.models)
-    from biolake.wetlab import models
-
-    return getattr(models, name)
+    return module_registry("wetlab", name)

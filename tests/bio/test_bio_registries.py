@@ -119,3 +119,19 @@ def test_user_obo_file_import(bt, tmp_path):
     cycle = bt.Pathway.from_source(name="cell cycle", source="minigo").save()
     assert cycle.ontology_id == "GO:0000002" and [p.name for p in cycle.parents.all()] == ["biological process"]
     assert bt.Pathway.public(source="minigo").standardize(["cell-division cycle"]) == ["cell cycle"]
+
+
+@pytest.mark.parametrize(
+    "registry",
+    ["CellType", "Tissue", "Disease", "ExperimentalFactor", "Phenotype", "CellLine", "DevelopmentalStage",
+     "Ethnicity", "Organism", "Protein", "Gene"],
+)
+def test_every_registry_takes_records_from_its_public_source(bt, registry):
+    model = getattr(bt, registry)
+    public = model.public()
+    first_id = public.df().index[0]
+    id_field = model._id_field
+    record = model.from_source(**{id_field: first_id}).save()
+    assert getattr(record, id_field) == first_id and record.source is not None
+    assert model.get(**{id_field: first_id}).uid == record.uid
+    assert record.source.entity == registry and record.source.version == public.source.version

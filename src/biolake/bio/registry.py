@@ -47,6 +47,12 @@ def organism_record(name: str | None) -> Any:
     return Organism(name=name, ontology_id=ontology_id, scientific_name=scientific_name).save()
 
 
+def _organism_name(organism: str | None, ontology: PublicOntology) -> str | None:
+    """The organism asked for, else the one the source is for (none for multi-organism sources)."""
+    name = organism or ontology.organism
+    return None if name in (None, "all") else name
+
+
 def source_record(model: Any, ontology: PublicOntology) -> Any:
     """The Source record of the public source in use (marked currently used)."""
     from biolake.bio.models import Source
@@ -111,7 +117,7 @@ def from_source(model: Any, organism: str | None = None, source: str | None = No
 def _build(model: Any, ontology: PublicOntology, ids: list[str], organism: str | None) -> list[Any]:
     id_field = model._id_field
     existing = {getattr(r, id_field): r for r in model.objects.filter(**{f"{id_field}__in": ids})}
-    org = organism_record(organism or ontology.organism) if model.__name__ in _ORGANISM_ENTITIES else None
+    org = organism_record(_organism_name(organism, ontology)) if model.__name__ in _ORGANISM_ENTITIES else None
     src = source_record(model, ontology)
     df = ontology.df()
     records = []
@@ -165,7 +171,7 @@ def import_source(model: Any, source: str | None = None, organism: str | None = 
     id_field = model._id_field
     before = model.objects.count()
     with transaction.atomic():
-        org = organism_record(organism or ontology.organism) if model.__name__ in _ORGANISM_ENTITIES else None
+        org = organism_record(_organism_name(organism, ontology)) if model.__name__ in _ORGANISM_ENTITIES else None
         src = source_record(model, ontology)
         have = set(model.objects.values_list(id_field, flat=True))
         new = [model(**_fields(model, term, row, org, src)) for term, row in df.iterrows() if term not in have]

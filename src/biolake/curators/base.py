@@ -7,6 +7,7 @@ labels and saving with links are shared.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from biolake import _logging as log
@@ -16,7 +17,7 @@ from biolake.curators.slot import CatTarget, SlotCurator
 from biolake.errors import ValidationError
 
 
-class Curator:
+class Curator(ABC):
     """Validate a dataset against a schema, fix what can be fixed, save it with its metadata.
 
     ``validate()`` checks every slot and column at once and raises one
@@ -38,11 +39,13 @@ class Curator:
         self.cat = CatAccessor(self)
 
     # -- subclass hooks ---------------------------------------------------------------------------
+    @abstractmethod
     def _make_slots(self) -> dict[str, SlotCurator]:
-        raise NotImplementedError
+        """The slots (tables) of the dataset and the schema each is checked against."""
 
+    @abstractmethod
     def _new_artifact(self, key: str | None, description: str | None, revises: Any) -> Any:
-        raise NotImplementedError
+        """An unsaved artifact holding the dataset."""
 
     # -- public API ---------------------------------------------------------------------------
     @property

@@ -16,6 +16,8 @@ Example:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import functools
 import os
 from collections.abc import Callable
@@ -103,7 +105,7 @@ class CsrMatrix:
 Matrix = DenseMatrix | CsrMatrix
 
 
-class AnnDataSource:
+class AnnDataSource(ABC):
     """Lazy, per-process read access to one AnnData store.
 
     Args:
@@ -118,8 +120,9 @@ class AnnDataSource:
         self._obs_readers: dict[str, Callable[[int, int], np.ndarray]] = {}
 
     # -- handles -------------------------------------------------------------------------
+    @abstractmethod
     def _open(self) -> Any:
-        raise NotImplementedError
+        """Open the store and return its root (an h5py File or a zarr Group)."""
 
     def _close(self, root: Any) -> None:
         """Release ``root``; zarr groups hold nothing to close."""

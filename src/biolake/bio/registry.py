@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.db import transaction
 
 from biolake import _logging as log
-from biolake.bio.public import PublicOntology
 from biolake.errors import ValidationError
+
+if TYPE_CHECKING:  # pandas and the public layer load on first use, not with the registries
+    import pandas as pd
+
+    from biolake.bio.public import PublicOntology
 
 # common organism names → NCBITaxon id and scientific name (Organism.name is the common name);
 # known here so that the 1.26M-term NCBITaxon need not be loaded for them
@@ -26,6 +29,8 @@ _BATCH = 2000
 
 def public(model: Any, organism: str | None = None, source: str | None = None) -> PublicOntology:
     """The public source of a registry (offline; cached after the first load)."""
+    from biolake.bio.public import PublicOntology
+
     return PublicOntology(model.__name__, organism=organism, source=source)
 
 
@@ -66,6 +71,8 @@ def source_record(model: Any, ontology: PublicOntology) -> Any:
 
 
 def _fields(model: Any, term_id: str, row: pd.Series, organism: Any, source: Any) -> dict[str, Any]:
+    import pandas as pd
+
     def text(column: str) -> Any:
         value = row.get(column)
         return None if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) else value

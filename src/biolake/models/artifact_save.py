@@ -85,9 +85,9 @@ def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable
             try:
                 with transaction.atomic():
                     versioning.lock(f"hash:{artifact.hash}")
-                    duplicates = list(type(artifact).objects.filter(hash=artifact.hash, branch_id=1)[:1])
-                    if duplicates:
-                        duplicate = duplicates[0]
+                    same = list(type(artifact).objects.filter(hash=artifact.hash, branch_id=1).values_list("pk", flat=True)[:1])
+                    if same:
+                        duplicate = type(artifact).objects.get(pk=same[0])
                         if stored is not None:
                             transfer.remove(stored)
                         return duplicate

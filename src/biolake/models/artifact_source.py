@@ -163,8 +163,8 @@ def initial_fields(source: Source, description: str | None, kind: str | None, ve
 
 def find_duplicate(model: Any, source: Source) -> Any:
     """An existing, non-trashed artifact with the same content hash, if any."""
-    matches = list(model.objects.filter(hash=source.summary.hash, branch_id=1)[:10])
-    existing = max(matches, key=lambda a: (a.is_latest, a.pk)) if matches else None
+    rows = list(model.objects.filter(hash=source.summary.hash, branch_id=1).values_list("pk", "is_latest")[:10])
+    existing = model.objects.get(pk=max(rows, key=lambda r: (r[1], r[0]))[0]) if rows else None
     if existing is not None and existing.kind != "__biolake_run__":  # run environments dedup quietly
         name = f"key {existing.key!r}" if existing.key else f"description {existing.description!r}"
         log.info(f"returning the existing artifact with the same hash: uid {existing.uid!r}, {name}")

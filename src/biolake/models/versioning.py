@@ -53,8 +53,8 @@ def assign(record: Any, revises: Any, family_lookup: dict[str, Any] | None) -> A
     previous = revises
     if previous is None and family_lookup:
         # at most one: a unique constraint guards (key, is_latest) where families are keyed
-        latest = list(model.objects.filter(is_latest=True, branch_id=1, **family_lookup)[:2])
-        previous = max(latest, key=lambda r: r.uid) if latest else None
+        uids = list(model.objects.filter(is_latest=True, branch_id=1, **family_lookup).values_list("uid", flat=True)[:2])
+        previous = model.objects.get(uid=max(uids)) if uids else None
     if previous is not None:
         stem = previous.uid[: record._stem_len]
         lock(f"{model._meta.db_table}:{stem}")

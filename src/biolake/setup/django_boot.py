@@ -62,7 +62,7 @@ def _configure(db_settings: dict[str, Any]) -> None:
         TIME_ZONE="UTC",
         LOGGING_CONFIG=None,
     )
-    django.setup()
+    django.setup(set_prefix=False)  # no URL resolver: biolake serves no web requests
 
 
 def _switch_default(db_settings: dict[str, Any]) -> None:

@@ -153,13 +153,6 @@ def deactivate() -> None:
     _active, _checked, _check_wanted = None, False, False
 
 
-def _executor() -> Any:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    return MigrationExecutor(connection)
-
-
 def _apps_of(instance: InstanceSettings | None) -> list[str]:
     """The apps whose tables an instance has: all of them.
 
@@ -170,13 +163,33 @@ def _apps_of(instance: InstanceSettings | None) -> list[str]:
     return [CORE_APP, *SCHEMA_MODULES]
 
 
+def _migrations_on_disk(label: str) -> list[str]:
+    """Names of an app's migration files (read from the folder: no import, no graph)."""
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    module = "biolake.models.migrations" if label == CORE_APP else f"{SCHEMA_MODULES[label]}.migrations"
+    spec = importlib.util.find_spec(module)
+    folder = Path(next(iter(spec.submodule_search_locations)))  # type: ignore[union-attr]
+    return sorted(p.stem for p in folder.glob("*.py") if re.match(r"^\d{4}_\w+$", p.stem))
+
+
 def pending_migrations() -> list[str]:
-    """Migrations of the active instance's apps that its database has not applied."""
-    executor = _executor()
-    labels = set(_apps_of(_active))
-    targets = [node for node in executor.loader.graph.leaf_nodes() if node[0] in labels]
-    plan = executor.migration_plan(targets)
-    return [f"{m.app_label}.{m.name}" for m, _ in plan if m.app_label in labels]
+    """Migrations of the active instance's apps that its database has not applied.
+
+    Compares the migration files with the ``django_migrations`` table: one query, cheap
+    enough to run at every connect (Django's migration loader imports every migration).
+    """
+    from django.db import connection
+
+    labels = _apps_of(_active)
+    applied: set[tuple[str, str]] = set()
+    if "django_migrations" in connection.introspection.table_names():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT app, name FROM django_migrations")
+            applied = {(app, name) for app, name in cursor.fetchall()}
+    return [f"{label}.{name}" for label in labels for name in _migrations_on_disk(label) if (label, name) not in applied]
 
 
 def migrate() -> list[str]:

@@ -6,7 +6,6 @@ costs no extra queries.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from biolake.setup import ensure_ready
@@ -59,11 +58,6 @@ def forget() -> None:
     """Drop cached lookups (after an instance was deleted or re-created)."""
     _user_ids.clear()
     _storages.clear()
-
-
-def process_tag() -> str:
-    """A short tag naming this process, used for temporary file names."""
-    return f"{os.getpid()}"
 
 
 def ensure_defaults() -> None:

@@ -46,8 +46,11 @@ def warning(message: str) -> None:
 
 
 def print_renderable(obj: Any) -> None:
-    """Print a rich renderable (tree, table) or plain text."""
-    _get_console().print(obj)
+    """Print a rich renderable (tree, table) or plain text (never read as markup)."""
+    if isinstance(obj, str):
+        _get_console().print(obj, markup=False, highlight=False)
+    else:
+        _get_console().print(obj)
 
 
 def reset_console() -> None:

@@ -29,7 +29,6 @@ def test_snippet_runs_verbatim(bio_sqlite):
     bt.CellType.import_source()            # bulk-load the whole ontology into the registry (fast: bulk inserts)
     var_schema = ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int).save()        # used by AnnDataCurator
     ln.Feature(name="cell_type", dtype=bt.CellType).save()                           # cat[bio.CellType]
-    bt.Gene.from_source(symbol="CD8A", organism="human").save()  # (the registry needs the gene for the lookup below)
     genes = bt.Gene.filter(organism__name="human").lookup(); ln.Schema.filter(genes=genes.cd8a)
     feature_sets = ln.FeatureSet.filter(genes=genes.cd8a).all()      # FeatureSet: the older name of Schema, kept as an alias
     ln.Artifact.filter(feature_sets__in=feature_sets).df()            # same as schemas__in
@@ -37,3 +36,5 @@ def test_snippet_runs_verbatim(bio_sqlite):
     assert cell_types.search("gamma-delta T cell").index[0] == "CL:0000798"
     assert bt.CellType.standardize(["T-cell"]) == ["T cell"]
     assert var_schema.itype == "bio.Gene.ensembl_gene_id"
+    assert genes.cd8a.ensembl_gene_id == "ENSG00000153563"  # not in the registry: from the public source
+    assert not bt.Gene.filter(symbol="CD8A").exists()  # looking up wrote no gene

@@ -88,6 +88,11 @@ class BioRecord(TracksCreator, CanValidate):
         return registry.from_values(cls, list(values), field=name, organism=organism)
 
     @classmethod
+    def _lookup_fallback(cls, identifier: str, field: str) -> Any:
+        """For ``lookup()``: a term of the public source whose name matches, as an unsaved record."""
+        return registry.lookup_public(cls, identifier, field)
+
+    @classmethod
     def add_source(cls, path: Any, name: str | None = None, version: str | None = None) -> Any:
         """Import a user's OBO/OWL ontology file (with pronto) as a public source of this registry."""
         from biolake.bio.public import add_source

@@ -246,3 +246,16 @@ def parents_graph(record: Any, distance: int = 2) -> Any:
                     following.append(parent)
         frontier = following
     return LineageGraph(nodes=list(nodes.values()), edges=sorted(set(edges)))
+
+
+def lookup_public(model: Any, identifier: str, field: str) -> Any:
+    """An unsaved record for the public term whose ``field`` reads as ``identifier`` (``cd8a``), if one does."""
+    from biolake.models.lookup import to_identifier
+
+    ontology = public(model)
+    df = ontology.df()
+    values = df.index if field == ontology.id_field else df[field] if field in df else None
+    if values is None:
+        return None
+    ids = [term for term, value in zip(df.index, values) if value is not None and to_identifier(str(value)) == identifier]
+    return _build(model, ontology, ids[:1], None)[0] if len(ids) == 1 else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import re
+from collections.abc import Callable
 from typing import Any
 
 
@@ -19,9 +20,12 @@ def to_identifier(name: str) -> str:
 class Lookup:
     """Records reachable as attributes named after a field (``lookup.t_cell``)."""
 
-    def __init__(self, model_name: str, field: str, records: list[Any]) -> None:
+    def __init__(
+        self, model_name: str, field: str, records: list[Any], fallback: Callable[[str], Any] | None = None
+    ) -> None:
         self._model_name = model_name
         self._field = field
+        self._fallback = fallback  # finds names not in the records (e.g. in a public ontology)
         self._by_name: dict[str, Any] = {}
         for record in records:
             value = getattr(record, field)
@@ -40,6 +44,9 @@ class Lookup:
         try:
             return self._by_name[name]
         except KeyError:
+            found = self._fallback(name) if self._fallback is not None else None
+            if found is not None:
+                return found
             close = difflib.get_close_matches(name, self._by_name, n=3)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             raise AttributeError(f"No {self._model_name} with {self._field} matching {name!r}.{hint}") from None

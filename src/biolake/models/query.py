@@ -27,11 +27,16 @@ _LOOKUP_ALIASES = {"feature_sets": "schemas"}
 
 
 def _resolve_aliases(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``feature_sets__in=...`` → ``schemas__in=...``."""
+    """``feature_sets__in=...`` → ``schemas__in=...``; an unsaved record with a public id
+    (e.g. a gene from ``lookup()``) is matched by that id: ``genes=g`` → ``genes__ensembl_gene_id=...``."""
     renamed = {}
     for key, value in kwargs.items():
         head, sep, rest = key.partition("__")
-        renamed[_LOOKUP_ALIASES.get(head, head) + sep + rest] = value
+        key = _LOOKUP_ALIASES.get(head, head) + sep + rest
+        id_field = getattr(value, "_id_field", None)
+        if id_field and getattr(getattr(value, "_state", None), "adding", False) and not rest:
+            key, value = f"{key}__{id_field}", getattr(value, id_field)
+        renamed[key] = value
     return renamed
 
 
@@ -157,7 +162,8 @@ class QuerySet(models.QuerySet):
         from biolake.models.lookup import Lookup
 
         field = field or self.model._name_field
-        return Lookup(self.model.__name__, field, list(self))
+        fallback = getattr(self.model, "_lookup_fallback", None)
+        return Lookup(self.model.__name__, field, list(self), fallback=(lambda name: fallback(name, field)) if fallback else None)
 
     def latest_version(self) -> QuerySet:
         """Only the latest version of each family."""

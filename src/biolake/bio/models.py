@@ -133,6 +133,7 @@ class BioRecord(TracksCreator, CanValidate):
 class OntologyRecord(BioRecord):
     """A term of an ontology, with its parents."""
 
+    uid = models.CharField(max_length=8, unique=True, editable=False)
     ontology_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     abbr = models.CharField(max_length=64, null=True, blank=True)
     parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
@@ -144,62 +145,43 @@ class OntologyRecord(BioRecord):
 class Organism(OntologyRecord):
     """An organism (NCBITaxon): ``human``, ``mouse``, ..."""
 
-    uid = models.CharField(max_length=8, unique=True, editable=False)
     scientific_name = models.CharField(max_length=256, null=True, blank=True)
 
 
 class CellType(OntologyRecord):
     """A cell type (Cell Ontology, CL)."""
 
-    uid = models.CharField(max_length=8, unique=True, editable=False)
-
 
 class Tissue(OntologyRecord):
     """A tissue or anatomical entity (UBERON)."""
-
-    uid = models.CharField(max_length=8, unique=True, editable=False)
 
 
 class Disease(OntologyRecord):
     """A disease (MONDO)."""
 
-    uid = models.CharField(max_length=8, unique=True, editable=False)
-
 
 class ExperimentalFactor(OntologyRecord):
     """An experimental factor: assays, technologies (EFO)."""
-
-    uid = models.CharField(max_length=8, unique=True, editable=False)
 
 
 class Phenotype(OntologyRecord):
     """A phenotype or quality (HPO, PATO)."""
 
-    uid = models.CharField(max_length=8, unique=True, editable=False)
-
 
 class Pathway(OntologyRecord):
     """A pathway or biological process (GO; from a user-supplied OBO file)."""
-
-    uid = models.CharField(max_length=8, unique=True, editable=False)
 
 
 class CellLine(OntologyRecord):
     """A cell line (Cellosaurus)."""
 
-    uid = models.CharField(max_length=8, unique=True, editable=False)
-
 
 class DevelopmentalStage(OntologyRecord):
     """A developmental stage (HsapDv, MmusDv)."""
 
-    uid = models.CharField(max_length=8, unique=True, editable=False)
-
 
 class Ethnicity(OntologyRecord):
     """An ancestry category (HANCESTRO)."""
-
-    uid = models.CharField(max_length=8, unique=True, editable=False)
 
 
 class Gene(BioRecord):

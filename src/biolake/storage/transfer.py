@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from biolake.errors import StorageError, UploadError
-from biolake.storage import _listing
+from biolake.storage import _listing, upload
 from biolake.storage.paths import create_path
 
 if TYPE_CHECKING:
@@ -253,8 +253,6 @@ def _source_name(path: UPath) -> str:
 
 def _put_remote(source: Path, dst: UPath) -> None:
     """Upload a local file or folder (concurrently, verified); on failure remove what this call created."""
-    from biolake.storage import upload
-
     fs, base = dst.fs, dst.path.rstrip("/")
     if source.is_dir():
         pairs = upload.pairs_for(source, base, _listing.walk(create_path(source)))
@@ -264,7 +262,7 @@ def _put_remote(source: Path, dst: UPath) -> None:
         existing = {base} if fs.exists(base) else set()
     with _progress(sum(p.size for p in pairs), f"Uploading {source.name}") as advance:
         try:
-            upload.put_pairs(fs, pairs, advance)
+            upload.put_pairs(fs, pairs, advance, _callback)
         except BaseException:
             _remove_remote(fs, [p.remote for p in pairs if p.remote not in existing])
             raise

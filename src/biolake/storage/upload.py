@@ -31,11 +31,16 @@ class Pair:
     size: int
 
 
-def put_pairs(fs: Any, pairs: list[Pair], advance: Callable[[int], None]) -> None:
-    """Upload ``pairs`` concurrently, verify them, and retry the ones that failed."""
+def put_pairs(
+    fs: Any, pairs: list[Pair], advance: Callable[[int], None], file_callback: Callable[[Callable[[int], None]], Any]
+) -> None:
+    """Upload ``pairs`` concurrently, verify them, and retry the ones that failed.
+
+    ``file_callback(advance)`` makes the fsspec progress callback of a single-file upload.
+    """
     pending = pairs
     for attempt in range(ATTEMPTS):
-        _put(fs, pending, advance if attempt == 0 else (lambda n: None))
+        _put(fs, pending, advance if attempt == 0 else (lambda n: None), file_callback)
         pending = unverified(fs, pending)
         if not pending:
             return
@@ -46,11 +51,9 @@ def put_pairs(fs: Any, pairs: list[Pair], advance: Callable[[int], None]) -> Non
     )
 
 
-def _put(fs: Any, pairs: list[Pair], advance: Callable[[int], None]) -> None:
+def _put(fs: Any, pairs: list[Pair], advance: Callable[[int], None], file_callback: Callable[..., Any]) -> None:
     if len(pairs) == 1:
-        from biolake.storage.transfer import _callback
-
-        fs.put_file(pairs[0].local, pairs[0].remote, callback=_callback(advance))
+        fs.put_file(pairs[0].local, pairs[0].remote, callback=file_callback(advance))
         return
     for start in range(0, len(pairs), BATCH):
         batch = pairs[start : start + BATCH]

@@ -217,16 +217,16 @@ def test_cycles_terminate(ln):
 
 
 def test_tracked_run_outputs_and_trash(ln):
-    from biolake.models import run_context
+    from biolake import _process
 
     t = ln.Transform(key=f"{PREFIX}tracked.py", type="script").save()
     run = ln.Run(transform=t).save()
-    run_context.current_run = run  # as ln.track() does: new records get this run
+    token = _process.run.set(run)  # as @ln.tracked() does: new records get this run
     try:
         first = ln.Artifact.from_df(pd.DataFrame({"tracked": [1]}), key=f"{PREFIX}tracked-1.parquet").save()
         second = ln.Artifact.from_df(pd.DataFrame({"tracked": [2]}), key=f"{PREFIX}tracked-2.parquet").save()
     finally:
-        run_context.current_run = None
+        _process.run.reset(token)
     assert first.run_id == second.run_id == run.pk
     assert ids(build(run)) == {nid(x) for x in (run, first, second)}
     second.delete()  # trashed records are hidden, like in queries

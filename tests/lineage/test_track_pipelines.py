@@ -68,9 +68,9 @@ def test_tracked_functions_nest_and_record_errors(ln):
         broken(7)
     failed = ln.Run.filter(transform__key__endswith="broken").first()
     assert failed.status == "errored" and failed.params == {"x": 7}
-    from biolake.models import run_context
+    from biolake import _process
 
-    assert run_context.current_run is None
+    assert _process.run.get() is None
     pipeline("fn/raw.parquet")
     assert ln.Transform.filter(key__endswith=".normalize").count() == 1  # same source: reused
 

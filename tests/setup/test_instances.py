@@ -107,9 +107,41 @@ def test_schema_behind_is_refused_until_migrate(fresh):
 
 def test_no_instance_gives_an_error_naming_init(tmp_path):
     env = {**os.environ, "BIOLAKE_HOME": str(tmp_path / "empty-home")}
-    code = "import biolake as ln\ntry:\n    ln.Artifact\nexcept ln.errors.InstanceNotFoundError as e:\n    print('ERR', e)\n"
+    code = (
+        "import biolake as ln\n"
+        "ln.Artifact  # a registry class needs no instance\n"
+        "try:\n    ln.Artifact.filter().count()\n"
+        "except ln.errors.InstanceNotFoundError as e:\n    print('ERR', e)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert "ERR" in out.stdout and "biolake init" in out.stdout
+
+
+@pytest.mark.parametrize("module", ["biolake.models.lookup", "biolake.models.uids", "biolake.models.dtypes"])
+def test_models_import_without_an_instance_and_open_no_database(tmp_path, module):
+    """Importing registries configures Django but neither needs an instance nor opens a database."""
+    env = {**os.environ, "BIOLAKE_HOME": str(tmp_path / "empty-home")}
+    code = (
+        f"import {module}\n"
+        "from biolake.models import Artifact\n"
+        "from django.db import connections\n"
+        "print(Artifact.__name__, connections['default'].vendor, connections['default'].connection)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["Artifact", "unknown", "None"]  # the dummy backend, never connected
+    assert not (tmp_path / "empty-home").exists() or not list((tmp_path / "empty-home").rglob("*.sqlite3"))
+
+
+def test_first_query_connects(ln, instance):
+    """After a disconnect, the registries stay importable and the next query connects again."""
+    from biolake.setup import django_boot
+
+    ln.disconnect()
+    assert django_boot.active_instance() is None
+    ln.setup.store.set_current(instance.name)
+    assert ln.Artifact.filter().count() >= 0
+    assert django_boot.active_instance().name == instance.name
 
 
 def test_storage_with_url_requires_db(tmp_path):

@@ -13,12 +13,13 @@ from typing import Any
 from django.utils import timezone
 
 from biolake import _logging as log
+from biolake import _process
 from biolake.errors import TrackingError
 from biolake.lineage import notebook, source
 from biolake.lineage.capture import OutputCapture
 from biolake.lineage.environment import pip_freeze
 from biolake.lineage.transforms import transform_for_file, transform_for_pipeline
-from biolake.models import Artifact, Run, run_context
+from biolake.models import Artifact, Run
 from biolake.models.artifact import RUN_ARTIFACT_KIND
 from biolake.setup.settings import settings
 
@@ -26,15 +27,18 @@ RUN_UID_ENV = "BIOLAKE_RUN_UID"
 
 
 @dataclass
-class _State:
-    run: Any = None
+class Tracking:
+    """What ``ln.track()`` started, kept in :data:`biolake._process.tracking` until ``finish()``."""
+
+    run: Any
     path: Path | None = None
     is_notebook: bool = False
     capture: OutputCapture | None = None
-    hooks_installed: bool = False
 
 
-_state = _State()
+def _tracking() -> Tracking | None:
+    tracking: Tracking | None = _process.tracking.get()
+    return tracking
 
 
 def track(
@@ -55,8 +59,9 @@ def track(
     Example:
         >>> ln.track(params={"lr": 0.1})  # doctest: +SKIP
     """
-    if _state.run is not None and _state.run.status == "started":
-        _close(status="completed")
+    tracking = _tracking()
+    if tracking is not None and tracking.run.status == "started":
+        _close(tracking, status="completed")
     code_path = None if transform is not None else _detect_path(path)
     is_notebook = code_path is not None and code_path.suffix == ".ipynb"
     record = transform_for_pipeline(transform) if transform is not None else transform_for_file(code_path)
@@ -101,37 +106,39 @@ def _parent_from_env() -> Any:
 
 
 def _start(run: Any, path: Path | None, is_notebook: bool) -> None:
-    _state.run, _state.path, _state.is_notebook = run, path, is_notebook
-    run_context.current_run = run
+    tracking = Tracking(run, path, is_notebook)
+    _process.tracking.set_process(tracking)
+    _process.run.set_process(run)  # the whole process: worker threads save into this run too
     os.environ[RUN_UID_ENV] = run.uid
     if path is not None and not is_notebook:
-        _state.capture = OutputCapture(settings.cache_dir / "run_logs" / f"{run.uid}.log")
-        _state.capture.start()
+        tracking.capture = OutputCapture(settings.cache_dir / "run_logs" / f"{run.uid}.log")
+        tracking.capture.start()
         _install_exit_hooks()
 
 
 def finish() -> Any:
     """Finish the current run: store its report and environment and mark it completed."""
-    if _state.run is None:
+    tracking = _tracking()
+    if tracking is None:
         raise TrackingError("ln.finish() needs a run: call ln.track() first.")
-    return _close(status="completed")
+    return _close(tracking, status="completed")
 
 
-def _close(status: str) -> Any:
-    run = _state.run
-    if _state.is_notebook and _state.path is not None:
-        _finish_notebook(run, _state.path)
-    elif _state.capture is not None:
-        log_path = _state.capture.stop()
-        _state.capture = None
+def _close(tracking: Tracking, status: str) -> Any:
+    run = tracking.run
+    if tracking.is_notebook and tracking.path is not None:
+        _finish_notebook(run, tracking.path)
+    elif tracking.capture is not None:
+        log_path = tracking.capture.stop()
+        tracking.capture = None
         log_path.write_text(source.redact_secrets(log_path.read_text(encoding="utf-8")), encoding="utf-8")
         run.report = _run_artifact(log_path, f"log of Run('{run.uid}')")
     run.environment = _environment_artifact()
     run.finished_at = timezone.now()
     run.status = status
     run.save()
-    _state.run = None
-    run_context.current_run = None
+    _process.tracking.set_process(None)
+    _process.run.set_process(None)
     os.environ.pop(RUN_UID_ENV, None)
     if status == "completed":
         log.success(f"finished Run('{run.uid}')")
@@ -172,20 +179,22 @@ def _environment_artifact() -> Any:
 
 # -- scripts that end without finish(), or with an exception ------------------------------------
 def _install_exit_hooks() -> None:
-    if _state.hooks_installed:
+    if _process.exit_hooks_installed.get():
         return
     previous = sys.excepthook
 
     def excepthook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         previous(kind, error, tb)  # print the traceback first, so the log holds it
-        if _state.run is not None:
-            _close(status="errored")
+        tracking = _tracking()
+        if tracking is not None:
+            _close(tracking, status="errored")
 
     sys.excepthook = excepthook
     atexit.register(_finish_at_exit)
-    _state.hooks_installed = True
+    _process.exit_hooks_installed.set_process(True)
 
 
 def _finish_at_exit() -> None:
-    if _state.run is not None and _state.run.status == "started":
-        _close(status="completed")
+    tracking = _tracking()
+    if tracking is not None and tracking.run.status == "started":
+        _close(tracking, status="completed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import json
@@ -10,9 +11,10 @@ from typing import Any, Callable, TypeVar
 
 from django.utils import timezone
 
+from biolake import _process
 from biolake.lineage import source
 from biolake.lineage.transforms import transform_for_source
-from biolake.models import Run, run_context
+from biolake.models import Run
 from biolake.storage.hashing import hash_bytes
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,43 +49,86 @@ def tracked() -> Callable[[F], F]:
     inside are its inputs, artifacts saved inside its outputs. An exception marks the run
     ``errored`` and propagates.
 
+    The run is the current run of the calling context only (a context variable set for
+    the call and reset after it), so two threads or two asyncio tasks calling tracked
+    functions at once each record their own run. ``async def`` functions are supported;
+    their database calls run in a worker thread (Django's ORM is synchronous), as the
+    function's own should (``await asyncio.to_thread(artifact.save)``).
+
     Example:
         >>> @ln.tracked()  # doctest: +SKIP
         ... def normalize(key: str, factor: float = 1.0): ...
     """
 
     def decorator(func: F) -> F:
-        signature = inspect.signature(func)
-        key = f"{func.__module__}.{func.__qualname__}"
-        code = _function_source(func)
-        digest = hash_bytes(code.encode())
-        doc = (func.__doc__ or "").strip()
-        description = doc.splitlines()[0] if doc else None
+        call = _TrackedCall(func)
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                return await call.run_async(*args, **kwargs)
+
+            return async_wrapper  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            transform = transform_for_source(
-                key=key, type="function", source_code=code, source_hash=digest, description=description
-            )
-            parent = run_context.current_run
-            run = Run(transform=transform, params=_params(signature, args, kwargs), initiated_by_run=parent).save()
-            run_context.current_run = run
-            try:
-                result = func(*args, **kwargs)
-            except BaseException:
-                _end(run, "errored")
-                raise
-            finally:
-                run_context.current_run = parent
-            _end(run, "completed")
-            return result
+            return call.run(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
     return decorator
 
 
-def _end(run: Any, status: str) -> None:
+class _TrackedCall:
+    """What a tracked function's calls share: its transform's key, source and description."""
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        self.func = func
+        self.signature = inspect.signature(func)
+        self.key = f"{func.__module__}.{func.__qualname__}"
+        self.code = _function_source(func)
+        self.digest = hash_bytes(self.code.encode())
+        doc = (func.__doc__ or "").strip()
+        self.description = doc.splitlines()[0] if doc else None
+
+    def start(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Run:
+        """Create and save the run of one call, initiated by the run of the calling context."""
+        transform = transform_for_source(
+            key=self.key, type="function", source_code=self.code, source_hash=self.digest, description=self.description
+        )
+        params = _params(self.signature, args, kwargs)
+        return Run(transform=transform, params=params, initiated_by_run=_process.run.get()).save()
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the function as a run."""
+        run = self.start(args, kwargs)
+        token = _process.run.set(run)
+        try:
+            result = self.func(*args, **kwargs)
+        except BaseException:
+            _end(run, "errored")
+            raise
+        finally:
+            _process.run.reset(token)
+        _end(run, "completed")
+        return result
+
+    async def run_async(self, *args: Any, **kwargs: Any) -> Any:
+        """Await the coroutine function as a run (database calls in a worker thread)."""
+        run = await asyncio.to_thread(self.start, args, kwargs)
+        token = _process.run.set(run)
+        try:
+            result = await self.func(*args, **kwargs)
+        except BaseException:
+            await asyncio.to_thread(_end, run, "errored")
+            raise
+        finally:
+            _process.run.reset(token)
+        await asyncio.to_thread(_end, run, "completed")
+        return result
+
+
+def _end(run: Run, status: str) -> None:
     run.status = status
     run.finished_at = timezone.now()
     run.save()

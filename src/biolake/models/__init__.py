@@ -1,14 +1,15 @@
 """Django app ``biolake``: the core registries.
 
-Importing this package makes the current instance ready (configures Django and
-connects); ``import biolake`` alone does not.
+Importing this package configures Django (settings and app registry: no instance, no
+database, no I/O); the first query connects to the current instance (``ensure_ready()``).
+``import biolake`` alone does neither.
 """
 
 from __future__ import annotations
 
-from biolake.setup import ensure_ready as _ensure_ready
+from biolake.setup.django_boot import configure as _configure
 
-_ensure_ready(check=False)  # configures Django, which re-imports this package half-way
+_configure()  # Django's set-up imports this package again, half-way: the classes follow
 
 from biolake.models.artifact import Artifact  # noqa: E402
 from biolake.models.collection import Collection  # noqa: E402
@@ -33,11 +34,10 @@ from biolake.models.storage import Storage  # noqa: E402
 from biolake.models.transform import Transform  # noqa: E402
 from biolake.models.ulabel import ULabel  # noqa: E402
 from biolake.models.user import User  # noqa: E402
+from biolake.models.defaults import ensure_defaults as _ensure_defaults  # noqa: E402
+from biolake.setup.django_boot import add_activation_hook as _add_activation_hook  # noqa: E402
 
-from django.apps import apps as _apps  # noqa: E402
-
-if _apps.ready:  # imported after Django's set-up: complete the activation now (else activate() does)
-    _ensure_ready()  # schema check and default records
+_add_activation_hook(_ensure_defaults)  # each activated instance gets its user and storage records
 
 __all__ = [
     "Artifact",

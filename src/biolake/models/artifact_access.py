@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from biolake import formats
-from biolake.models import run_context
-from biolake.models.current import options_of
+from biolake import _process
 from biolake.setup.settings import settings
 from biolake.storage import cache as storage_cache
 from biolake.storage import paths, transfer
@@ -19,7 +18,7 @@ def path(artifact: Any) -> Any:
         return artifact._source.upath
     storage = artifact.storage
     key = paths.managed_key(artifact.uid, artifact.suffix) if artifact.managed else artifact.key
-    return paths.join_root(storage.root, key, **options_of(storage))
+    return storage.location.join(key)
 
 
 def _local(artifact: Any) -> Path:
@@ -66,7 +65,7 @@ def open(artifact: Any, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public
 
 def track_input(artifact: Any) -> None:
     """Link a saved artifact as an input of the tracked run, unless that run created it."""
-    run = run_context.current_run
+    run = _process.run.get()
     if run is None or artifact._state.adding or artifact.run_id == run.pk:
         return
     run.input_artifacts.add(artifact)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from biolake import _logging as log
 from biolake.models import versioning
 from biolake.models.instance_transfer import transfer_artifact
-from biolake.models.current import current_storage, options_of, storage_for_root
+from biolake.models.storage import default_storage, storage_for_root
 from biolake.models.uids import encode_version
 from biolake.storage import paths, transfer
 
@@ -30,7 +30,7 @@ def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: An
     if source.in_place_root:
         artifact.storage = storage_for_root(source.in_place_root, getattr(source.upath, "storage_options", None))
     else:
-        artifact.storage = current_storage()
+        artifact.storage = default_storage()
     family_lookup = {"key": artifact.key, "storage_id": artifact.storage_id} if artifact.key else None
     if not artifact.uid:
         artifact.uid = _provisional_uid(artifact)
@@ -59,9 +59,7 @@ def _provisional_uid(artifact: Any) -> str:
 
 def managed_path(artifact: Any) -> Any:
     """Where a managed artifact's bytes live: ``<storage>/.biolake/<uid><suffix>``."""
-    return paths.join_root(
-        artifact.storage.root, paths.managed_key(artifact.uid, artifact.suffix), **options_of(artifact.storage)
-    )
+    return artifact.storage.location.join(paths.managed_key(artifact.uid, artifact.suffix))
 
 
 def _upload(artifact: Any, source: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 from biolake import _logging as log
 from biolake import formats
 from biolake.errors import InvalidKeyError, PathNotFoundError
-from biolake.models.current import options_for
+from biolake.models.storage import options_for, registered_roots
 from biolake.models.uids import random_base62
 from biolake.setup.settings import settings
 from biolake.storage import hashing, keys, paths
@@ -106,7 +106,7 @@ def _from_path(data: Any, key: str | None) -> Source:
     if not upath.exists():
         raise PathNotFoundError(f"No file or folder at {str(upath)!r}.", path=str(upath))
     suffix = paths.extract_suffix(str(upath).rstrip("/"))
-    root = paths.find_root(upath, _registered_roots())
+    root = paths.find_root(upath, registered_roots())
     if root is None and paths.is_remote(upath):
         root = _bucket_root(upath)
     if root is not None:
@@ -128,12 +128,6 @@ def _from_path(data: Any, key: str | None) -> Source:
         otype=formats.otype_from_suffix(suffix),
         in_place_root=root,
     )
-
-
-def _registered_roots() -> list[str]:
-    from django.apps import apps
-
-    return list(apps.get_model("biolake", "Storage").objects.values_list("root", flat=True))
 
 
 def _bucket_root(upath: Any) -> str:
@@ -188,7 +182,7 @@ def artifacts_from_dir(model: Any, path: str | Path, key: str | None, **kwargs: 
         raise PathNotFoundError(f"No folder at {str(upath)!r}.", path=str(upath))
     prefix = key or upath.name
     files = sorted(p for p in upath.rglob("*") if p.is_file())
-    root = paths.find_root(upath, _registered_roots())
+    root = paths.find_root(upath, registered_roots())
     result = []
     for file in files:
         relative = paths.relative_key(file, str(upath))

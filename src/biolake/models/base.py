@@ -8,12 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.base import ModelBase
 
-from biolake import errors
-from biolake.setup import database_alias, ensure_ready
+from biolake import _process, errors
 from biolake.models.current import current_user_id
-from biolake.models.query import Manager, QuerySet
-from biolake.models.run_context import current_run_id
+from biolake.models.query import Manager, PlainManager, QuerySet
 from biolake.models.uids import random_base62
+from biolake.setup import database_alias, ensure_ready
 
 MAIN_BRANCH = 1
 TRASH_BRANCH = -1
@@ -51,6 +50,7 @@ class Record(models.Model, metaclass=RecordMeta):
     _repr_fields: ClassVar[tuple[str, ...]] = ()
 
     objects = Manager()
+    _plain = PlainManager()  # for internal queries
 
     class Meta:
         abstract = True
@@ -177,7 +177,8 @@ class Record(models.Model, metaclass=RecordMeta):
     __str__ = __repr__
 
 
-_PROVENANCE_FIELDS: dict[type, tuple[bool, bool]] = {}
+# per registry: its User model (if it has ``created_by``) and whether it has ``run``
+_PROVENANCE_FIELDS: dict[type, tuple[Any, bool]] = {}
 
 
 def _fill_provenance(record: Record) -> None:
@@ -185,13 +186,14 @@ def _fill_provenance(record: Record) -> None:
     cls = type(record)
     flags = _PROVENANCE_FIELDS.get(cls)
     if flags is None:
-        names = {f.name for f in cls._meta.concrete_fields}
-        flags = _PROVENANCE_FIELDS[cls] = ("created_by" in names, "run" in names)
-    has_user, has_run = flags
-    if has_user and record.created_by_id is None:
-        record.created_by_id = current_user_id()
+        fields = {f.name: f for f in cls._meta.concrete_fields}
+        user_field = fields.get("created_by")
+        flags = _PROVENANCE_FIELDS[cls] = (user_field.related_model if user_field else None, "run" in fields)
+    user_model, has_run = flags
+    if user_model is not None and record.created_by_id is None:
+        record.created_by_id = current_user_id(user_model)
     if has_run and record.run_id is None:
-        record.run_id = current_run_id()
+        record.run_id = _process.current_run_id()
 
 
 class TracksCreator(Record):

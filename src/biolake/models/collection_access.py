@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
+from biolake import _process
 from biolake.errors import UnknownFormatError
 from biolake.formats.mapped import mapped as make_mapped
-from biolake.models import artifact_access, run_context
+from biolake.models import artifact_access
 
 SOURCE_COLUMN = "artifact_uid"
 
 
 def track_input(collection: Any) -> None:
     """Link a saved collection as an input of the tracked run, unless that run created it."""
-    run = run_context.current_run
+    run = _process.run.get()
     if run is None or collection._state.adding or collection.run_id == run.pk:
         return
     run.input_collections.add(collection)

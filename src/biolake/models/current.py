@@ -1,74 +1,34 @@
-"""Defaults that depend on the current instance: its user and its default storage record.
+"""Defaults that depend on the current instance: its user, and the options of its storage.
 
-Looked up once per instance (and storage root) and cached, so creating many records
+Looked up once per database and cached in :mod:`biolake._state`, so creating many records
 costs no extra queries.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from biolake import _process
 from biolake.setup import ensure_ready
 from biolake.setup.settings import settings
 
-_user_ids: dict[tuple[str, str], int] = {}
-_storages: dict[tuple[str, str], Any] = {}
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 
-def _model(name: str) -> Any:
-    from django.apps import apps
+def current_user_id(user_model: type[Model]) -> int:
+    """Primary key of the current OS user's ``User`` record (created on first use).
 
-    return apps.get_model("biolake", name)
-
-
-def current_user_id() -> int:
-    """Primary key of the current OS user's ``User`` record (created on first use)."""
-    db = ensure_ready().db
-    handle = settings.user_handle
-    key = (db, handle)
-    if key not in _user_ids:
-        user, _ = _model("User").objects.get_or_create(handle=handle)
-        _user_ids[key] = user.pk
-    return _user_ids[key]
-
-
-def current_storage() -> Any:
-    """The ``Storage`` record of the default storage location (created on first use)."""
-    instance = ensure_ready()
-    root = settings.storage
-    key = (instance.db, root)
-    if key not in _storages:
-        _storages[key] = storage_for_root(root, instance.storage_options if root == instance.storage_root else {})
-    return _storages[key]
-
-
-def storage_for_root(root: str, options: dict[str, Any] | None = None) -> Any:
-    """The ``Storage`` record for ``root``, registering it if it is new."""
-    from biolake.storage.paths import storage_type
-
-    Storage = _model("Storage")
-    record = Storage.objects.filter(root=root).first()
-    if record is None:
-        record = Storage(root=root, type=storage_type(root), options=public_options(options))
-        record.save()
-    return record
-
-
-def forget() -> None:
-    """Drop cached lookups (after an instance was deleted or re-created)."""
-    _user_ids.clear()
-    _storages.clear()
-
-
-def ensure_defaults() -> None:
-    """Register the current user and the default storage location of the active instance.
-
-    Runs at each activation; cached ids are dropped first, since an instance deleted and
-    created anew under the same database URL has new rows.
+    ``user_model`` is the ``User`` registry (passed in by the record base, which cannot
+    import it: ``User`` derives from that base).
     """
-    forget()
-    current_user_id()
-    current_storage()
+    db = ensure_ready().db
+    key = (db, settings.user_handle)
+    cache = _process.caches.user_ids
+    if key not in cache:
+        user, _ = user_model._default_manager.get_or_create(handle=key[1])
+        cache[key] = user.pk
+    return cache[key]
 
 
 _SECRET_WORDS = ("secret", "password", "token", "key", "credential", "session")
@@ -79,26 +39,8 @@ def public_options(options: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (options or {}).items() if not any(word in k.lower() for word in _SECRET_WORDS)}
 
 
-def options_for(url: str) -> dict[str, Any]:
-    """Storage options for a remote URL: those of the registered storage holding it, else the
-    instance's own when the protocol matches (e.g. the same S3 endpoint for another bucket)."""
-    from biolake.storage.paths import find_root
-
-    Storage = _model("Storage")
-    roots = dict(Storage.objects.values_list("root", "options"))
-    root = find_root(url, list(roots))
-    if root is not None and roots[root]:
-        return dict(roots[root])
+def instance_options(root: str) -> dict[str, Any]:
+    """The instance's own storage options (which may hold credentials) when ``root`` is its
+    default storage root, else none."""
     instance = ensure_ready()
-    protocol = url.split("://", 1)[0]
-    if instance.storage_root.startswith(f"{protocol}://"):
-        return dict(instance.storage_options)
-    return {}
-
-
-def options_of(storage: Any) -> dict[str, Any]:
-    """All storage options of a storage record: the public ones stored with it, plus the
-    instance's own (which may hold credentials) for the instance's default root."""
-    instance = ensure_ready()
-    extra = instance.storage_options if storage.root == instance.storage_root else {}
-    return {**(storage.options or {}), **extra}
+    return dict(instance.storage_options) if root == instance.storage_root else {}

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from biolake import _logging as log
-from biolake.models.current import storage_for_root
+from biolake.models.storage import storage_for_root
 from biolake.models.feature import Feature
 from biolake.models.links import ArtifactFeatureValue, ArtifactSchema, ArtifactULabel
 from biolake.models.run import Run

@@ -8,6 +8,7 @@ from django.db import connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from biolake.models.feature_query import split_feature_lookups
+from biolake.setup import ensure_ready
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -195,4 +196,20 @@ def _field_rank(field: str, string: str) -> Any:
     return rank
 
 
-Manager = models.Manager.from_queryset(QuerySet)
+class Manager(models.Manager.from_queryset(QuerySet)):  # type: ignore[misc]
+    """The user-facing manager (``Artifact.objects``): biolake's QuerySet, on a ready instance."""
+
+    def get_queryset(self) -> QuerySet:
+        """A QuerySet of the registry; the first one of a process connects to the current instance."""
+        ensure_ready()
+        return super().get_queryset()
+
+
+class PlainManager(models.Manager):  # type: ignore[type-arg]
+    """Internal queries (``Artifact._plain``): Django's own QuerySet, without the user-facing
+    rewriting of lookups (aliases, feature lookups, prefix ranges), on a ready instance."""
+
+    def get_queryset(self) -> models.QuerySet:  # type: ignore[type-arg]
+        """A plain QuerySet of the registry."""
+        ensure_ready()
+        return super().get_queryset()

@@ -6,8 +6,14 @@ from typing import Any, ClassVar
 
 from django.db import models
 
+from biolake import _process
+from biolake.errors import RecordInUseError
 from biolake.models.base import TracksCreator
-from biolake.models.current import options_of, public_options
+from biolake.models.current import instance_options, public_options
+from biolake.setup import ensure_ready
+from biolake.setup.settings import settings
+from biolake.storage.location import Location
+from biolake.storage.paths import find_root, normalize_root, storage_type
 
 
 class Storage(TracksCreator):
@@ -33,8 +39,6 @@ class Storage(TracksCreator):
 
     def save(self, *args: Any, **kwargs: Any) -> Storage:  # type: ignore[override]
         """Register the location; the root is normalized (absolute path, no trailing slash)."""
-        from biolake.storage.paths import normalize_root, storage_type
-
         self.root = normalize_root(self.root)
         self.options = public_options(self.options)  # credentials never land in the database
         if not self.type:
@@ -43,19 +47,60 @@ class Storage(TracksCreator):
         return self
 
     @property
+    def location(self) -> Location:
+        """The root with all options needed to reach it: the public ones stored with the
+        record, plus the instance's own (which may hold credentials) for its default root."""
+        return Location(self.root, {**(self.options or {}), **instance_options(self.root)})
+
+    @property
     def path(self) -> Any:
         """The root as a UPath."""
-        from biolake.storage.paths import create_path
-
-        return create_path(self.root, **options_of(self))
+        return self.location.path
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Unregister the location; refused while artifacts live in it."""
-        from biolake.errors import RecordInUseError
-
         count = self.artifacts.count()
         if count:
             raise RecordInUseError(
                 f"Storage {self.root!r} still holds {count} artifact(s); delete them first."
             )
         return super().delete(*args, **kwargs)
+
+
+def storage_for_root(root: str, options: dict[str, Any] | None = None) -> Storage:
+    """The ``Storage`` record for ``root``, registering it if it is new."""
+    record = Storage.objects.filter(root=root).first()
+    if record is None:
+        record = Storage(root=root, type=storage_type(root), options=public_options(options))
+        record.save()
+    return record
+
+
+def default_storage() -> Storage:
+    """The ``Storage`` record of the default storage location (registered on first use)."""
+    instance = ensure_ready()
+    root = settings.storage
+    key = (instance.db, root)
+    cache = _process.caches.storages
+    if key not in cache:
+        cache[key] = storage_for_root(root, instance.storage_options if root == instance.storage_root else {})
+    return cache[key]
+
+
+def options_for(url: str) -> dict[str, Any]:
+    """Storage options for a remote URL: those of the registered storage holding it, else the
+    instance's own when the protocol matches (e.g. the same S3 endpoint for another bucket)."""
+    roots = dict(Storage.objects.values_list("root", "options"))
+    root = find_root(url, list(roots))
+    if root is not None and roots[root]:
+        return dict(roots[root])
+    instance = ensure_ready()
+    protocol = url.split("://", 1)[0]
+    if instance.storage_root.startswith(f"{protocol}://"):
+        return dict(instance.storage_options)
+    return {}
+
+
+def registered_roots() -> list[str]:
+    """Roots of every registered storage location."""
+    return list(Storage.objects.values_list("root", flat=True))

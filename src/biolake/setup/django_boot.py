@@ -1,7 +1,8 @@
 """The only code that configures Django: settings, app registry, database switching, migrations.
 
-Django is set up once per process with the core app (and the schema modules that exist);
-which database the ``default`` alias points to changes when the current instance changes.
+Django is configured once per process with the core app and the schema modules, and
+without a database: ``default`` points to an instance's database when one is activated
+(on the first query, by ``ensure_ready()``), and changes when the current instance changes.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import sys
 from typing import Any, Callable
 
+from biolake import _process
 from biolake.errors import InstanceSetupError, MigrationRequiredError
 from biolake.setup.instance import InstanceSettings, django_database
 
@@ -17,31 +19,39 @@ CORE_APP = "biolake"
 # schema modules: app label → Django app module (enabled per instance with --modules)
 SCHEMA_MODULES: dict[str, str] = {"bio": "biolake.bio", "wetlab": "biolake.wetlab"}
 
-_active: InstanceSettings | None = None
-_checked = False  # schema checked and hooks run for the active instance
-_check_wanted = False  # the activation asked for a schema check (maybe deferred)
-# called after an instance is activated with an up-to-date schema (registered by the apps)
-_activation_hooks: list[Callable[[], None]] = []
+# the ``default`` alias before an instance is activated: Django's dummy backend, so a query
+# that bypassed ``ensure_ready()`` fails instead of touching some database
+_NO_DATABASE: dict[str, Any] = {"ENGINE": "django.db.backends.dummy"}
 
 
 def add_activation_hook(hook: Callable[[], None]) -> None:
     """Run ``hook`` after each activation of an instance whose schema is up to date."""
-    if hook not in _activation_hooks:
-        _activation_hooks.append(hook)
+    if hook not in _process.activation_hooks:
+        _process.activation_hooks.append(hook)
 
 
 def run_activation_hooks() -> None:
     """Run the registered hooks (e.g. registering the default user and storage location)."""
-    for hook in _activation_hooks:
+    for hook in _process.activation_hooks:
         hook()
 
 
 def active_instance() -> InstanceSettings | None:
     """The instance the ``default`` database alias points to, if any."""
-    return _active
+    return _process.instance.get()
 
 
-def _configure(db_settings: dict[str, Any]) -> None:
+def is_ready() -> bool:
+    """Whether an instance is active with its schema checked (the fast path of ``ensure_ready``)."""
+    return _process.instance_checked.get() and _process.instance.get() is not None
+
+
+def configure() -> None:
+    """Configure Django and load the app registry: no instance, no database, no I/O.
+
+    Idempotent. ``biolake.models`` calls it on import, so registries can be imported (and
+    their classes used) before any instance exists; the first query activates one.
+    """
     import django
     from django.conf import settings
 
@@ -53,7 +63,7 @@ def _configure(db_settings: dict[str, Any]) -> None:
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.configure(
         INSTALLED_APPS=[CORE_APP, *SCHEMA_MODULES.values()],
-        DATABASES={"default": db_settings},
+        DATABASES={"default": dict(_NO_DATABASE)},
         MIGRATION_MODULES={CORE_APP: "biolake.models.migrations", **{
             label: f"{module}.migrations" for label, module in SCHEMA_MODULES.items()
         }},
@@ -65,7 +75,7 @@ def _configure(db_settings: dict[str, Any]) -> None:
     django.setup(set_prefix=False)  # no URL resolver: biolake serves no web requests
 
 
-def _switch_default(db_settings: dict[str, Any]) -> None:
+def _point_default_at(db_settings: dict[str, Any]) -> None:
     from django.conf import settings
     from django.db import connections
 
@@ -80,77 +90,51 @@ def _switch_default(db_settings: dict[str, Any]) -> None:
 
 
 def activate(instance: InstanceSettings, *, check_migrations: bool = True) -> None:
-    """Point Django's ``default`` database at ``instance``, configuring Django on first use.
+    """Point Django's ``default`` database at ``instance`` (configuring Django on first use).
 
-    With ``check_migrations`` the activation is completed at once (schema check, hooks);
-    without it, :func:`complete_activation` must follow (``biolake.models`` does this
-    after its classes exist, since configuring Django imports it half-way).
+    With ``check_migrations`` the schema is checked and the activation hooks run at once;
+    without it (``init``, ``migrate``, ``delete``), :func:`complete_activation` may follow.
     """
-    global _active, _checked, _check_wanted
-    if _active is not None and _active.db == instance.db:
-        _active = instance  # already connected (settings may have changed)
-    else:
-        db_settings = django_database(instance.db)
-        previous, _active, _checked = _active, instance, False  # set first: django.setup() re-enters
-        _check_wanted = check_migrations
-        try:
-            if not settings_configured():
-                _configure(db_settings)
-            elif previous is None or previous.db != instance.db:
-                _switch_default(db_settings)
-        except BaseException:
-            _active = None
-            raise
+    configure()
+    previous = _process.instance.get()
+    if previous is None or previous.db != instance.db:
+        _point_default_at(django_database(instance.db))
+        _process.instance_checked.set_process(False)
+    _process.instance.set_process(instance)
     if check_migrations:
         complete_activation()
 
 
-def defer_check() -> None:
-    """Ask for the schema check of the current activation to run at the next completion."""
-    global _check_wanted
-    _check_wanted = True
-
-
-def complete_activation(required: bool = False) -> None:
-    """Check the active instance's schema, then run the activation hooks (once per activation).
-
-    Does nothing for an activation made without a check, unless ``required``.
-    """
-    global _active, _checked
-    if _checked or _active is None or not (_check_wanted or required):
+def complete_activation() -> None:
+    """Check the active instance's schema, then run the activation hooks (once per activation)."""
+    active = _process.instance.get()
+    if active is None or _process.instance_checked.get():
         return
     try:
         pending = pending_migrations()
     except BaseException:
-        _active = None
+        deactivate()
         raise
     if pending:
-        name, _active = _active.name, None
+        deactivate()
         raise MigrationRequiredError(
-            f"The database of instance {name!r} is behind this biolake version "
+            f"The database of instance {active.name!r} is behind this biolake version "
             f"({len(pending)} pending migration(s): {', '.join(pending[:5])}). "
-            f"Run `biolake migrate {name}` to upgrade it.",
+            f"Run `biolake migrate {active.name}` to upgrade it.",
             pending=pending,
         )
-    _checked = True  # before the hooks: they use the registries, which call back here
+    _process.instance_checked.set_process(True)  # before the hooks: they use the registries
     run_activation_hooks()
-
-
-def settings_configured() -> bool:
-    """Whether Django has been configured in this process."""
-    from django.conf import settings
-
-    return settings.configured
 
 
 def deactivate() -> None:
     """Close database connections and forget the active instance."""
-    global _active, _checked, _check_wanted
-    if settings_configured():
-        from django.db import connections
+    from django.conf import settings
 
-        connections.close_all()
-    _active, _checked, _check_wanted = None, False, False
+    if settings.configured and _process.instance.get() is not None:
+        _point_default_at(dict(_NO_DATABASE))
+    _process.instance.set_process(None)
+    _process.instance_checked.set_process(False)
 
 
 def _apps_of(instance: InstanceSettings | None) -> list[str]:
@@ -183,7 +167,7 @@ def pending_migrations() -> list[str]:
     """
     from django.db import connection
 
-    labels = _apps_of(_active)
+    labels = _apps_of(_process.instance.get())
     applied: set[tuple[str, str]] = set()
     if "django_migrations" in connection.introspection.table_names():
         with connection.cursor() as cursor:
@@ -198,7 +182,7 @@ def migrate() -> list[str]:
     if pending:
         from django.core.management import call_command
 
-        for label in _apps_of(_active):
+        for label in _apps_of(_process.instance.get()):
             call_command("migrate", label, verbosity=0, interactive=False)
     return pending
 
@@ -218,7 +202,7 @@ def drop_all_tables() -> None:
     """Unapply every migration of the active database (used by ``delete`` on PostgreSQL)."""
     from django.core.management import call_command
 
-    for label in reversed(_apps_of(_active)):
+    for label in reversed(_apps_of(_process.instance.get())):
         call_command("migrate", label, "zero", verbosity=0, interactive=False)
 
 

@@ -18,7 +18,8 @@ from biolake.setup.instance import (
 )
 
 
-def _normalize_root(storage: str | Path) -> str:
+def normalize_root(storage: str | Path) -> str:
+    """A storage root as stored: an absolute local path, or a URL without query and trailing slash."""
     text = str(storage)
     if "://" in text and not text.startswith("file://"):
         return text.split("?", 1)[0].rstrip("/")
@@ -63,7 +64,7 @@ def init(
         >>> import biolake as ln
         >>> ln.setup.init(storage="./mydata")  # doctest: +SKIP
     """
-    root = _normalize_root(storage)
+    root = normalize_root(storage)
     existing = store.find_by_storage(root)
     if existing is not None:
         if name in (None, existing.name) and db in (None, existing.db):
@@ -106,16 +107,16 @@ def _create_storage_and_db(instance: InstanceSettings) -> None:
         sqlite_path(instance.db).parent.mkdir(parents=True, exist_ok=True)
     django_boot.activate(instance, check_migrations=False)
     django_boot.migrate()
-    django_boot.complete_activation(required=True)
+    django_boot.complete_activation()
 
 
-def connect(name_or_path: str | Path | None = None, *, check: bool = True) -> InstanceSettings:
+def connect(name_or_path: str | Path | None = None) -> InstanceSettings:
     """Make an instance current (by name, or by its storage folder) and check its schema.
 
     ``None`` reconnects to the current instance.
     """
     instance = _find(name_or_path)
-    django_boot.activate(instance, check_migrations=check)
+    django_boot.activate(instance)
     store.set_current(instance.name)
     return instance
 
@@ -132,7 +133,7 @@ def _find(name_or_path: str | Path | None) -> InstanceSettings:
     text = str(name_or_path)
     if text in store.list_instances():
         return store.load_instance(text)
-    by_root = store.find_by_storage(_normalize_root(text)) if ("/" in text or "\\" in text) else None
+    by_root = store.find_by_storage(normalize_root(text)) if ("/" in text or "\\" in text) else None
     if by_root is not None:
         return by_root
     return store.load_instance(text)  # raises the clear "no instance named" error
@@ -144,20 +145,18 @@ def disconnect() -> None:
     store.set_current(None)
 
 
-def ensure_ready(check: bool = True) -> InstanceSettings:
-    """Make the current instance ready for registry access (the one entry point used by models).
+def ensure_ready() -> InstanceSettings:
+    """Make the current instance ready for registry access: the one entry point used by models.
 
-    ``check=False`` only configures Django and connects; the schema check and activation
-    hooks then wait for the next ``ensure_ready()`` (models call it once their classes exist).
+    Called before each query; the first call connects to the current instance (schema
+    check, default records), later ones return it at once.
     """
+    if django_boot.is_ready():
+        return django_boot.active_instance()  # type: ignore[return-value]
     active = django_boot.active_instance()
     if active is None:
-        instance = connect(None, check=check)
-        if not check:
-            django_boot.defer_check()
-        return instance
-    if check:
-        django_boot.complete_activation()
+        return connect(None)
+    django_boot.complete_activation()
     return active
 
 
@@ -166,7 +165,7 @@ def migrate(name: str | None = None) -> list[str]:
     instance = _find(name)
     django_boot.activate(instance, check_migrations=False)
     applied = django_boot.migrate()
-    django_boot.complete_activation(required=True)
+    django_boot.complete_activation()
     log.success(f"applied {len(applied)} migration(s) to {instance.name!r}" if applied else "database is up to date")
     return applied
 

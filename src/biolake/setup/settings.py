@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 
+from biolake import _process
 from biolake.setup import store
 from biolake.setup.instance import InstanceSettings
+from biolake.setup.lifecycle import ensure_ready, normalize_root
 
 
 class Settings:
@@ -19,27 +22,22 @@ class Settings:
 
     def __init__(self) -> None:
         self._cache_dir: Path | None = None
-        self._storage_root: dict[str, str] = {}
         self._created: set[Path] = set()  # cache folders known to exist
 
     @property
     def instance(self) -> InstanceSettings:
         """The current instance (connects on first use)."""
-        from biolake.setup.lifecycle import ensure_ready
-
         return ensure_ready()
 
     @property
     def storage(self) -> str:
         """Root of the default storage location new artifacts are written to."""
         instance = self.instance
-        return self._storage_root.get(instance.name, instance.storage_root)
+        return _process.storage_roots.get(instance.name, instance.storage_root)
 
     @storage.setter
     def storage(self, root: str | Path) -> None:
-        from biolake.setup.lifecycle import _normalize_root
-
-        self._storage_root[self.instance.name] = _normalize_root(root)
+        _process.storage_roots[self.instance.name] = normalize_root(root)
 
     @property
     def cache_dir(self) -> Path:
@@ -57,8 +55,6 @@ class Settings:
     @property
     def user_handle(self) -> str:
         """Handle of the current user (the OS user name unless ``BIOLAKE_USER`` is set)."""
-        import os
-
         return os.environ.get("BIOLAKE_USER") or getpass.getuser()
 
     def __repr__(self) -> str:

@@ -1,0 +1,93 @@
+"""Everything this process remembers, in one place: the active instance, the current run, caches.
+
+Each item is a :class:`StateVar`: a :class:`contextvars.ContextVar` with a process-wide
+fallback. ``set_process()`` sets the value for the whole process (``ln.connect()``,
+``ln.track()``); ``set()`` sets it for the current context only and returns a token
+that ``reset()`` takes, so a decorator can override and restore it (as
+``decimal.localcontext`` does). Two threads or two asyncio tasks that each ``set()`` see
+their own value; code that never overrides sees the process value.
+
+The fallback exists because a new thread starts with an empty context (before Python
+3.14): a run started with ``ln.track()`` in the main thread must still be the run of the
+artifacts that a worker thread saves.
+
+A leaf module: it imports nothing from biolake at run time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from contextvars import ContextVar, Token
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from biolake.setup.instance import InstanceSettings
+
+T = TypeVar("T")
+
+_UNSET: Any = object()
+
+
+class StateVar(Generic[T]):
+    """A context variable whose unset value is a process-wide one."""
+
+    def __init__(self, name: str, default: T) -> None:
+        self.name = name
+        self._var: ContextVar[T] = ContextVar(f"biolake.{name}")
+        self._process: T = default
+
+    def get(self) -> T:
+        """The value of the current context if one was set there, else the process value."""
+        value = self._var.get(_UNSET)
+        return self._process if value is _UNSET else value
+
+    def set(self, value: T) -> Token[T]:
+        """Set the value in the current context only; ``reset(token)`` restores the previous one."""
+        return self._var.set(value)
+
+    def reset(self, token: Token[T]) -> None:
+        """Undo the ``set()`` that returned ``token``."""
+        self._var.reset(token)
+
+    def set_process(self, value: T) -> None:
+        """Set the value for the whole process (every thread and task without an override)."""
+        self._process = value
+
+    def __repr__(self) -> str:
+        return f"StateVar({self.name!r}, {self.get()!r})"
+
+
+@dataclasses.dataclass
+class Caches:
+    """Lookups cached per database: the current user's id, storage records by root."""
+
+    user_ids: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+    storages: dict[tuple[str, str], Any] = dataclasses.field(default_factory=dict)
+
+    def clear(self) -> None:
+        """Forget every cached lookup (after an instance was deleted or created anew)."""
+        self.user_ids.clear()
+        self.storages.clear()
+
+
+# the instance Django's ``default`` database points to (process-wide, as Django's settings are)
+instance: StateVar[InstanceSettings | None] = StateVar("instance", None)
+# whether the active instance's schema was checked and its activation hooks ran
+instance_checked: StateVar[bool] = StateVar("instance_checked", False)
+# hooks run after each activation of an instance with an up-to-date schema
+activation_hooks: list[Callable[[], None]] = []
+# the run new records belong to and loaded artifacts are inputs of (``ln.track()``, ``@ln.tracked()``)
+run: StateVar[Any] = StateVar("run", None)
+# what ``ln.track()`` started besides the run (script path, output capture; see biolake.lineage.context)
+tracking: StateVar[Any] = StateVar("tracking", None)
+# whether ``ln.track()`` installed its exit hooks (sys.excepthook, atexit): once per process
+exit_hooks_installed: StateVar[bool] = StateVar("exit_hooks_installed", False)
+# the default storage root chosen with ``ln.settings.storage = ...``, per instance name
+storage_roots: dict[str, str] = {}
+caches = Caches()
+
+
+def current_run_id() -> int | None:
+    """Primary key of the run of this context, or ``None`` when nothing is tracked."""
+    current = run.get()
+    return current.pk if current is not None else None

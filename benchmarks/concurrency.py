@@ -263,7 +263,7 @@ class Bench:
     def check(ln: Any, n_writers: int, per_writer: int) -> dict[str, Any]:
         """Exact counts, one latest per family, every record's bytes verified, no orphans."""
         from biolake.models import integrity
-        from biolake.models.current import current_storage
+        from biolake.models.storage import default_storage
 
         soak = ln.Artifact.filter(key__startswith="soak/")
         expected = Counter(key_of(w, j) for w in range(n_writers) for j in range(per_writer))
@@ -274,7 +274,7 @@ class Bench:
             for key in expected
         )
         reports = integrity.verify_all(soak)
-        orphans = integrity.find_orphans(current_storage(), min_age=0)
+        orphans = integrity.find_orphans(default_storage(), min_age=0)
         result = {
             "records": len(reports),
             "counts_exact": counts == dict(expected),

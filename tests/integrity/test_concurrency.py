@@ -88,9 +88,9 @@ def _orphans(ln) -> list[str]:
 
 
 def _storage(ln):
-    from biolake.models.current import current_storage
+    from biolake.models.storage import default_storage
 
-    return current_storage()
+    return default_storage()
 
 
 def test_many_writers_many_saves(ln, instance):

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
-from biolake.lineage.graph import Edge, LineageGraph, Node, build, graph
+from biolake.models.lineage_graph import Edge, LineageGraph, Node, build, graph
 
 PREFIX = "lineage-graph/"
 

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from biolake.lineage.graph import Edge, LineageGraph, Node, build
-from biolake.lineage.render import to_dot, to_mermaid, to_svg, view_lineage
+from biolake.models.lineage_graph import Edge, LineageGraph, Node, build
+from biolake.models.lineage_render import to_dot, to_mermaid, to_svg, view_lineage
 
 PREFIX = "lineage-render/"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -209,10 +209,10 @@ def test_view_lineage_prints_mermaid_outside_jupyter(ln, fixed, capsys):
 def test_view_lineage_draws_svg_in_a_jupyter_kernel(ln, fixed, capsys, monkeypatch):
     from IPython import display as ipython_display
 
-    from biolake.lineage import notebook
+    from biolake.models import lineage_render
 
     shown = []
-    monkeypatch.setattr(notebook, "in_kernel", lambda: True)
+    monkeypatch.setattr(lineage_render, "in_kernel", lambda: True)
     monkeypatch.setattr(ipython_display, "display", lambda obj: shown.append(obj))
     graph = view_lineage(fixed, depth=0)
     assert [n.uid for n in graph.nodes] == ["RenderMid00000000000"]

@@ -13,6 +13,7 @@ from django.db import models
 
 from biolake import _logging as log
 from biolake.bio import registry
+from biolake.models import lineage_render as render
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
 from biolake.models.uids import deterministic_base62
@@ -122,8 +123,6 @@ class BioRecord(TracksCreator, CanValidate):
 
     def view_parents(self, distance: int = 2, format: str = "mermaid") -> str:
         """Print (and return) the parents up to ``distance`` steps: ``mermaid``, ``dot`` or ``svg`` text."""
-        from biolake.lineage import render
-
         renderers = {"mermaid": render.to_mermaid, "dot": render.to_dot, "svg": render.to_svg}
         text = renderers[format](registry.parents_graph(self, distance))
         log.print_renderable(text)

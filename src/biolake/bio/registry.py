@@ -228,7 +228,7 @@ def public_fallback_message(model: Any, non_validated: list[str], field: str, or
 
 def parents_graph(record: Any, distance: int = 2) -> Any:
     """The parents of a record up to ``distance`` steps, as a graph the lineage renderers draw."""
-    from biolake.lineage.graph import Edge, LineageGraph, Node
+    from biolake.models.lineage_graph import Edge, LineageGraph, Node
 
     def node(term: Any) -> Node:
         attrs = {"focus": True} if term.pk == record.pk else {}

@@ -65,8 +65,8 @@ def show_command(uid_or_key: str, downstream: bool, depth: int | None, format_: 
 
     UID_OR_KEY is an artifact's uid or key, a run's uid, or a transform's uid or key.
     """
-    from biolake.lineage import render
-    from biolake.lineage.graph import build
+    from biolake.models import lineage_render as render
+    from biolake.models.lineage_graph import build
 
     graph = build(_find_record(uid_or_key), downstream=downstream, depth=depth)
     text = {"mermaid": render.to_mermaid, "dot": render.to_dot, "svg": render.to_svg}[format_](graph)

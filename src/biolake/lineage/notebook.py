@@ -9,15 +9,10 @@ from pathlib import Path
 from typing import Any
 
 
-def _ipython() -> Any:
-    module = sys.modules.get("IPython")
-    return module.get_ipython() if module is not None else None
+from biolake._jupyter import in_kernel
+from biolake._jupyter import ipython_shell as _ipython
 
-
-def in_kernel() -> bool:
-    """Whether this code runs inside a Jupyter kernel."""
-    shell = _ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
+__all__ = ["html_report", "in_kernel", "notebook_path", "out_of_order_cells"]
 
 
 def notebook_path() -> Path | None:

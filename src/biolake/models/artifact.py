@@ -10,10 +10,10 @@ from django.db import models
 
 from biolake.models import artifact_access, artifact_save, artifact_source, integrity, trash, versioning
 from biolake.models.extensions import HasLineage
-from biolake.models.base import MAIN_BRANCH, TracksCreator
+from biolake.models.base import TracksCreator
+from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
 from biolake.models.features import HasFeatures
 
-RUN_ARTIFACT_KIND = "__biolake_run__"  # environments and reports of runs: hidden from default queries
 
 
 class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):

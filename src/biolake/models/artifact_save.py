@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from biolake import _logging as log
 from biolake.models import versioning
+from biolake.models.constants import MAIN_BRANCH
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
 from biolake.models.uids import encode_version
@@ -83,9 +84,9 @@ def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable
             try:
                 with transaction.atomic():
                     versioning.lock(f"hash:{artifact.hash}")
-                    same = list(type(artifact).objects.filter(hash=artifact.hash, branch_id=1).values_list("pk", flat=True)[:1])
+                    same = list(type(artifact)._plain.filter(hash=artifact.hash, branch_id=MAIN_BRANCH).values_list("pk", flat=True)[:1])
                     if same:
-                        duplicate = type(artifact).objects.get(pk=same[0])
+                        duplicate = type(artifact)._plain.get(pk=same[0])
                         if stored is not None:
                             transfer.remove(stored)
                         return duplicate

@@ -9,13 +9,13 @@ from django.db.models import Q
 from django.db.models.base import ModelBase
 
 from biolake import _process, errors
+from biolake.models import registries
+from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH  # noqa: F401 (TRASH_BRANCH: re-exported)
 from biolake.models.current import current_user_id
 from biolake.models.query import Manager, PlainManager, QuerySet
 from biolake.models.uids import random_base62
 from biolake.setup import database_alias, ensure_ready
 
-MAIN_BRANCH = 1
-TRASH_BRANCH = -1
 
 
 class RecordMeta(ModelBase):
@@ -24,6 +24,7 @@ class RecordMeta(ModelBase):
     def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any], **kwargs: Any) -> Any:
         cls = super().__new__(mcs, name, bases, attrs, **kwargs)
         if not cls._meta.abstract:
+            registries.register(cls)
             cls.DoesNotExist = _subclass("DoesNotExist", errors.DoesNotExist, cls.DoesNotExist, cls)
             cls.MultipleObjectsReturned = _subclass(
                 "MultipleObjectsReturned", errors.MultipleResultsFound, cls.MultipleObjectsReturned, cls

@@ -14,6 +14,7 @@ import re
 from typing import Any, get_args, get_origin
 
 from biolake.errors import ValidationError
+from biolake.models.registries import registry_model, registry_name  # noqa: F401 (dtypes name registries)
 
 SIMPLE = ("int", "float", "num", "str", "bool", "date", "datetime", "dict", "path")
 _PYTHON = {int: "int", float: "float", str: "str", bool: "bool", dict: "dict",
@@ -81,25 +82,6 @@ def normalize(dtype: Any) -> str:
     if hasattr(dtype, "_meta") and getattr(dtype, "is_type", False):  # a label type record
         return f"cat[{registry_name(type(dtype))}[{dtype.name}]]"
     raise ValidationError(f"Cannot use {dtype!r} as a feature dtype.")
-
-
-def registry_name(model: type) -> str:
-    """``ULabel`` for core registries, ``bio.CellType`` for those of a schema module."""
-    label = model._meta.app_label
-    return model.__name__ if label == "biolake" else f"{label}.{model.__name__}"
-
-
-def registry_model(name: str) -> Any:
-    """The model class of a registry name (``ULabel``, ``bio.CellType``)."""
-    from django.apps import apps
-
-    app, _, model = name.rpartition(".")
-    try:
-        return apps.get_model(app or "biolake", model)
-    except LookupError:
-        raise ValidationError(
-            f"No registry {name!r}" + (f": is the schema module {app!r} enabled for this instance?" if app else ".")
-        ) from None
 
 
 def comparable_column(dtype: Dtype) -> str:

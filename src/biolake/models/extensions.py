@@ -12,8 +12,9 @@ from typing import Any
 
 from django.db import models
 
+from biolake.models import lineage_render
+
 PROVIDERS: dict[str, str] = {
-    "view_lineage": "biolake.lineage.render",
     "validate": "biolake.curators.registry",
     "inspect": "biolake.curators.registry",
     "standardize": "biolake.curators.registry",
@@ -41,7 +42,7 @@ class HasLineage(models.Model):
 
         In Jupyter the graph is drawn inline (SVG); elsewhere its Mermaid text is printed.
         """
-        return call("view_lineage", self, downstream=downstream, depth=depth, format=format)
+        return lineage_render.view_lineage(self, downstream=downstream, depth=depth, format=format)
 
 
 class CanValidate(models.Model):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 
@@ -26,6 +25,12 @@ def _is_field(model: Any, name: str) -> bool:
     return True
 
 
+def _feature_model(model: Any) -> Any:
+    """The ``Feature`` registry, reached through ``model``'s feature values (``models.feature``
+    itself imports this module)."""
+    return model._meta.get_field("feature_values").related_model._meta.get_field("feature").related_model
+
+
 def split_feature_lookups(model: Any, kwargs: dict[str, Any], db: str = "default") -> tuple[dict[str, Any], list[Q]]:
     """Keyword lookups on fields, and one condition per feature lookup (one query for the features)."""
     if not hasattr(model, "feature_values"):
@@ -34,8 +39,7 @@ def split_feature_lookups(model: Any, kwargs: dict[str, Any], db: str = "default
     if not keys:
         return kwargs, []
     names = sorted({k.split("__", 1)[0] for k in keys})
-    Feature = apps.get_model("biolake", "Feature")  # via the app registry: models.feature imports this module
-    features = {f.name: f for f in Feature.objects.using(db).filter(name__in=names)}
+    features = {f.name: f for f in _feature_model(model)._plain.using(db).filter(name__in=names)}
     unknown = [n for n in names if n not in features]
     if unknown:
         fields = sorted(f.name for f in model._meta.get_fields() if not f.name.startswith("_"))

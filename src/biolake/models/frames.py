@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.apps import apps
 from django.db import connections, models
 
 
@@ -38,12 +37,12 @@ def _feature_columns(model: Any, ids: list[int]) -> pd.DataFrame:
     """One column per feature (values, or label names for categorical features): two queries."""
     cells: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     owner = model.__name__.lower()
-    link = apps.get_model("biolake", f"{model.__name__}FeatureValue")
-    rows = link.objects.filter(**{f"{owner}_id__in": ids}).values_list(
+    link = model._meta.get_field("feature_values").remote_field.through
+    rows = link._default_manager.filter(**{f"{owner}_id__in": ids}).values_list(
         f"{owner}_id", "featurevalue__feature__name", "featurevalue__value"
     )
     if hasattr(model, "ulabels"):
-        labels = apps.get_model("biolake", f"{model.__name__}ULabel").objects.filter(
+        labels = model._meta.get_field("ulabels").remote_field.through._default_manager.filter(
             **{f"{owner}_id__in": ids, "feature__isnull": False}
         )
         rows = [*rows, *labels.values_list(f"{owner}_id", "feature__name", "ulabel__name")]

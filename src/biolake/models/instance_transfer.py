@@ -14,6 +14,7 @@ from django.db import transaction
 
 from biolake import _logging as log
 from biolake.models.storage import storage_for_root
+from biolake.models.constants import MAIN_BRANCH
 from biolake.models.feature import Feature
 from biolake.models.links import ArtifactFeatureValue, ArtifactSchema, ArtifactULabel
 from biolake.models.run import Run
@@ -31,7 +32,7 @@ def transfer_artifact(artifact: Any) -> Any:
     """Make ``artifact`` (read from another instance) a record of the current instance; returns it."""
     origin = artifact._state.db
     model = type(artifact)
-    existing = model.objects.filter(hash=artifact.hash, branch_id=1).first()
+    existing = model._plain.filter(hash=artifact.hash, branch_id=MAIN_BRANCH).first()
     if existing is not None:
         log.info(f"artifact {artifact.uid} is in this instance already (same hash): {existing.uid}")
         artifact._become(existing)
@@ -40,7 +41,7 @@ def transfer_artifact(artifact: Any) -> Any:
     origin_storage = artifact.storage
     with transaction.atomic():
         storage = storage_for_root(origin_storage.root, origin_storage.options)
-        values["is_latest"] = not model.objects.filter(storage=storage, key=artifact.key, is_latest=True).exists() if artifact.key else True
+        values["is_latest"] = not model._plain.filter(storage=storage, key=artifact.key, is_latest=True).exists() if artifact.key else True
         new = model(storage=storage, run=_transfer_run(origin, artifact), **values)
         super(model, new).save()
         _copy_annotations(origin, artifact, new)
@@ -64,7 +65,7 @@ def _transfer_run(origin: str, artifact: Any) -> Any:
 
 
 def _features_here(names_dtypes: dict[str, str]) -> dict[str, Feature]:
-    here = {f.name: f for f in Feature.objects.filter(name__in=list(names_dtypes))}
+    here = {f.name: f for f in Feature._plain.filter(name__in=list(names_dtypes))}
     for name, dtype in names_dtypes.items():
         if name not in here:
             here[name] = Feature(name=name, dtype=dtype).save()

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from biolake.models.constants import MAIN_BRANCH
 from biolake.models.uids import VERSION_SUFFIX_LEN, decode_version, encode_version, random_base62
 
 
@@ -30,7 +31,7 @@ def new_stem(record: Any) -> str:
 
 def family(model: Any, stem: str) -> Any:
     """All records of a family, oldest first."""
-    return model.objects.filter(uid__startswith=stem).order_by("uid")
+    return model.objects.filter(uid__startswith=stem).order_by("uid")  # objects: a range scan on SQLite
 
 
 def next_uid(model: Any, stem: str) -> str:
@@ -53,13 +54,13 @@ def assign(record: Any, revises: Any, family_lookup: dict[str, Any] | None) -> A
     previous = revises
     if previous is None and family_lookup:
         # at most one: a unique constraint guards (key, is_latest) where families are keyed
-        uids = list(model.objects.filter(is_latest=True, branch_id=1, **family_lookup).values_list("uid", flat=True)[:2])
-        previous = model.objects.get(uid=max(uids)) if uids else None
+        uids = list(model._plain.filter(is_latest=True, branch_id=MAIN_BRANCH, **family_lookup).values_list("uid", flat=True)[:2])
+        previous = model._plain.get(uid=max(uids)) if uids else None
     if previous is not None:
         stem = previous.uid[: record._stem_len]
         lock(f"{model._meta.db_table}:{stem}")
         record.uid = next_uid(model, stem)
-        model.objects.filter(uid__startswith=stem, is_latest=True).update(is_latest=False)
+        model.objects.filter(uid__startswith=stem, is_latest=True).update(is_latest=False)  # a range scan on SQLite
     elif not record.uid:
         record.uid = new_stem(record) + encode_version(0)
     record.is_latest = True
@@ -69,7 +70,7 @@ def assign(record: Any, revises: Any, family_lookup: dict[str, Any] | None) -> A
 def refresh_latest(model: Any, stem: str) -> None:
     """Make the newest non-trashed member of a family its latest (after a delete or restore)."""
     members = family(model, stem)
-    newest = members.filter(branch_id=1).order_by("-uid").first()
+    newest = members.filter(branch_id=MAIN_BRANCH).order_by("-uid").first()
     members.exclude(pk=getattr(newest, "pk", None)).filter(is_latest=True).update(is_latest=False)
     if newest is not None and not newest.is_latest:
         members.filter(pk=newest.pk).update(is_latest=True)
@@ -84,7 +85,7 @@ class IsVersioned(models.Model):
     @property
     def versions(self) -> Any:
         """All non-trashed versions of this record, oldest first."""
-        return family(type(self), self.stem_uid).filter(branch_id=1)
+        return family(type(self), self.stem_uid).filter(branch_id=MAIN_BRANCH)
 
     @property
     def stem_uid(self) -> str:

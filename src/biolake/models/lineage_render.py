@@ -5,7 +5,7 @@ outside Python: the SVG is laid out here (layers = longest path from the sources
 graphviz binary and no JavaScript.
 
 Example:
-    >>> from biolake.lineage.render import to_mermaid, view_lineage
+    >>> from biolake.models.lineage_render import to_mermaid, view_lineage
     >>> graph = view_lineage(artifact)  # doctest: +SKIP
     >>> print(to_mermaid(graph))  # doctest: +SKIP
     flowchart LR
@@ -24,8 +24,8 @@ from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
 from biolake import _logging
 from biolake.errors import ValidationError
-from biolake.lineage import notebook
-from biolake.lineage.graph import LineageGraph, Node, build
+from biolake._jupyter import in_kernel
+from biolake.models.lineage_graph import LineageGraph, Node, build
 
 __all__ = ["FORMATS", "to_dot", "to_mermaid", "to_svg", "view_lineage"]
 
@@ -75,7 +75,7 @@ def to_mermaid(graph: LineageGraph) -> str:
     and backticks written as entity codes, so no key can break the syntax.
 
     Example:
-        >>> from biolake.lineage.graph import Edge, LineageGraph, Node
+        >>> from biolake.models.lineage_graph import Edge, LineageGraph, Node
         >>> g = LineageGraph([Node("artifact:a1", "artifact", "a1", "raw.csv", {"focus": True}),
         ...                   Node("run:r1", "run", "r1", "step1.py (run r1)")], [Edge("artifact:a1", "run:r1")])
         >>> print(to_mermaid(g), end="")
@@ -130,7 +130,7 @@ def to_dot(graph: LineageGraph) -> str:
     """A Graphviz ``digraph``, left to right; render it with ``dot -Tsvg`` if you have Graphviz.
 
     Example:
-        >>> from biolake.lineage.graph import LineageGraph, Node
+        >>> from biolake.models.lineage_graph import LineageGraph, Node
         >>> print(to_dot(LineageGraph([Node("artifact:a1", "artifact", "a1", 'say "hi"')])), end="")
         digraph lineage {
             rankdir=LR;
@@ -338,7 +338,7 @@ def to_svg(graph: LineageGraph) -> str:
     """A self-contained SVG: layered left to right, boxes with labels, arrows in data-flow direction.
 
     Example:
-        >>> from biolake.lineage.graph import LineageGraph, Node
+        >>> from biolake.models.lineage_graph import LineageGraph, Node
         >>> to_svg(LineageGraph([Node("artifact:a1", "artifact", "a1", "raw.csv")])).startswith("<svg")
         True
     """
@@ -390,7 +390,7 @@ def view_lineage(
     if format is not None and format not in FORMATS:
         raise ValidationError(f"Unknown lineage format {format!r}: use one of {', '.join(FORMATS)}.")
     lineage = build(record, downstream=downstream, depth=depth)
-    if format is None and notebook.in_kernel():
+    if format is None and in_kernel():
         from IPython.display import SVG, display
 
         display(SVG(to_svg(lineage)))

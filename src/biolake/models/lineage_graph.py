@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from biolake.errors import DoesNotExist, ValidationError
+from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
 
 __all__ = ["Edge", "LineageGraph", "Node", "build", "graph"]
 
@@ -119,7 +120,7 @@ def build(record: Any, downstream: bool = False, depth: int | None = None) -> Li
     if depth is not None and depth < 0:
         raise ValidationError(f"depth must be None or >= 0, not {depth!r}.")
     kind = _record_kind(record)
-    walker = _Walker(record._state.db or "default")
+    walker = _Walker(record._state.db or "default", _Registries.of(record))
     if kind in ("artifact", "collection"):
         walker.add_data([record], focus=True)
         walker.upstream(data=[record], runs=[], depth=depth)
@@ -149,16 +150,36 @@ def _record_kind(record: Any) -> str:
     return name
 
 
+@dataclasses.dataclass(frozen=True)
+class _Registries:
+    """The registries a walk queries, reached through the relations of the focus record
+    (the registries themselves derive from ``HasLineage``, which draws these graphs)."""
+
+    Run: Any
+    Artifact: Any
+    Collection: Any
+    RunInputArtifact: Any
+    RunInputCollection: Any
+
+    @classmethod
+    def of(cls, record: Any) -> _Registries:
+        meta = type(record)._meta
+        run = type(record) if type(record).__name__ == "Run" else meta.get_field("runs" if meta.model_name == "transform" else "run").related_model
+        fields = run._meta
+        return cls(
+            Run=run,
+            Artifact=fields.get_field("output_artifacts").related_model,
+            Collection=fields.get_field("output_collections").related_model,
+            RunInputArtifact=fields.get_field("input_artifacts").remote_field.through,
+            RunInputCollection=fields.get_field("input_collections").remote_field.through,
+        )
+
+
 class _Walker:
     """Collects nodes and edges while walking the registries one level at a time."""
 
-    def __init__(self, db: str) -> None:
-        # imported here, not at module level: importing biolake.lineage must not set up Django
-        from biolake import models
-        from biolake.models.artifact import RUN_ARTIFACT_KIND
-        from biolake.models.base import MAIN_BRANCH
-
-        self.m = models
+    def __init__(self, db: str, registries: _Registries) -> None:
+        self.m = registries
         self.main = MAIN_BRANCH
         self.run_kind = RUN_ARTIFACT_KIND  # a run's environment and report: not data, not lineage
         self.db = db
@@ -219,7 +240,7 @@ class _Walker:
     # -- one query per relation and level ----------------------------------------------------
     def runs_of_transform(self, transform: Any) -> list[Any]:
         return list(
-            self.m.Run.objects.using(self.db)
+            self.m.Run._plain.using(self.db)
             .filter(transform_id=transform.pk, branch_id=self.main)
             .select_related("transform")
             .order_by("id")
@@ -228,7 +249,7 @@ class _Walker:
     def _load_runs(self, pks: set[int]) -> None:
         missing = pks - self.runs.keys()
         if missing:
-            found = self.m.Run.objects.using(self.db).filter(id__in=missing, branch_id=self.main)
+            found = self.m.Run._plain.using(self.db).filter(id__in=missing, branch_id=self.main)
             self.add_runs(found.select_related("transform"))
 
     def _producers(self, data: list[Any]) -> list[Any]:
@@ -246,13 +267,13 @@ class _Walker:
         """Artifacts and collections read by ``runs`` (edges input → run)."""
         pks = [r.pk for r in runs]
         artifact_links = (
-            self.m.RunInputArtifact.objects.using(self.db)
+            self.m.RunInputArtifact._default_manager.using(self.db)
             .filter(run_id__in=pks, artifact__branch_id=self.main)
             .exclude(artifact__kind=self.run_kind)
             .select_related("artifact")
         )
         collection_links = (
-            self.m.RunInputCollection.objects.using(self.db)
+            self.m.RunInputCollection._default_manager.using(self.db)
             .filter(run_id__in=pks, collection__branch_id=self.main)
             .select_related("collection")
         )
@@ -269,10 +290,10 @@ class _Walker:
         collections = {d.pk: d for d in data if _kind(d) == "collection"}
         links: list[tuple[Any, int]] = []
         if artifacts:
-            rows = self.m.RunInputArtifact.objects.using(self.db).filter(artifact_id__in=list(artifacts))
+            rows = self.m.RunInputArtifact._default_manager.using(self.db).filter(artifact_id__in=list(artifacts))
             links += [(artifacts[a], r) for a, r in rows.values_list("artifact_id", "run_id")]
         if collections:
-            rows = self.m.RunInputCollection.objects.using(self.db).filter(collection_id__in=list(collections))
+            rows = self.m.RunInputCollection._default_manager.using(self.db).filter(collection_id__in=list(collections))
             links += [(collections[c], r) for c, r in rows.values_list("collection_id", "run_id")]
         self._load_runs({run_pk for _, run_pk in links})
         consumers = []
@@ -287,11 +308,11 @@ class _Walker:
         """Artifacts and collections made by ``runs`` (edges run → output)."""
         pks = [r.pk for r in runs]
         artifacts = (
-            self.m.Artifact.objects.using(self.db)
+            self.m.Artifact._plain.using(self.db)
             .filter(run_id__in=pks, branch_id=self.main)
             .exclude(kind=self.run_kind)
         )
-        collections = self.m.Collection.objects.using(self.db).filter(run_id__in=pks, branch_id=self.main)
+        collections = self.m.Collection._plain.using(self.db).filter(run_id__in=pks, branch_id=self.main)
         outputs = [*artifacts, *collections]
         self.add_data(outputs)
         for record in outputs:

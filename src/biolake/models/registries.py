@@ -1,0 +1,37 @@
+"""Every registry by its name: ``ULabel`` for core registries, ``bio.CellType`` for a schema module's.
+
+Feature dtypes name registries in text (``cat[bio.CellType]``), stored in the database;
+this maps such a name back to its class. Each registry adds itself when its class is
+defined (``RecordMeta``), so the schema modules' registries are here once Django has
+loaded the apps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from biolake.errors import ValidationError
+
+_BY_NAME: dict[str, type[Any]] = {}
+
+
+def registry_name(model: type[Any]) -> str:
+    """``ULabel`` for core registries, ``bio.CellType`` for those of a schema module."""
+    label = model._meta.app_label
+    return str(model.__name__) if label == "biolake" else f"{label}.{model.__name__}"
+
+
+def register(model: type[Any]) -> None:
+    """Make ``model`` findable by :func:`registry_name`."""
+    _BY_NAME[registry_name(model)] = model
+
+
+def registry_model(name: str) -> type[Any]:
+    """The model class of a registry name (``ULabel``, ``bio.CellType``)."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        app = name.rpartition(".")[0]
+        raise ValidationError(
+            f"No registry {name!r}" + (f": is the schema module {app!r} enabled for this instance?" if app else ".")
+        ) from None

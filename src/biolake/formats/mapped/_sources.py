@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from biolake.errors import PathNotFoundError, UnknownFormatError, ValidationError
-from biolake.formats._chunk_cache import ChunkedRows
+from biolake.formats.mapped._chunk_cache import ChunkedRows
 
 #: h5py chunk cache per dataset: a compressed h5ad is decompressed chunk by chunk.
 H5_CHUNK_CACHE_BYTES = 16 * 1024 * 1024

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from biolake.errors import UnknownFormatError
-from biolake.formats._paths import is_local, local_path
+from biolake.formats._paths import local_path
+from biolake.storage.paths import is_local
 
 if TYPE_CHECKING:
     import zarr

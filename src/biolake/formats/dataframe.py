@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from biolake import _logging
 from biolake.errors import UnknownFormatError
-from biolake.formats._paths import as_upath, is_local, local_path
+from biolake.formats._paths import as_upath, local_path
+from biolake.storage.paths import is_local
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,7 +10,8 @@ import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from biolake.formats._paths import as_upath, is_local, local_path
+from biolake.formats._paths import as_upath, local_path
+from biolake.storage.paths import is_local
 
 if TYPE_CHECKING:
     import h5py

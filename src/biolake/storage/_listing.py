@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from biolake.errors import StorageError
+from biolake.storage.paths import is_local
 
 if TYPE_CHECKING:
     from upath import UPath
@@ -30,13 +31,6 @@ class Entry:
     is_dir: bool = False
     info: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The filesystem's own metadata (remote entries only): ETag, mtime, ..."""
-
-
-def is_local(path: UPath) -> bool:
-    """Return True for paths on the local file system."""
-    from upath.implementations.local import LocalPath
-
-    return isinstance(path, LocalPath) or path.protocol in ("", "file", "local")
 
 
 def local_str(path: UPath) -> str:

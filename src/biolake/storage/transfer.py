@@ -11,7 +11,7 @@ Transfers above :data:`PROGRESS_THRESHOLD` bytes show a transient rich progress
 bar on stderr.
 
 Example:
-    >>> from biolake.storage.paths import create_path
+    >>> from biolake.storage.paths import create_path, is_local
     >>> import tempfile, pathlib
     >>> src = pathlib.Path(tempfile.mkdtemp()) / "a.txt"; _ = src.write_text("hi")
     >>> put(src, create_path("memory://doc/a.txt"))
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from biolake.errors import StorageError, UploadError
 from biolake.storage import _listing, upload
-from biolake.storage.paths import create_path
+from biolake.storage.paths import create_path, is_local
 
 if TYPE_CHECKING:
     from upath import UPath
@@ -73,12 +73,12 @@ def put(src: str | os.PathLike[str], dst: UPath) -> None:
             at ``dst`` (the cause is chained).
     """
     source = create_path(src)
-    if not _listing.is_local(source):
+    if not is_local(source):
         raise UploadError(f"put() uploads local files; {str(source)!r} is remote. Use move() or get().", path=str(dst))
     if not _listing.exists(source):
         raise UploadError(f"Cannot upload {str(source)!r}: no file or folder there.", path=str(dst))
     try:
-        if _listing.is_local(dst):
+        if is_local(dst):
             _write_local(source, Path(_listing.local_str(dst)), "Copying")
         else:
             _put_remote(Path(_listing.local_str(source)), dst)
@@ -118,7 +118,7 @@ def remove(path: UPath) -> None:
         StorageError: The delete failed.
     """
     try:
-        if _listing.is_local(path):
+        if is_local(path):
             _remove_local(_listing.local_str(path))
         elif path.fs.exists(path.path):
             path.fs.rm(path.path, recursive=True)
@@ -154,7 +154,7 @@ def size_of(path: UPath) -> int:
         return sum(entry.size for entry in _listing.walk(path))
     if not _listing.exists(path):
         raise StorageError(f"No file or folder at {str(path)!r}.", path=str(path))
-    if _listing.is_local(path):
+    if is_local(path):
         return os.path.getsize(_listing.local_str(path))
     return int(path.fs.size(path.path) or 0)
 
@@ -216,7 +216,7 @@ def _install_dir(staging: Path, target: Path, keys: list[str]) -> None:
 def _fetch(src: UPath, name: str, out: Path, advance: _Advance) -> None:
     """Write one file (local path or fsspec name on ``src``'s file system) to ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    if _listing.is_local(src):
+    if is_local(src):
         _copy_bytes(name, out, advance)
     else:
         src.fs.get_file(name, str(out), callback=_callback(advance))
@@ -245,7 +245,7 @@ def _remove_local(path: str) -> None:
 
 
 def _source_name(path: UPath) -> str:
-    return _listing.local_str(path) if _listing.is_local(path) else path.path
+    return _listing.local_str(path) if is_local(path) else path.path
 
 
 # -- writing to fsspec file systems --------------------------------------------------
@@ -283,7 +283,7 @@ def _remove_remote(fs: Any, names: list[str]) -> None:
 
 def _rename(src: UPath, dst: UPath) -> bool:
     """Rename within one file system; return False when a copy is needed instead."""
-    if _listing.is_local(src) and _listing.is_local(dst):
+    if is_local(src) and is_local(dst):
         target = Path(_listing.local_str(dst))
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -291,7 +291,7 @@ def _rename(src: UPath, dst: UPath) -> bool:
         except OSError:
             return False
         return True
-    if not _listing.is_local(src) and not _listing.is_local(dst) and src.fs is dst.fs:
+    if not is_local(src) and not is_local(dst) and src.fs is dst.fs:
         _rename_remote(src.fs, src, dst.path.rstrip("/"))
         return True
     return False
@@ -309,9 +309,9 @@ def _rename_remote(fs: Any, src: UPath, target: str) -> None:
 
 
 def _copy_between(src: UPath, dst: UPath) -> None:
-    if _listing.is_local(src):
+    if is_local(src):
         put(_listing.local_str(src), dst)
-    elif _listing.is_local(dst):
+    elif is_local(dst):
         get(src, _listing.local_str(dst))
     else:
         with tempfile.TemporaryDirectory(prefix="biolake-move-") as folder:

@@ -27,6 +27,7 @@ import upath as _upath
 from upath.implementations.local import LocalPath
 
 from biolake.storage.paths import create_path
+from biolake.storage.tree import view_tree
 
 __all__ = ["UPath"]
 
@@ -53,8 +54,6 @@ def _view_tree(self: _upath.UPath, level: int = 2, limit: int = 20, show_files: 
         limit: At most this many entries per folder, then ``"... N more"``.
         show_files: List files, not only folders.
     """
-    from biolake.storage.tree import view_tree
-
     view_tree(self, level=level, limit=limit, show_files=show_files)
 
 

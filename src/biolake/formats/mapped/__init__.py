@@ -74,6 +74,7 @@ def mapped(
 @functools.cache
 def dataset_class() -> type[MappedDataset]:
     """The ``MappedDataset`` class, created once: a ``torch.utils.data.Dataset`` if torch imports."""
+    # Imported here, not at the top: _mapped imports numpy, and importing this package must not.
     from biolake.formats.mapped._mapped import MappedCore
 
     torch_dataset = _torch_dataset_base()

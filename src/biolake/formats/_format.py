@@ -52,7 +52,7 @@ class Format:
 
     def handler(self, role: str) -> Callable[..., Any] | None:
         """Return the callable for ``role`` (``"writer"``, ``"loader"``, ...), importing it if needed."""
-        spec = getattr(self, role)
+        spec: Handler = getattr(self, role)
         if spec is None or callable(spec):
             return spec
         self._check_requires()
@@ -72,4 +72,5 @@ def _resolve(spec: str) -> Callable[..., Any]:
     module_name, _, attr = spec.partition(":")
     if not attr:
         module_name, _, attr = spec.rpartition(".")
-    return getattr(importlib.import_module(module_name), attr)
+    handler: Callable[..., Any] = getattr(importlib.import_module(module_name), attr)
+    return handler

@@ -28,9 +28,9 @@ def local_path(path: str | os.PathLike[str] | UPath) -> Path:
 
 
 def as_upath(path: str | os.PathLike[str] | UPath) -> UPath:
-    """A ``UPath`` for a remote ``path`` given as a URL string; other objects pass through."""
-    if isinstance(path, str):
-        from upath import UPath
+    """A ``UPath`` for a remote ``path``: a UPath passes through, a URL string becomes one."""
+    from upath import UPath
 
-        return UPath(path)
-    return path
+    if isinstance(path, UPath):
+        return path
+    return UPath(path)

@@ -164,7 +164,7 @@ def known_suffixes() -> list[str]:
 # --- inference --------------------------------------------------------------------------------
 
 
-def infer_otype(obj: Any) -> str | None:
+def infer_otype(obj: object) -> str | None:
     """Object type of ``obj``: ``"DataFrame"``, ``"AnnData"``, ``"MuData"``, or None.
 
     Never imports a library: an object cannot be an AnnData if anndata is not imported.
@@ -248,7 +248,7 @@ def default_suffix(otype: str, format: str | None = None) -> str:
 # --- operations -------------------------------------------------------------------------------
 
 
-def write(obj: Any, path: Path, suffix: str, **kwargs: Any) -> None:
+def write(obj: object, path: Path, suffix: str, **kwargs: Any) -> None:
     """Write ``obj`` to ``path`` in the format of ``suffix``.
 
     Example:
@@ -339,7 +339,7 @@ def open(path: PathLike, suffix: str, **kwargs: Any) -> Any:  # noqa: A001 - mir
     return opener(path, suffix, **kwargs)
 
 
-def n_observations(obj: Any) -> int | None:
+def n_observations(obj: object) -> int | None:
     """Number of observations: rows of a DataFrame, ``n_obs`` of AnnData/MuData, else None.
 
     Example:
@@ -354,7 +354,8 @@ def n_observations(obj: Any) -> int | None:
         if fmt.otype == otype and fmt.counter is not None:
             counter = fmt.handler("counter")
             assert counter is not None
-            return counter(obj)
+            count: int | None = counter(obj)
+            return count
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from biolake.errors import StorageError
@@ -35,7 +36,10 @@ class Entry:
 
 def local_str(path: UPath) -> str:
     """Return the plain OS path of a local UPath."""
-    return path.path if path.protocol in ("file", "local") else os.fspath(path)
+    if path.protocol in ("file", "local"):
+        return path.path
+    assert isinstance(path, PurePath)  # PosixUPath and WindowsUPath are pathlib paths
+    return os.fspath(path)
 
 
 def is_dir(path: UPath) -> bool:

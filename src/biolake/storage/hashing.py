@@ -174,8 +174,9 @@ def summarize_dir(path: str | os.PathLike[str] | UPath) -> DirSummary:
     if is_local(upath):
         return _dir_summary(entries, hash_file)
     etags = {entry.path: store_md5(entry.info) for entry in entries}
-    if all(etags.values()):  # every object has a full-content checksum from the store
-        return _dir_summary(entries, etags.__getitem__, HASH_TYPE_ETAG_DIR)  # type: ignore[arg-type]
+    checksums = {name: etag for name, etag in etags.items() if etag}
+    if len(checksums) == len(etags):  # every object has a full-content checksum from the store
+        return _dir_summary(entries, checksums.__getitem__, HASH_TYPE_ETAG_DIR)
     fs = upath.fs
     return _dir_summary(entries, lambda name: _hash_open(fs.open(name, "rb")))
 

@@ -89,13 +89,16 @@ def create_path(path: str | os.PathLike[str] | UPath, **storage_options: Any) ->
             return UPath(_absolute_local(path.path))
         if not storage_options:
             return path
-        return UPath(str(path), **{**path.storage_options, **storage_options})
+        # The keyword options match several of UPath's overloads, so mypy would infer Any.
+        with_options: UPath = UPath(str(path), **{**path.storage_options, **storage_options})
+        return with_options
     text = os.fspath(path)
     protocol = _protocol(text)
     if protocol in _LOCAL_PROTOCOLS:
         return UPath(_absolute_local(_local_text(text)))
     url, query_options = _split_query(text)
-    return UPath(url, **{**query_options, **storage_options})
+    remote: UPath = UPath(url, **{**query_options, **storage_options})
+    return remote
 
 
 def normalize_root(root: str | os.PathLike[str] | UPath) -> str:
@@ -134,9 +137,8 @@ def is_local(path: str | os.PathLike[str] | UPath) -> bool:
     """
     if isinstance(path, str):
         return _protocol(path) in _LOCAL_PROTOCOLS
-    protocol = getattr(path, "protocol", None)  # a UPath, local or not
-    if isinstance(protocol, str):
-        return protocol in _LOCAL_PROTOCOLS
+    if hasattr(path, "protocol"):  # a UPath, local or not
+        return path.protocol in _LOCAL_PROTOCOLS
     return _protocol(os.fspath(path)) in _LOCAL_PROTOCOLS
 
 
@@ -253,8 +255,8 @@ def _text_of(path: str | os.PathLike[str] | UPath) -> str:
     """Return a string for any path; local UPaths give their plain path."""
     if isinstance(path, str):
         return path
-    if hasattr(path, "protocol") and hasattr(path, "storage_options"):
-        return path.path if is_local(path) else str(path)
+    if hasattr(path, "protocol") and hasattr(path, "storage_options") and hasattr(path, "path"):  # a UPath
+        return str(path.path) if is_local(path) else str(path)
     return os.fspath(path)
 
 

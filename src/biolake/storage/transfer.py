@@ -28,13 +28,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from biolake.errors import StorageError, UploadError
 from biolake.storage import _listing, upload
 from biolake.storage.paths import create_path, is_local
 
 if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+    from fsspec.callbacks import Callback
     from upath import UPath
 
 __all__ = [
@@ -227,7 +229,7 @@ def _copy_bytes(source: str, out: Path, advance: _Advance) -> None:
         _copy_chunks(reader, writer, advance)
 
 
-def _copy_chunks(reader: Any, writer: Any, advance: _Advance) -> None:
+def _copy_chunks(reader: BinaryIO, writer: BinaryIO, advance: _Advance) -> None:
     while chunk := reader.read(CHUNK_SIZE):
         writer.write(chunk)
         advance(len(chunk))
@@ -268,7 +270,7 @@ def _put_remote(source: Path, dst: UPath) -> None:
             raise
 
 
-def _remove_remote(fs: Any, names: list[str]) -> None:
+def _remove_remote(fs: AbstractFileSystem, names: list[str]) -> None:
     """Best-effort removal of files after a failed upload."""
     for name in names:
         try:
@@ -297,7 +299,7 @@ def _rename(src: UPath, dst: UPath) -> bool:
     return False
 
 
-def _rename_remote(fs: Any, src: UPath, target: str) -> None:
+def _rename_remote(fs: AbstractFileSystem, src: UPath, target: str) -> None:
     """Move file by file (server-side copies on object stores), so folders move the same everywhere."""
     if not _listing.is_dir(src):
         fs.mv(src.path, target)
@@ -341,7 +343,7 @@ def _ignore(_: int) -> None:
     return None
 
 
-def _callback(advance: _Advance) -> Any:
+def _callback(advance: _Advance) -> Callback:
     """Return an fsspec callback that forwards the bytes of one file to ``advance``."""
     from fsspec.callbacks import Callback
 

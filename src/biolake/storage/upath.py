@@ -60,7 +60,7 @@ def _view_tree(self: _upath.UPath, level: int = 2, limit: int = 20, show_files: 
 def _attach_view_tree() -> None:
     for cls in (_upath.UPath, LocalPath):
         if not hasattr(cls, "view_tree"):
-            cls.view_tree = _view_tree  # type: ignore[attr-defined]
+            setattr(cls, "view_tree", _view_tree)  # an attribute of ours on a library class
 
 
 _attach_view_tree()

@@ -80,7 +80,7 @@ def dataset_class() -> type[MappedDataset]:
     torch_dataset = _torch_dataset_base()
     bases = (MappedCore,) if torch_dataset is None else (MappedCore, torch_dataset)
     namespace = {"__module__": __name__, "__qualname__": "MappedDataset", "__doc__": MappedCore.__doc__}
-    return type("MappedDataset", bases, namespace)  # type: ignore[return-value]
+    return type("MappedDataset", bases, namespace)
 
 
 @functools.cache

@@ -87,7 +87,7 @@ class MappedCore:
             source.n_obs if selection is None else len(selection)
             for source, selection in zip(self._sources, self._selections)
         ]
-        self._offsets = np.concatenate(([0], np.cumsum(self.n_obs_list))).tolist()
+        self._offsets: list[int] = np.concatenate(([0], np.cumsum(self.n_obs_list))).tolist()
         self._setup_vars()
         self._dtypes = self._setup_dtypes(dtype)
         self._setup_labels()

@@ -24,12 +24,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import os
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Union
 

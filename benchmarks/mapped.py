@@ -267,7 +267,7 @@ class Bench:
         }
 
     def bench_zarr(self) -> None:
-        from biolake.formats._chunk_cache import CACHE
+        from biolake.formats.mapped._chunk_cache import CACHE
         from biolake.formats.mapped import mapped
 
         ds = mapped([self.zarr_path], obs_keys=["cell_type"])

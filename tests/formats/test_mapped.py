@@ -15,7 +15,7 @@ import pytest
 import scipy.sparse as sp
 
 from biolake.errors import PathNotFoundError, UnknownFormatError, ValidationError
-from biolake.formats import _chunk_cache
+from biolake.formats.mapped import _chunk_cache
 from biolake.formats.mapped import MappedDataset, collate, mapped
 
 GENES = [f"g{i}" for i in range(14)]

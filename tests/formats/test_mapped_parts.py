@@ -8,9 +8,9 @@ import pytest
 import scipy.sparse as sp
 
 from biolake.errors import ValidationError
-from biolake.formats import _blocks, _labels
-from biolake.formats._chunk_cache import ChunkCache, ChunkedRows
-from biolake.formats._joins import ColumnMap, joint_var_names
+from biolake.formats.mapped import _blocks, _labels
+from biolake.formats.mapped._chunk_cache import ChunkCache, ChunkedRows
+from biolake.formats.mapped._joins import ColumnMap, joint_var_names
 
 
 def test_plan_blocks_respects_block_size_and_selection():

@@ -11,6 +11,7 @@ from biolake.storage.paths import (
     create_path,
     extract_suffix,
     find_root,
+    is_local,
     is_remote,
     join_root,
     managed_key,
@@ -72,6 +73,31 @@ def test_is_remote_and_storage_type(tmp_path: Path) -> None:
     assert is_remote("memory://x") and is_remote(create_path("s3://bucket/x"))
     types = [storage_type(r) for r in ["/data", "s3://b", "gcs://b", "gs://b", "memory://b", "https://h", "hf://x"]]
     assert types == ["local", "s3", "gs", "gs", "memory", "http", "hf"]
+
+
+@pytest.mark.parametrize(
+    ("path", "local"),
+    [
+        ("/tmp/x", True),
+        ("relative/x", True),
+        ("file:///tmp/x", True),
+        ("FILE:///tmp/x", True),
+        ("local:///tmp/x", True),
+        ("/data/not-a-url://x", True),
+        (Path("/tmp/x"), True),
+        (UPath("/tmp/x"), True),
+        (UPath("file:///tmp/x"), True),
+        (UPath("local:///tmp/x"), True),
+        ("memory://x/y", False),
+        ("S3://bucket/x", False),
+        ("https://host/x", False),
+        (UPath("memory://x/y"), False),
+        (UPath("s3://bucket/x", anon=True), False),
+    ],
+)
+def test_is_local_for_every_kind_of_path(path: str | os.PathLike[str] | UPath, local: bool) -> None:
+    assert is_local(path) is local
+    assert is_remote(path) is not local
 
 
 def test_find_root_respects_boundaries_and_prefers_the_longest() -> None:

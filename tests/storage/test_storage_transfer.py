@@ -11,7 +11,7 @@ from upath import UPath
 from biolake.errors import StorageError, UploadError
 from biolake.storage import _listing, transfer
 from biolake.storage.hashing import summarize, summarize_dir
-from biolake.storage.paths import create_path
+from biolake.storage.paths import create_path, is_local
 from biolake.storage.transfer import get, move, n_files, put, remove, size_of
 
 
@@ -25,7 +25,7 @@ def _files_below(folder: Path) -> list[str]:
 
 def _inject_write_failure(monkeypatch: pytest.MonkeyPatch, dst: UPath) -> None:
     """Make the next write to ``dst``'s file system write a few bytes, then fail."""
-    if _listing.is_local(dst):
+    if is_local(dst):
 
         def failing_copy(reader: Any, writer: Any, advance: Callable[[int], None]) -> None:
             writer.write(reader.read(3))
@@ -94,7 +94,7 @@ def test_failed_put_leaves_nothing_under_the_final_name(
     assert isinstance(info.value.__cause__, InjectedFailure)
     assert str(source.resolve()) in str(info.value) and str(target) in str(info.value)
     assert not _listing.exists(target)
-    if _listing.is_local(target):
+    if is_local(target):
         assert _files_below(Path(target).parent) == []
 
 
@@ -117,7 +117,7 @@ def test_failed_folder_put_removes_only_what_it_wrote(
     existing.write_bytes(b"keep me")
     put(existing, store / "folder" / "existing.txt")
     calls = {"n": 0}
-    if _listing.is_local(store):
+    if is_local(store):
         original_copy = transfer._copy_chunks
 
         def copy_then_fail(reader: Any, writer: Any, advance: Callable[[int], None]) -> None:
@@ -166,7 +166,7 @@ def test_failed_get_leaves_nothing_under_the_final_name(
 ) -> None:
     source = write(store / "a.bin", b"x" * 100)
     target = tmp_path / "down" / "a.bin"
-    if _listing.is_local(source):
+    if is_local(source):
 
         def failing_copy(reader: Any, writer: Any, advance: Callable[[int], None]) -> None:
             writer.write(b"xx")
@@ -214,7 +214,7 @@ def test_move_within_a_file_system(store: UPath, local_folder: Path, tmp_path: P
 
 
 def test_move_between_file_systems(store: UPath, local_folder: Path, tmp_path: Path) -> None:
-    other = create_path(tmp_path / "other") if not _listing.is_local(store) else create_path("memory://biolake-move-test")
+    other = create_path(tmp_path / "other") if not is_local(store) else create_path("memory://biolake-move-test")
     try:
         put(local_folder, store / "folder")
         move(store / "folder", other / "folder")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from biolake.storage import _listing, upload
-from biolake.storage.paths import create_path
+from biolake.storage.paths import create_path, is_local
 from biolake.storage.transfer import put
 
 
@@ -23,7 +23,7 @@ def many_files(tmp_path: Path) -> Path:
 
 
 def _remote_store(store: Any) -> Any:
-    if _listing.is_local(store):
+    if is_local(store):
         pytest.skip("uploads to object stores only")
     return store
 

@@ -1,8 +1,8 @@
-"""The formats biolake knows out of the box, registered on first use of the registry."""
+"""The formats and object types biolake knows out of the box; the registry adds them on first use."""
 
 from __future__ import annotations
 
-from biolake.formats.registry import Format, register, register_otype
+from biolake.formats._format import Format
 
 _DF = "biolake.formats.dataframe"
 _AD = "biolake.formats.anndata"
@@ -25,6 +25,13 @@ PLAIN_SUFFIXES = (
     # arrays, archives, serialized objects
     ".npy", ".npz", ".pt", ".pth", ".pkl", ".rds", ".zip", ".tar", ".tar.gz", ".tgz", ".gz",
 )  # fmt: skip
+
+BUILTIN_OTYPES = {
+    "DataFrame": ("pandas", "DataFrame"),
+    "AnnData": ("anndata", "AnnData"),
+    "MuData": ("mudata", "MuData"),
+}
+"""Object type → (module, class name) of the class that identifies it."""
 
 BUILTIN_FORMATS = (
     Format(
@@ -57,12 +64,3 @@ BUILTIN_FORMATS = (
     Format("fcs", (".fcs",), loader=f"{_PLAIN}:load_fcs"),
     Format("plain", PLAIN_SUFFIXES, loader=f"{_PLAIN}:load_path"),
 )  # fmt: skip
-
-
-def register_builtins() -> None:
-    """Register the built-in object types and formats."""
-    register_otype("DataFrame", "pandas", "DataFrame")
-    register_otype("AnnData", "anndata", "AnnData")
-    register_otype("MuData", "mudata", "MuData")
-    for fmt in BUILTIN_FORMATS:
-        register(fmt)

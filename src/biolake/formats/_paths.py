@@ -1,35 +1,36 @@
-"""Tell local paths from fsspec ``UPath`` objects without importing fsspec."""
+"""Turn the paths handed to format handlers into what the libraries want, without importing fsspec.
+
+Whether a path is local is decided by :func:`biolake.storage.paths.is_local`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path, PurePath
-from typing import Any
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-_LOCAL_PROTOCOLS = ("", "file", "local")
+if TYPE_CHECKING:
+    from upath import UPath
 
-
-def is_local(path: Any) -> bool:
-    """Whether ``path`` points into the local file system."""
-    if isinstance(path, str):
-        return "://" not in path or path.startswith("file://")
-    if isinstance(path, PurePath):
-        return True
-    return getattr(path, "protocol", "") in _LOCAL_PROTOCOLS
+_LOCAL_URL_PREFIXES = ("file://", "local://")
 
 
-def local_path(path: Any) -> Path:
-    """A :class:`~pathlib.Path` for a local ``path`` (str, Path, local or ``file://`` UPath)."""
+def local_path(path: str | os.PathLike[str] | UPath) -> Path:
+    """A :class:`~pathlib.Path` for a local ``path`` (str, Path, ``file://`` URL or local UPath)."""
     if isinstance(path, Path):
         return path
     if isinstance(path, str):
-        return Path(path.removeprefix("file://"))
+        for prefix in _LOCAL_URL_PREFIXES:
+            if path[: len(prefix)].lower() == prefix:
+                return Path(path[len(prefix) :])
+        return Path(path)
     return Path(getattr(path, "path", str(path)))
 
 
-def as_upath(path: Any) -> Any:
-    """A ``UPath`` for a remote ``path`` given as a URL string; other objects pass through."""
-    if isinstance(path, str):
-        from upath import UPath
+def as_upath(path: str | os.PathLike[str] | UPath) -> UPath:
+    """A ``UPath`` for a remote ``path``: a UPath passes through, a URL string becomes one."""
+    from upath import UPath
 
-        return UPath(path)
-    return path
+    if isinstance(path, UPath):
+        return path
+    return UPath(path)

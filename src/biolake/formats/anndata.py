@@ -13,16 +13,20 @@ part of it.
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from biolake.errors import UnknownFormatError
-from biolake.formats._paths import is_local, local_path
+from biolake.formats._paths import local_path
+from biolake.storage.paths import is_local
 
 if TYPE_CHECKING:
     import zarr
     from anndata import AnnData
+    from mudata import MuData
+    from upath import UPath
 
 ZARR_WRITE_FORMAT = 2
 
@@ -57,7 +61,7 @@ def load_zarr(path: Path, suffix: str, **kwargs: Any) -> AnnData | Path:
     return anndata.read_zarr(path, **kwargs)
 
 
-def open_h5ad(path: Any, suffix: str, **kwargs: Any) -> AnnData:
+def open_h5ad(path: str | os.PathLike[str] | UPath, suffix: str, **kwargs: Any) -> AnnData:
     """A backed, read-only AnnData; close it with ``adata.file.close()``."""
     import anndata
 
@@ -70,7 +74,7 @@ def open_h5ad(path: Any, suffix: str, **kwargs: Any) -> AnnData:
     return anndata.read_h5ad(local_path(path), **kwargs)
 
 
-def open_zarr(path: Any, suffix: str, **kwargs: Any) -> zarr.Group:
+def open_zarr(path: str | os.PathLike[str] | UPath, suffix: str, **kwargs: Any) -> zarr.Group:
     """A read-only ``zarr.Group`` over a local or remote store."""
     import zarr
 
@@ -83,7 +87,7 @@ def open_zarr(path: Any, suffix: str, **kwargs: Any) -> zarr.Group:
     return zarr.open_group(str(path), **kwargs)
 
 
-def count_obs(adata: Any) -> int:
+def count_obs(adata: AnnData | MuData) -> int:
     """``n_obs`` of an AnnData (also backed) or a MuData."""
     return int(adata.n_obs)
 

@@ -7,16 +7,19 @@ import datetime
 import gzip
 import io
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from biolake import _logging
 from biolake.errors import UnknownFormatError
-from biolake.formats._paths import as_upath, is_local, local_path
+from biolake.formats._paths import as_upath, local_path
+from biolake.storage.paths import is_local
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow.dataset as pads
+    from upath import UPath
 
 # --- parquet ----------------------------------------------------------------------------------
 
@@ -44,15 +47,15 @@ def load_parquet(path: Path, suffix: str, **kwargs: Any) -> pd.DataFrame:
     return pd.read_parquet(path, **kwargs)
 
 
-def open_parquet(path: Any, suffix: str, **kwargs: Any) -> pads.Dataset:
+def open_parquet(path: str | os.PathLike[str] | UPath, suffix: str, **kwargs: Any) -> pads.Dataset:
     """A lazy ``pyarrow.dataset.Dataset`` over a parquet file or a folder of parquet files."""
     import pyarrow.dataset as pads
 
     kwargs.setdefault("format", "parquet")
     if is_local(path):
-        source: Any = local_path(path)
-        filesystem = None
-        files = _listed_files_local(source) if suffix == "" else None
+        local = local_path(path)
+        source, filesystem = str(local), None
+        files = _listed_files_local(local) if suffix == "" else None
     else:
         upath = as_upath(path)
         source, filesystem = upath.path, upath.fs
@@ -64,14 +67,14 @@ def open_parquet(path: Any, suffix: str, **kwargs: Any) -> pads.Dataset:
         )
     if filesystem is not None:
         kwargs["filesystem"] = filesystem
-    return pads.dataset(str(source) if filesystem is None else source, **kwargs)
+    return pads.dataset(source, **kwargs)
 
 
 def _listed_files_local(folder: Path) -> list[str]:
     return [p.name for p in folder.rglob("*") if p.is_file() and not _is_hidden(p.name)]
 
 
-def _listed_files_remote(upath: Any) -> list[str]:
+def _listed_files_remote(upath: UPath) -> list[str]:
     return [f.rsplit("/", 1)[-1] for f in upath.fs.find(upath.path) if not _is_hidden(f.rsplit("/", 1)[-1])]
 
 
@@ -86,7 +89,8 @@ def _json_safe_attrs(attrs: dict[Any, Any]) -> dict[Any, Any]:
         json.dumps(attrs)
         return attrs
     except (TypeError, ValueError):
-        return json.loads(json.dumps(attrs, default=_to_json))
+        converted: dict[Any, Any] = json.loads(json.dumps(attrs, default=_to_json))
+        return converted
 
 
 def _to_json(value: Any) -> Any:
@@ -143,7 +147,7 @@ def _first_header_cell(path: Path, sep: str, compression: str | None) -> str | N
     return row[0] if row else None
 
 
-def _is_default_index(index: Any) -> bool:
+def _is_default_index(index: pd.Index) -> bool:
     import pandas as pd
 
     return (

@@ -7,13 +7,16 @@ installed) and HDF5 (``.h5``, which opens as a read-only ``h5py.File``).
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from biolake.formats._paths import as_upath, is_local, local_path
+from biolake.formats._paths import as_upath, local_path
+from biolake.storage.paths import is_local
 
 if TYPE_CHECKING:
     import h5py
+    from upath import UPath
 
 
 def load_path(path: Path, suffix: str, **kwargs: Any) -> Path:
@@ -34,7 +37,7 @@ def load_fcs(path: Path, suffix: str, **kwargs: Any) -> Any:
     return path
 
 
-def open_h5(path: Any, suffix: str, **kwargs: Any) -> h5py.File:
+def open_h5(path: str | os.PathLike[str] | UPath, suffix: str, **kwargs: Any) -> h5py.File:
     """A read-only ``h5py.File`` over a local file or a remote file object."""
     import h5py
 

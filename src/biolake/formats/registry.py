@@ -24,16 +24,15 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import os
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Union
 
 from biolake.errors import UnknownFormatError
+from biolake.formats._builtin import BUILTIN_FORMATS, BUILTIN_OTYPES
+from biolake.formats._format import Format
 
 if TYPE_CHECKING:
     from upath import UPath
@@ -41,8 +40,6 @@ if TYPE_CHECKING:
     PathLike = Union[str, "os.PathLike[str]", UPath]
 else:
     PathLike = Union[str, "os.PathLike[str]"]
-
-Handler = Union[Callable[..., Any], str, None]
 
 __all__ = [
     "Format",
@@ -64,54 +61,6 @@ __all__ = [
 _CACHE_HINT = "`.cache()` returns a local path, which always works"
 
 
-@dataclasses.dataclass(frozen=True)
-class Format:
-    """How one family of files is written, loaded, opened and counted.
-
-    Args:
-        name: Short name, also accepted as ``format=`` by :func:`default_suffix`
-            (``"parquet"``, ``"csv"``, ``"zarr"``).
-        suffixes: Lower-case suffixes with a leading dot; the first one is the
-            default when writing. Compound suffixes (``".csv.gz"``) are allowed.
-        otype: Object type that ``loader`` returns and ``writer`` accepts
-            (``"DataFrame"``), or None for files that are not loaded as a data object.
-        writer: Writes an object to a path.
-        loader: Loads a path into memory (or returns the path itself).
-        opener: Gives backed or lazy access without loading everything.
-        counter: Counts the observations of an object of type ``otype``.
-        requires: Importable modules the handlers need; a clear error with an
-            install hint is raised when one is missing.
-        tabular: Whether the format holds one table of observations.
-    """
-
-    name: str
-    suffixes: tuple[str, ...]
-    otype: str | None = None
-    writer: Handler = None
-    loader: Handler = None
-    opener: Handler = None
-    counter: Handler = None
-    requires: tuple[str, ...] = ()
-    tabular: bool = False
-
-    def handler(self, role: str) -> Callable[..., Any] | None:
-        """Return the callable for ``role`` (``"writer"``, ``"loader"``, ...), importing it if needed."""
-        spec = getattr(self, role)
-        if spec is None or callable(spec):
-            return spec
-        self._check_requires()
-        return _resolve(spec)
-
-    def _check_requires(self) -> None:
-        for module in self.requires:
-            if module not in sys.modules and importlib.util.find_spec(module) is None:
-                raise ModuleNotFoundError(
-                    f"Format '{self.name}' ({', '.join(self.suffixes)}) needs the '{module}' package:"
-                    f" pip install {module}",
-                    name=module,
-                )
-
-
 class _Registry:
     """Suffix and object-type tables, filled with the built-in formats on first use."""
 
@@ -131,9 +80,10 @@ class _Registry:
                 return
             self._builtins_loading = True
             try:
-                from biolake.formats import _builtin
-
-                _builtin.register_builtins()
+                for otype, (module, qualname) in BUILTIN_OTYPES.items():
+                    register_otype(otype, module, qualname)
+                for fmt in BUILTIN_FORMATS:
+                    register(fmt)
                 self._builtins_loaded = True
             finally:
                 self._builtins_loading = False
@@ -159,13 +109,6 @@ _REGISTRY = _Registry()
 def _tables() -> _Registry:
     _REGISTRY.ensure_builtins()
     return _REGISTRY
-
-
-def _resolve(spec: str) -> Callable[..., Any]:
-    module_name, _, attr = spec.partition(":")
-    if not attr:
-        module_name, _, attr = spec.rpartition(".")
-    return getattr(importlib.import_module(module_name), attr)
 
 
 def _normalize_suffix(suffix: str) -> str:
@@ -218,7 +161,7 @@ def known_suffixes() -> list[str]:
 # --- inference --------------------------------------------------------------------------------
 
 
-def infer_otype(obj: Any) -> str | None:
+def infer_otype(obj: object) -> str | None:
     """Object type of ``obj``: ``"DataFrame"``, ``"AnnData"``, ``"MuData"``, or None.
 
     Never imports a library: an object cannot be an AnnData if anndata is not imported.
@@ -302,7 +245,7 @@ def default_suffix(otype: str, format: str | None = None) -> str:
 # --- operations -------------------------------------------------------------------------------
 
 
-def write(obj: Any, path: Path, suffix: str, **kwargs: Any) -> None:
+def write(obj: object, path: Path, suffix: str, **kwargs: Any) -> None:
     """Write ``obj`` to ``path`` in the format of ``suffix``.
 
     Example:
@@ -393,7 +336,7 @@ def open(path: PathLike, suffix: str, **kwargs: Any) -> Any:  # noqa: A001 - mir
     return opener(path, suffix, **kwargs)
 
 
-def n_observations(obj: Any) -> int | None:
+def n_observations(obj: object) -> int | None:
     """Number of observations: rows of a DataFrame, ``n_obs`` of AnnData/MuData, else None.
 
     Example:
@@ -408,7 +351,8 @@ def n_observations(obj: Any) -> int | None:
         if fmt.otype == otype and fmt.counter is not None:
             counter = fmt.handler("counter")
             assert counter is not None
-            return counter(obj)
+            count: int | None = counter(obj)
+            return count
     return None
 
 

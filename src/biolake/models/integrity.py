@@ -160,7 +160,7 @@ def _recompute(upath: Any, hash_type: str) -> tuple[str | None, str | None]:
     if is_dir != folder:
         return None, f"found a {'folder' if is_dir else 'file'} where a {'folder' if folder else 'file'} was saved"
     if not folder:
-        return _file_hash(upath, _listing.local_str(upath) if _listing.is_local(upath) else upath.path, algorithm), None
+        return _file_hash(upath, _listing.local_str(upath) if paths.is_local(upath) else upath.path, algorithm), None
     entries = _listing.walk(upath)
     if not entries:
         return None, "no files"
@@ -173,7 +173,7 @@ def _recompute(upath: Any, hash_type: str) -> tuple[str | None, str | None]:
 
 def _file_hash(root: Any, name: str, algorithm: str) -> str:
     """Hex digest of one file: a local path, or an fsspec name on ``root``'s file system."""
-    local = _listing.is_local(root)
+    local = paths.is_local(root)
     if algorithm == "blake3" and local:
         return hashing.hash_file(name)  # threads over mmap for large files
     handle = open(name, "rb") if local else root.fs.open(name, "rb")  # noqa: SIM115 (closed below)

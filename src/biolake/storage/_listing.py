@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from biolake.errors import StorageError
+from biolake.storage.paths import is_local
 
 if TYPE_CHECKING:
     from upath import UPath
@@ -32,16 +34,12 @@ class Entry:
     """The filesystem's own metadata (remote entries only): ETag, mtime, ..."""
 
 
-def is_local(path: UPath) -> bool:
-    """Return True for paths on the local file system."""
-    from upath.implementations.local import LocalPath
-
-    return isinstance(path, LocalPath) or path.protocol in ("", "file", "local")
-
-
 def local_str(path: UPath) -> str:
     """Return the plain OS path of a local UPath."""
-    return path.path if path.protocol in ("file", "local") else os.fspath(path)
+    if path.protocol in ("file", "local"):
+        return path.path
+    assert isinstance(path, PurePath)  # PosixUPath and WindowsUPath are pathlib paths
+    return os.fspath(path)
 
 
 def is_dir(path: UPath) -> bool:

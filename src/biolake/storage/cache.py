@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from biolake.errors import InvalidKeyError, StorageError
 from biolake.storage import _listing, transfer
-from biolake.storage.paths import normalize_root
+from biolake.storage.paths import is_local, normalize_root
 
 if TYPE_CHECKING:
     from upath import UPath
@@ -89,7 +89,7 @@ def cached(upath: UPath, cache_dir: str | os.PathLike[str]) -> Path:
     Raises:
         StorageError: Nothing exists at ``upath`` or the download failed.
     """
-    if _listing.is_local(upath):
+    if is_local(upath):
         return Path(_listing.local_str(upath))
     target = cache_path(upath, cache_dir)
     index = _index_path(upath, cache_dir)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from biolake.errors import StorageError
 from biolake.storage import _listing
+from biolake.storage.paths import create_path, is_local
 
 if TYPE_CHECKING:
     from upath import UPath
@@ -128,14 +129,12 @@ def summarize(path: str | os.PathLike[str] | UPath) -> FileSummary | DirSummary:
     Raises:
         StorageError: Nothing exists at ``path``, or it is an empty folder.
     """
-    from biolake.storage.paths import create_path
-
     upath = create_path(path)
     if _listing.is_dir(upath):
         return summarize_dir(upath)
     if not _listing.exists(upath):
         raise StorageError(f"No file or folder at {str(upath)!r}; check the path.", path=str(upath))
-    if _listing.is_local(upath):
+    if is_local(upath):
         local = _listing.local_str(upath)
         return FileSummary(hash_file(local), HASH_TYPE_FILE, os.path.getsize(local))
     info = upath.fs.info(upath.path)
@@ -168,17 +167,16 @@ def summarize_dir(path: str | os.PathLike[str] | UPath) -> DirSummary:
         >>> summarize_dir(d).n_files
         1
     """
-    from biolake.storage.paths import create_path
-
     upath = create_path(path)
     entries = _listing.walk(upath)
     if not entries:
         raise StorageError(f"Folder {str(upath)!r} holds no files; a folder artifact needs at least one.", path=str(upath))
-    if _listing.is_local(upath):
+    if is_local(upath):
         return _dir_summary(entries, hash_file)
     etags = {entry.path: store_md5(entry.info) for entry in entries}
-    if all(etags.values()):  # every object has a full-content checksum from the store
-        return _dir_summary(entries, etags.__getitem__, HASH_TYPE_ETAG_DIR)  # type: ignore[arg-type]
+    checksums = {name: etag for name, etag in etags.items() if etag}
+    if len(checksums) == len(etags):  # every object has a full-content checksum from the store
+        return _dir_summary(entries, checksums.__getitem__, HASH_TYPE_ETAG_DIR)
     fs = upath.fs
     return _dir_summary(entries, lambda name: _hash_open(fs.open(name, "rb")))
 

@@ -33,6 +33,7 @@ __all__ = [
     "create_path",
     "extract_suffix",
     "find_root",
+    "is_local",
     "is_remote",
     "join_root",
     "managed_key",
@@ -84,17 +85,20 @@ def create_path(path: str | os.PathLike[str] | UPath, **storage_options: Any) ->
     from upath import UPath
 
     if isinstance(path, UPath):
-        if _is_local_upath(path):
+        if is_local(path):
             return UPath(_absolute_local(path.path))
         if not storage_options:
             return path
-        return UPath(str(path), **{**path.storage_options, **storage_options})
+        # The keyword options match several of UPath's overloads, so mypy would infer Any.
+        with_options: UPath = UPath(str(path), **{**path.storage_options, **storage_options})
+        return with_options
     text = os.fspath(path)
     protocol = _protocol(text)
     if protocol in _LOCAL_PROTOCOLS:
         return UPath(_absolute_local(_local_text(text)))
     url, query_options = _split_query(text)
-    return UPath(url, **{**query_options, **storage_options})
+    remote: UPath = UPath(url, **{**query_options, **storage_options})
+    return remote
 
 
 def normalize_root(root: str | os.PathLike[str] | UPath) -> str:
@@ -120,9 +124,27 @@ def normalize_root(root: str | os.PathLike[str] | UPath) -> str:
     return f"{protocol}://{(parts.netloc + parts.path).strip('/')}"
 
 
+def is_local(path: str | os.PathLike[str] | UPath) -> bool:
+    """Return True if ``path`` is on the local file system.
+
+    Local are plain paths (``str`` or ``os.PathLike``), ``file://`` and ``local://``
+    URLs, and UPaths whose protocol is one of those (``PosixUPath``, ``FilePath``).
+    Neither fsspec nor universal-pathlib is imported.
+
+    Example:
+        >>> is_local("/data/a.csv"), is_local("file:///data/a.csv"), is_local("memory://lake/a.csv")
+        (True, True, False)
+    """
+    if isinstance(path, str):
+        return _protocol(path) in _LOCAL_PROTOCOLS
+    if hasattr(path, "protocol"):  # a UPath, local or not
+        return path.protocol in _LOCAL_PROTOCOLS
+    return _protocol(os.fspath(path)) in _LOCAL_PROTOCOLS
+
+
 def is_remote(path: str | os.PathLike[str] | UPath) -> bool:
-    """Return True unless ``path`` is on the local file system (plain path or ``file://``)."""
-    return _protocol(_text_of(path)) not in _LOCAL_PROTOCOLS
+    """Return True unless ``path`` is on the local file system: the negation of :func:`is_local`."""
+    return not is_local(path)
 
 
 def storage_type(root: str) -> str:
@@ -229,18 +251,12 @@ def join_root(root: str, key: str, **storage_options: Any) -> UPath:
     return create_path(root, **storage_options) / key
 
 
-def _is_local_upath(path: UPath) -> bool:
-    from upath.implementations.local import LocalPath
-
-    return isinstance(path, LocalPath) or path.protocol in _LOCAL_PROTOCOLS
-
-
 def _text_of(path: str | os.PathLike[str] | UPath) -> str:
     """Return a string for any path; local UPaths give their plain path."""
     if isinstance(path, str):
         return path
-    if hasattr(path, "protocol") and hasattr(path, "storage_options"):
-        return path.path if _is_local_upath(path) else str(path)
+    if hasattr(path, "protocol") and hasattr(path, "storage_options") and hasattr(path, "path"):  # a UPath
+        return str(path.path) if is_local(path) else str(path)
     return os.fspath(path)
 
 

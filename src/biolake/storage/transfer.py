@@ -11,7 +11,7 @@ Transfers above :data:`PROGRESS_THRESHOLD` bytes show a transient rich progress
 bar on stderr.
 
 Example:
-    >>> from biolake.storage.paths import create_path
+    >>> from biolake.storage.paths import create_path, is_local
     >>> import tempfile, pathlib
     >>> src = pathlib.Path(tempfile.mkdtemp()) / "a.txt"; _ = src.write_text("hi")
     >>> put(src, create_path("memory://doc/a.txt"))
@@ -28,13 +28,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, BinaryIO
 
 from biolake.errors import StorageError, UploadError
 from biolake.storage import _listing, upload
-from biolake.storage.paths import create_path
+from biolake.storage.paths import create_path, is_local
 
 if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+    from fsspec.callbacks import Callback
     from upath import UPath
 
 __all__ = [
@@ -73,12 +75,12 @@ def put(src: str | os.PathLike[str], dst: UPath) -> None:
             at ``dst`` (the cause is chained).
     """
     source = create_path(src)
-    if not _listing.is_local(source):
+    if not is_local(source):
         raise UploadError(f"put() uploads local files; {str(source)!r} is remote. Use move() or get().", path=str(dst))
     if not _listing.exists(source):
         raise UploadError(f"Cannot upload {str(source)!r}: no file or folder there.", path=str(dst))
     try:
-        if _listing.is_local(dst):
+        if is_local(dst):
             _write_local(source, Path(_listing.local_str(dst)), "Copying")
         else:
             _put_remote(Path(_listing.local_str(source)), dst)
@@ -118,7 +120,7 @@ def remove(path: UPath) -> None:
         StorageError: The delete failed.
     """
     try:
-        if _listing.is_local(path):
+        if is_local(path):
             _remove_local(_listing.local_str(path))
         elif path.fs.exists(path.path):
             path.fs.rm(path.path, recursive=True)
@@ -154,7 +156,7 @@ def size_of(path: UPath) -> int:
         return sum(entry.size for entry in _listing.walk(path))
     if not _listing.exists(path):
         raise StorageError(f"No file or folder at {str(path)!r}.", path=str(path))
-    if _listing.is_local(path):
+    if is_local(path):
         return os.path.getsize(_listing.local_str(path))
     return int(path.fs.size(path.path) or 0)
 
@@ -216,7 +218,7 @@ def _install_dir(staging: Path, target: Path, keys: list[str]) -> None:
 def _fetch(src: UPath, name: str, out: Path, advance: _Advance) -> None:
     """Write one file (local path or fsspec name on ``src``'s file system) to ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    if _listing.is_local(src):
+    if is_local(src):
         _copy_bytes(name, out, advance)
     else:
         src.fs.get_file(name, str(out), callback=_callback(advance))
@@ -227,7 +229,7 @@ def _copy_bytes(source: str, out: Path, advance: _Advance) -> None:
         _copy_chunks(reader, writer, advance)
 
 
-def _copy_chunks(reader: Any, writer: Any, advance: _Advance) -> None:
+def _copy_chunks(reader: BinaryIO, writer: BinaryIO, advance: _Advance) -> None:
     while chunk := reader.read(CHUNK_SIZE):
         writer.write(chunk)
         advance(len(chunk))
@@ -245,7 +247,7 @@ def _remove_local(path: str) -> None:
 
 
 def _source_name(path: UPath) -> str:
-    return _listing.local_str(path) if _listing.is_local(path) else path.path
+    return _listing.local_str(path) if is_local(path) else path.path
 
 
 # -- writing to fsspec file systems --------------------------------------------------
@@ -268,7 +270,7 @@ def _put_remote(source: Path, dst: UPath) -> None:
             raise
 
 
-def _remove_remote(fs: Any, names: list[str]) -> None:
+def _remove_remote(fs: AbstractFileSystem, names: list[str]) -> None:
     """Best-effort removal of files after a failed upload."""
     for name in names:
         try:
@@ -283,7 +285,7 @@ def _remove_remote(fs: Any, names: list[str]) -> None:
 
 def _rename(src: UPath, dst: UPath) -> bool:
     """Rename within one file system; return False when a copy is needed instead."""
-    if _listing.is_local(src) and _listing.is_local(dst):
+    if is_local(src) and is_local(dst):
         target = Path(_listing.local_str(dst))
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -291,13 +293,13 @@ def _rename(src: UPath, dst: UPath) -> bool:
         except OSError:
             return False
         return True
-    if not _listing.is_local(src) and not _listing.is_local(dst) and src.fs is dst.fs:
+    if not is_local(src) and not is_local(dst) and src.fs is dst.fs:
         _rename_remote(src.fs, src, dst.path.rstrip("/"))
         return True
     return False
 
 
-def _rename_remote(fs: Any, src: UPath, target: str) -> None:
+def _rename_remote(fs: AbstractFileSystem, src: UPath, target: str) -> None:
     """Move file by file (server-side copies on object stores), so folders move the same everywhere."""
     if not _listing.is_dir(src):
         fs.mv(src.path, target)
@@ -309,9 +311,9 @@ def _rename_remote(fs: Any, src: UPath, target: str) -> None:
 
 
 def _copy_between(src: UPath, dst: UPath) -> None:
-    if _listing.is_local(src):
+    if is_local(src):
         put(_listing.local_str(src), dst)
-    elif _listing.is_local(dst):
+    elif is_local(dst):
         get(src, _listing.local_str(dst))
     else:
         with tempfile.TemporaryDirectory(prefix="biolake-move-") as folder:
@@ -341,7 +343,7 @@ def _ignore(_: int) -> None:
     return None
 
 
-def _callback(advance: _Advance) -> Any:
+def _callback(advance: _Advance) -> Callback:
     """Return an fsspec callback that forwards the bytes of one file to ``advance``."""
     from fsspec.callbacks import Callback
 

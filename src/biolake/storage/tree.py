@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from biolake._logging import print_renderable
 from biolake.errors import StorageError
 from biolake.storage import _listing
 from biolake.storage.paths import create_path, extract_suffix
@@ -88,8 +89,6 @@ def view_tree(
     path: str | os.PathLike[str] | UPath, level: int = -1, limit: int = 40, show_files: bool = True
 ) -> None:
     """Print the tree of :func:`render_tree`."""
-    from biolake._logging import print_renderable
-
     print_renderable(render_tree(path, level=level, limit=limit, show_files=show_files))
 
 

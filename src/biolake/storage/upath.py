@@ -27,6 +27,7 @@ import upath as _upath
 from upath.implementations.local import LocalPath
 
 from biolake.storage.paths import create_path
+from biolake.storage.tree import view_tree
 
 __all__ = ["UPath"]
 
@@ -53,15 +54,13 @@ def _view_tree(self: _upath.UPath, level: int = 2, limit: int = 20, show_files: 
         limit: At most this many entries per folder, then ``"... N more"``.
         show_files: List files, not only folders.
     """
-    from biolake.storage.tree import view_tree
-
     view_tree(self, level=level, limit=limit, show_files=show_files)
 
 
 def _attach_view_tree() -> None:
     for cls in (_upath.UPath, LocalPath):
         if not hasattr(cls, "view_tree"):
-            cls.view_tree = _view_tree  # type: ignore[attr-defined]
+            setattr(cls, "view_tree", _view_tree)  # an attribute of ours on a library class
 
 
 _attach_view_tree()

@@ -12,10 +12,16 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from biolake.errors import UploadError
 from biolake.storage.hashing import store_md5
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+    from fsspec.callbacks import Callback
+
+    from biolake.storage._listing import Entry
 
 BATCH = 256  # files per concurrent put
 ATTEMPTS = 3
@@ -32,7 +38,10 @@ class Pair:
 
 
 def put_pairs(
-    fs: Any, pairs: list[Pair], advance: Callable[[int], None], file_callback: Callable[[Callable[[int], None]], Any]
+    fs: AbstractFileSystem,
+    pairs: list[Pair],
+    advance: Callable[[int], None],
+    file_callback: Callable[[Callable[[int], None]], Callback],
 ) -> None:
     """Upload ``pairs`` concurrently, verify them, and retry the ones that failed.
 
@@ -51,7 +60,12 @@ def put_pairs(
     )
 
 
-def _put(fs: Any, pairs: list[Pair], advance: Callable[[int], None], file_callback: Callable[..., Any]) -> None:
+def _put(
+    fs: AbstractFileSystem,
+    pairs: list[Pair],
+    advance: Callable[[int], None],
+    file_callback: Callable[[Callable[[int], None]], Callback],
+) -> None:
     if len(pairs) == 1:
         fs.put_file(pairs[0].local, pairs[0].remote, callback=file_callback(advance))
         return
@@ -64,7 +78,7 @@ def _put(fs: Any, pairs: list[Pair], advance: Callable[[int], None], file_callba
         advance(sum(p.size for p in batch))
 
 
-def unverified(fs: Any, pairs: list[Pair]) -> list[Pair]:
+def unverified(fs: AbstractFileSystem, pairs: list[Pair]) -> list[Pair]:
     """The pairs whose remote object is missing or differs in size or MD5 from the local file."""
     fs.invalidate_cache()
     infos = _remote_infos(fs, [p.remote for p in pairs])
@@ -107,7 +121,7 @@ def _md5(path: str) -> str:
     return digest.hexdigest()
 
 
-def pairs_for(source: Path, base: str, entries: list[Any] | None) -> list[Pair]:
+def pairs_for(source: Path, base: str, entries: list[Entry] | None) -> list[Pair]:
     """The files of a local file or folder and their remote names under ``base``."""
     if entries is None:
         return [Pair(str(source), base, source.stat().st_size)]

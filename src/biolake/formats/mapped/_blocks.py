@@ -127,11 +127,13 @@ class _Pooled:
     def take(self, positions: np.ndarray) -> np.ndarray:
         if not self._mixed:
             if self._sparse is not None:
-                return self._sparse[positions].toarray()
+                dense_rows: np.ndarray = self._sparse[positions].toarray()
+                return dense_rows
             return self._take_dense(positions)
+        assert self._sparse is not None  # mixed: some parts are sparse
         flags = self._is_sparse_row[positions]
         rows = self._row_in_kind[positions]
-        sparse = self._sparse[rows[flags]].toarray()  # type: ignore[index]
+        sparse = self._sparse[rows[flags]].toarray()
         dense = self._take_dense(rows[~flags])
         out = np.empty((len(positions), dense.shape[1]), np.result_type(sparse.dtype, dense.dtype))
         out[flags] = sparse
@@ -141,7 +143,8 @@ class _Pooled:
     def _take_dense(self, rows: np.ndarray) -> np.ndarray:
         """Rows of the dense parts, as if they were concatenated."""
         if len(self._dense) == 1:
-            return self._dense[0][rows]
+            only: np.ndarray = self._dense[0][rows]
+            return only
         part_of = np.searchsorted(self._dense_offsets, rows, side="right") - 1
         first = self._dense[0]
         out = np.empty((len(rows), *first.shape[1:]), np.result_type(*self._dense))
@@ -152,7 +155,7 @@ class _Pooled:
 
 
 def _n_rows(piece: Any) -> int:
-    return piece.shape[0]
+    return int(piece.shape[0])
 
 
 def batches(

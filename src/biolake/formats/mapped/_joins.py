@@ -96,7 +96,8 @@ class ColumnMap:
         if self.identity:
             return _own(row, dtype)
         if self._take is not None:
-            return row[self._take].astype(dtype, copy=False)
+            taken: np.ndarray = row[self._take].astype(dtype, copy=False)
+            return taken
         out = np.zeros(self.n_out, dtype)
         out[self._dst] = row[self._src]
         return out
@@ -104,10 +105,10 @@ class ColumnMap:
     def sparse_row(self, indices: np.ndarray, data: np.ndarray, dtype: np.dtype | type) -> np.ndarray:
         """A CSR row (its ``indices`` and ``data``) as a dense row over the joint columns."""
         out = np.zeros(self.n_out, dtype)
-        if self.identity:
+        if self.lookup is None:  # identity
             out[indices] = data
             return out
-        position = self.lookup[indices]  # type: ignore[index]
+        position = self.lookup[indices]
         keep = position >= 0
         out[position[keep]] = data[keep]
         return out
@@ -129,8 +130,8 @@ class ColumnMap:
         import scipy.sparse
 
         data = data.astype(dtype, copy=False)
-        if not self.identity:
-            position = self.lookup[indices]  # type: ignore[index]
+        if self.lookup is not None:  # not identity
+            position = self.lookup[indices]
             keep = position >= 0
             if not keep.all():
                 kept_before = np.concatenate(([0], np.cumsum(keep)))

@@ -87,7 +87,8 @@ class ChunkedRows:
                 raise ValueError("ChunkedRows reads contiguous rows only")
             return self._rows(start, stop)
         row = int(item)
-        return self._chunk(row // self._band)[row % self._band]
+        values: np.ndarray = self._chunk(row // self._band)[row % self._band]
+        return values
 
     def _rows(self, start: int, stop: int) -> np.ndarray:
         if stop <= start:
@@ -106,6 +107,6 @@ class ChunkedRows:
 
 def _read_only(values: Any) -> np.ndarray:
     """A cached band: shared by every reader, so nobody may write into it."""
-    values = np.asarray(values)
-    values.flags.writeable = False
-    return values
+    array = np.asarray(values)
+    array.flags.writeable = False
+    return array

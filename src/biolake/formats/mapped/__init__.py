@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-    from biolake.formats._mapped import MappedCore as MappedDataset
+    from biolake.formats.mapped._mapped import MappedCore as MappedDataset
 
 __all__ = ["MappedDataset", "collate", "dataset_class", "mapped"]
 
@@ -52,7 +52,7 @@ def mapped(
 ) -> MappedDataset:
     """A :class:`MappedDataset` over the AnnData stores at ``paths``.
 
-    See :class:`~biolake.formats._mapped.MappedCore` for the arguments and what an item
+    See :class:`~biolake.formats.mapped._mapped.MappedCore` for the arguments and what an item
     holds.
 
     Example:
@@ -74,12 +74,13 @@ def mapped(
 @functools.cache
 def dataset_class() -> type[MappedDataset]:
     """The ``MappedDataset`` class, created once: a ``torch.utils.data.Dataset`` if torch imports."""
-    from biolake.formats._mapped import MappedCore
+    # Imported here, not at the top: _mapped imports numpy, and importing this package must not.
+    from biolake.formats.mapped._mapped import MappedCore
 
     torch_dataset = _torch_dataset_base()
     bases = (MappedCore,) if torch_dataset is None else (MappedCore, torch_dataset)
     namespace = {"__module__": __name__, "__qualname__": "MappedDataset", "__doc__": MappedCore.__doc__}
-    return type("MappedDataset", bases, namespace)  # type: ignore[return-value]
+    return type("MappedDataset", bases, namespace)
 
 
 @functools.cache

@@ -1,9 +1,9 @@
 """The map-style dataset over many AnnData stores; ``biolake.formats.mapped`` adds torch.
 
 :class:`MappedCore` holds everything but the optional ``torch.utils.data.Dataset`` base:
-one :mod:`~biolake.formats._sources` source per store, the var join
-(:mod:`~biolake.formats._joins`), the label encoders (:mod:`~biolake.formats._labels`), the
-cells kept by ``obs_filter``, and the block-shuffled batches (:mod:`~biolake.formats._blocks`).
+one :mod:`._sources` source per store, the var join (:mod:`._joins`), the label encoders
+(:mod:`._labels`), the cells kept by ``obs_filter``, and the block-shuffled batches
+(:mod:`._blocks`), all modules of the :mod:`biolake.formats.mapped` package.
 Everything decided once happens in ``__init__``; reading a cell touches only its store.
 """
 
@@ -18,9 +18,9 @@ from typing import Any, Literal
 import numpy as np
 
 from biolake.errors import ValidationError
-from biolake.formats import _blocks, _labels
-from biolake.formats._joins import ColumnMap, joint_var_names
-from biolake.formats._sources import AnnDataSource, open_source
+from biolake.formats.mapped import _blocks, _labels
+from biolake.formats.mapped._joins import ColumnMap, joint_var_names
+from biolake.formats.mapped._sources import AnnDataSource, open_source
 
 STORE_KEY = "_store_idx"
 
@@ -87,7 +87,7 @@ class MappedCore:
             source.n_obs if selection is None else len(selection)
             for source, selection in zip(self._sources, self._selections)
         ]
-        self._offsets = np.concatenate(([0], np.cumsum(self.n_obs_list))).tolist()
+        self._offsets: list[int] = np.concatenate(([0], np.cumsum(self.n_obs_list))).tolist()
         self._setup_vars()
         self._dtypes = self._setup_dtypes(dtype)
         self._setup_labels()
@@ -207,7 +207,7 @@ class MappedCore:
         one slice each; with ``shuffle`` the block order is random and the rows of every
         ``window`` consecutive blocks are permuted together (so a batch mixes cells from up
         to ``window`` blocks of any stores, not from the whole dataset; see
-        :mod:`biolake.formats._blocks`). Every cell comes exactly once per call. Without
+        :mod:`biolake.formats.mapped._blocks`). Every cell comes exactly once per call. Without
         ``shuffle`` batches follow the dataset order. Reads happen in the calling process;
         a ``DataLoader`` with workers parallelises ``ds[i]`` instead.
 

@@ -68,7 +68,8 @@ def recode(column: pd.Categorical, categories: pd.Index) -> np.ndarray:
 
 def encode_values(values: np.ndarray, categories: pd.Index) -> np.ndarray:
     """Codes of raw ``values`` into ``categories`` (-1 for missing or unknown values)."""
-    return categories.get_indexer(values).astype(np.int64)
+    codes: np.ndarray = categories.get_indexer(values).astype(np.int64)
+    return codes
 
 
 def inverse_frequency_weights(labels: Sequence[np.ndarray]) -> np.ndarray:

@@ -22,12 +22,12 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from biolake.errors import PathNotFoundError, UnknownFormatError, ValidationError
-from biolake.formats._chunk_cache import ChunkedRows
+from biolake.formats.mapped._chunk_cache import ChunkedRows
 
 #: h5py chunk cache per dataset: a compressed h5ad is decompressed chunk by chunk.
 H5_CHUNK_CACHE_BYTES = 16 * 1024 * 1024
@@ -58,11 +58,12 @@ def encoding_type(elem: Any) -> str:
 class DenseMatrix:
     """A dense 2-D array on disk (h5py dataset or zarr array), read by row or by row range."""
 
-    sparse = False
+    sparse: Literal[False] = False
 
     def __init__(self, array: Any) -> None:
         self._array = array
-        self.shape: tuple[int, int] = tuple(int(n) for n in array.shape)  # type: ignore[assignment]
+        rows, columns = array.shape
+        self.shape = (int(rows), int(columns))
         self.dtype = np.dtype(array.dtype)
 
     def row(self, i: int) -> np.ndarray:
@@ -77,13 +78,14 @@ class DenseMatrix:
 class CsrMatrix:
     """A CSR matrix on disk (``data``/``indices``/``indptr``); ``indptr`` is held in memory."""
 
-    sparse = True
+    sparse: Literal[True] = True
 
     def __init__(self, group: Any, wrap: Callable[[Any, str], Any]) -> None:
         self._data = wrap(group["data"], "data")
         self._indices = wrap(group["indices"], "indices")
         self._indptr = np.asarray(group["indptr"][:], dtype=np.int64)
-        self.shape: tuple[int, int] = tuple(int(n) for n in group.attrs["shape"])  # type: ignore[assignment]
+        rows, columns = group.attrs["shape"]
+        self.shape = (int(rows), int(columns))
         self.dtype = np.dtype(self._data.dtype)
 
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:

@@ -36,8 +36,9 @@ def test_same_bytes_return_the_existing_artifact(ln):
     df = pd.DataFrame({"a": [1, 2, 3]})
     first = ln.Artifact.from_df(df, key="dedup/a.parquet").save()
     again = ln.Artifact.from_df(df, key="dedup/a.parquet")
-    assert not again._state.adding and again.pk == first.pk
-    again.save()
+    assert again._state.adding and again.hash is None  # the constructor reads nothing
+    assert again.save() is again and not again._state.adding and again.pk == first.pk
+    assert again._returned_existing and not first._returned_existing
     assert ln.Artifact.filter(key="dedup/a.parquet").count() == 1
 
 
@@ -208,3 +209,25 @@ def test_upath_view_tree_shows_counts_and_suffixes(ln, capsys):
 def test_compat_spellings(ln):
     artifact = ln.Artifact.from_dataframe(pd.DataFrame({"c": [5]}), key="compat/c.parquet").save()
     assert artifact.uid in set(ln.Artifact.filter(key="compat/c.parquet").to_dataframe()["uid"])
+
+
+def test_constructor_reads_writes_and_queries_nothing(ln, tmp_path):
+    """Artifact() only records what it was given; save() writes, hashes and queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from biolake.storage.cache import SAVING_DIR
+
+    src = tmp_path / "pure.csv"
+    src.write_text("a\n1\n")
+    ln.Artifact.filter().count()  # connected, user cached
+    saving = ln.settings.cache_dir / SAVING_DIR
+    before = set(saving.iterdir()) if saving.exists() else set()
+    with CaptureQueriesContext(connection) as queries:
+        from_df = ln.Artifact.from_df(pd.DataFrame({"p": [1, 2]}), key="pure/df.parquet")
+        from_path = ln.Artifact(src, key="pure/file.csv")
+    assert len(queries) == 0
+    assert (set(saving.iterdir()) if saving.exists() else set()) == before
+    assert from_df.hash is None and from_df.n_observations == 2 and from_df.suffix == ".parquet"
+    assert from_path.hash is None and from_path.path.path == str(src)
+    assert from_df.save().hash and from_path.save().size == 4

@@ -73,14 +73,13 @@ def save_command(path: str, key: str | None, description: str | None, kind: str 
     if not as_artifact and Path(path).suffix in (".py", ".ipynb") and Path(path).is_file():
         _save_code(path)
         return
-    artifact = ln.Artifact(path, key=key, description=description, kind=kind)
-    if not artifact._state.adding:  # the same bytes are registered already
+    artifact = ln.Artifact(path, key=key, description=description, kind=kind).save()
+    if artifact._returned_existing:  # the same bytes are registered already
         if key is not None and key != artifact.key:
             where = f"under key {artifact.key!r}" if artifact.key else "without a key"
             log.warning(f"these bytes are already registered as {artifact.uid} {where}; the key was not changed")
         else:
             log.info(f"these bytes are already registered as {artifact.uid}")
-    artifact.save()
     click.echo(f"uid: {artifact.uid}")
     click.echo(f"key: {artifact.key if artifact.key is not None else '-'}")
 

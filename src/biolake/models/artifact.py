@@ -45,9 +45,11 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
     )
 
     # per-object state of unsaved artifacts (records read from the database have the defaults)
-    _source: artifact_source.Source | None = None
+    _pending: artifact_source.Pending | None = None  # what an unsaved artifact was made from
+    _source: artifact_source.Source | None = None  # its bytes, read during save()
     _revises: Artifact | None = None
     _memory: Any = None
+    _returned_existing = False  # save() found the same bytes registered and became that record
 
     uid = models.CharField(max_length=20, unique=True, editable=False)
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
@@ -106,14 +108,10 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
             raise TypeError(f"Artifact() got unexpected arguments: {sorted(fields) or args}")
         if key is None and revises is not None:
             key = revises.key  # a new version keeps the family's key
-        source = artifact_source.prepare(data, key=key, format=format)
-        existing = artifact_source.find_duplicate(Artifact, source)
-        if existing is not None:
-            artifact_source.become(self, existing, source)
-            return
-        super().__init__(**artifact_source.initial_fields(source, description, kind, version))
-        self._source = source
-        self._memory = source.memory
+        pending = artifact_source.Pending.of(data, key=key, format=format)  # checks only: no I/O, no query
+        super().__init__(**pending.initial_fields(description, kind, version))
+        self._pending = pending
+        self._memory = pending.memory
 
     @classmethod
     def _default_conditions(cls, kwargs: dict[str, Any]) -> list[Any]:
@@ -148,14 +146,18 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
 
     # -- persistence --------------------------------------------------------------------------
     def save(self, *args: Any, **kwargs: Any) -> Artifact:  # type: ignore[override]
-        """Store the bytes and commit the record, all or nothing; returns ``self``."""
+        """Read, hash and store the bytes, then commit the record, all or nothing; returns ``self``.
+
+        Bytes that are already registered are not stored again: the artifact becomes the
+        existing one (a message says so), and that is returned.
+        """
         return artifact_save.save(self, super().save, *args, **kwargs)
 
     def replace(self, data: Any, format: str | None = None) -> Artifact:
         """Prepare new content as the next version of this artifact; call ``.save()`` to store it."""
         previous = copy.copy(self)  # self is about to become the new version
         new = Artifact(data, key=self.key, description=self.description, kind=self.kind, revises=previous, format=format)
-        artifact_source.become(self, new, new._source, keep_state=True)
+        artifact_source.become(self, new, None, keep_state=True)
         return self
 
     def delete(self, permanent: bool = False) -> None:  # type: ignore[override]

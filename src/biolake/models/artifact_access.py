@@ -16,6 +16,8 @@ def path(artifact: Any) -> Any:
     """The UPath of the artifact's bytes in its storage location."""
     if artifact._state.adding and artifact._source is not None:
         return artifact._source.upath
+    if artifact._state.adding and artifact._pending is not None:
+        return None if artifact._memory is not None else paths.create_path(artifact._pending.data)
     storage = artifact.storage
     key = paths.managed_key(artifact.uid, artifact.suffix) if artifact.managed else artifact.key
     return storage.location.join(key)

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from django.db import IntegrityError, transaction
 
 from biolake import _logging as log
-from biolake.models import versioning
+from biolake.models import artifact_source, versioning
 from biolake.models.constants import MAIN_BRANCH
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
@@ -22,6 +22,8 @@ _ATTEMPTS = 5
 
 def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Save ``artifact``; ``model_save`` is the plain record save."""
+    if artifact._state.adding and artifact._pending is not None and artifact_source.resolve(artifact) is not None:
+        return artifact  # the same bytes are registered: the artifact became that record
     source = artifact._source
     if not artifact._state.adding and artifact._state.db not in (None, "default"):
         return transfer_artifact(artifact)  # read from another instance

@@ -1,7 +1,9 @@
 """Where a new artifact's bytes come from: an in-memory object, a local path, or a path in place.
 
-``prepare`` turns what the user passed into a :class:`Source` (hash, size, suffix, where
-the bytes go) without touching the database except to learn the registered storage roots.
+The constructor only records what the user passed (a :class:`Pending`: no I/O, no
+query). ``save()`` calls :func:`resolve`, which turns it into a :class:`Source` (bytes
+written and hashed, storage location found) and finds an existing artifact with the same
+content, which the new one then becomes.
 """
 
 from __future__ import annotations
@@ -48,6 +50,79 @@ class Source:
 
             transfer.remove(self.upath)
             self.is_temp = False
+
+
+@dataclasses.dataclass
+class Pending:
+    """What an unsaved artifact was made from, checked but not read: no I/O, no query."""
+
+    data: Any
+    key: str | None
+    format: str | None
+    suffix: str
+    otype: str | None = None
+    n_observations: int | None = None
+    is_object: bool = False  # an in-memory object (DataFrame, AnnData, ...), not a path
+
+    @property
+    def memory(self) -> Any:
+        """The in-memory object, when the artifact was made from one."""
+        return self.data if self.is_object else None
+
+    @classmethod
+    def of(cls, data: Any, key: str | None, format: str | None = None) -> Pending:
+        """Check ``data`` and ``key`` (type, key syntax, suffix; that a local path exists: one
+        stat) without reading anything; remote paths are checked by ``save()``."""
+        if key is not None:
+            keys.validate_key(key)
+        otype = formats.infer_otype(data)
+        if otype is not None:
+            suffix = formats.default_suffix(otype, format or _format_from_key(key))
+            _check_key_suffix(key, suffix)
+            return cls(data, key, format, suffix, otype, formats.n_observations(data), is_object=True)
+        if isinstance(data, (str, os.PathLike)) or hasattr(data, "protocol"):
+            if paths.is_local(data) and not paths.create_path(data).exists():
+                raise PathNotFoundError(f"No file or folder at {str(data)!r}.", path=str(data))
+            suffix = paths.extract_suffix(str(data).rstrip("/"))
+            return cls(data, key, format, suffix, formats.otype_from_suffix(suffix))
+        raise TypeError(
+            f"Cannot make an artifact from {type(data).__name__}: pass a path, a pandas DataFrame, "
+            "an AnnData or a MuData object."
+        )
+
+    def initial_fields(self, description: str | None, kind: str | None, version: str | None) -> dict[str, Any]:
+        """Field values known before the bytes are read."""
+        return {
+            "key": self.key,
+            "description": description,
+            "kind": kind,
+            "version": version,
+            "suffix": self.suffix,
+            "otype": self.otype,
+            "n_observations": self.n_observations,
+        }
+
+
+def resolve(artifact: Any) -> Any:
+    """Read the bytes of an unsaved artifact's :class:`Pending` (write, hash, locate).
+
+    Returns an existing, non-trashed artifact with the same content if there is one (the
+    new artifact then becomes it, and nothing is stored), else ``None`` with the
+    artifact's fields filled and its :class:`Source` set.
+    """
+    pending = artifact._pending
+    source = prepare(pending.data, key=pending.key, format=pending.format)
+    artifact._pending = None
+    existing = find_duplicate(type(artifact), source)
+    if existing is not None:
+        become(artifact, existing, source)
+        artifact._returned_existing = True
+        return existing
+    fields = initial_fields(source, artifact.description, artifact.kind, artifact.version)
+    for name, value in fields.items():
+        setattr(artifact, name, value)
+    artifact._source = source
+    return None
 
 
 def prepare(data: Any, key: str | None, format: str | None = None) -> Source:
@@ -171,6 +246,7 @@ def become(target: Any, other: Any, source: Source | None, keep_state: bool = Fa
     target._become(other)
     target._revises = getattr(other, "_revises", None)
     target._source = None if not keep_state else other._source
+    target._pending = other._pending if keep_state else None
     target._memory = getattr(other, "_memory", None) if keep_state else (source.memory if source else None)
     if not keep_state and source is not None:
         source.discard()

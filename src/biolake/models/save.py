@@ -22,7 +22,7 @@ def save(records: Iterable[Any]) -> list[Any]:
     groups: dict[type, list[Any]] = defaultdict(list)
     single: list[Any] = []
     for record in records:
-        if record._state.adding and getattr(record, "_source", None) is None:
+        if record._state.adding and getattr(record, "_source", None) is None and getattr(record, "_pending", None) is None:
             groups[type(record)].append(record)
         else:
             single.append(record)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from biolake import _logging as log
-from biolake.errors import ValidationError
+from biolake.errors import AmbiguousValueWarning, ValidationError
 
 if TYPE_CHECKING:  # pandas and the public layer load on first use, not with the registries
     import pandas as pd
@@ -205,7 +205,7 @@ def from_values(model: Any, values: list[str], field: str, organism: str | None 
     result = ontology.inspect(rest, field=field, mute=True)
     if result.ambiguous:
         log.warning(f"ambiguous {field} values, not picked: " + "; ".join(
-            f"{v!r} → {', '.join(ids)}" for v, ids in result.ambiguous.items()))
+            f"{v!r} → {', '.join(ids)}" for v, ids in result.ambiguous.items()), AmbiguousValueWarning)
     df = ontology.df()
     usable = [v for v in result.validated if v not in result.ambiguous]
     ids = usable if field == ontology.id_field else [df.index[df[field] == v][0] for v in usable]

@@ -14,7 +14,7 @@ from biolake import _logging as log
 from biolake.curators import additions, linking, registry, report
 from biolake.curators.report import Issue
 from biolake.curators.slot import CatTarget, SlotCurator
-from biolake.errors import ValidationError
+from biolake.errors import ValidationError, ValidationWarning
 
 
 class Curator(ABC):
@@ -103,7 +103,8 @@ class Curator(ABC):
             if result.synonyms_mapper:
                 log.warning(
                     f"not adding {report.count(len(result.synonyms_mapper), 'synonym')}: "
-                    f"{report.listing(list(result.synonyms_mapper))}; standardize with .standardize(\"{target.key}\")"
+                    f"{report.listing(list(result.synonyms_mapper))}; standardize with .standardize(\"{target.key}\")",
+                    ValidationWarning,
                 )
             new = result.unmapped
             if new:

@@ -24,6 +24,7 @@ import numpy as np
 
 from biolake import _logging as log
 from biolake.curators import matching, report
+from biolake.errors import ValidationWarning
 
 __all__ = ["InspectResult", "from_values", "inspect", "standardize", "validate", "validate_values"]
 
@@ -69,7 +70,7 @@ def validate(
     if not mute:
         bad = [v for v, ok in zip(found.uniques, exact) if not ok]
         if bad:
-            log.warning(f"{report.not_validated(bad)}; inspect with .inspect()")
+            log.warning(f"{report.not_validated(bad)}; inspect with .inspect()", ValidationWarning)
     return found.spread(exact, False)
 
 
@@ -174,6 +175,6 @@ def _print_summary(result: InspectResult) -> None:
     if result.validated:
         log.success(report.validated(len(result.validated)))
     if result.non_validated:
-        log.warning(report.not_validated(result.non_validated))
+        log.warning(report.not_validated(result.non_validated), ValidationWarning)
     if result.synonyms_mapper:
         log.info(report.synonyms_found(result.synonyms_mapper))

@@ -25,6 +25,7 @@ import pandas as pd
 from biolake import _logging as log
 from biolake.curators import additions, checks, matching, registry, report
 from biolake.curators.report import Issue
+from biolake.errors import ValidationWarning
 from biolake.models import dtypes
 
 _MATRIX_KINDS = {"int": "iu", "float": "f", "num": "iuf", "bool": "b"}
@@ -207,7 +208,7 @@ class SlotCurator:
         message = report.categorical(target.key, result, dtypes.registry_name(target.model), addable)
         if not mute:
             first, *hints = message.split("\n")
-            log.warning(first)
+            log.warning(first, ValidationWarning)
             for hint in hints:
                 log.info(hint.removeprefix("→ "))
         return Issue(target.key, message, list(result.non_validated))

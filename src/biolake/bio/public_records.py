@@ -1,5 +1,6 @@
-"""Bio registries meet their public sources: ``public()``, ``from_source()``, ``from_values()``,
-``import_source()``, ``view_parents()`` and public fallbacks when inspecting values."""
+"""Records of bio registries made from their public sources: ``public()``, ``from_source()``,
+``from_values()``, ``import_source()``, ``view_parents()``, lookups and inspections that fall
+back to the public source."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import transaction
 
 from biolake import _logging as log
 from biolake.errors import AmbiguousValueWarning, ValidationError
+from biolake.models.lookup import to_identifier
 
 if TYPE_CHECKING:  # pandas and the public layer load on first use, not with the registries
     import pandas as pd
@@ -250,8 +252,6 @@ def parents_graph(record: Any, distance: int = 2) -> Any:
 
 def lookup_public(model: Any, identifier: str, field: str) -> Any:
     """An unsaved record for the public term whose ``field`` reads as ``identifier`` (``cd8a``), if one does."""
-    from biolake.models.lookup import to_identifier
-
     ontology = public(model)
     df = ontology.df()
     values = df.index if field == ontology.id_field else df[field] if field in df else None

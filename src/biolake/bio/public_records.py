@@ -11,6 +11,7 @@ from django.db import transaction
 
 from biolake import _logging as log
 from biolake.errors import AmbiguousValueWarning, ValidationError
+from biolake.models import validation
 from biolake.models.lookup import to_identifier
 
 if TYPE_CHECKING:  # pandas and the public layer load on first use, not with the registries
@@ -196,9 +197,7 @@ def import_source(model: Any, source: str | None = None, organism: str | None = 
 
 def from_values(model: Any, values: list[str], field: str, organism: str | None = None) -> list[Any]:
     """Records for ``values``: from the registry first, then (unsaved) from the public source."""
-    from biolake.curators import registry
-
-    found = registry.from_values(model, values, field=field)
+    found = validation.from_values(model, values, field=field)
     have = {getattr(r, field) for r in found}
     rest = [v for v in dict.fromkeys(values) if v not in have]
     if not rest:

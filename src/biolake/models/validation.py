@@ -4,7 +4,8 @@
 ``ln.ULabel.validate(values)`` is :func:`validate` with ``model=ln.ULabel``; curators call
 :func:`validate_values`. Each call runs one query, however many values are passed; work
 happens on the distinct values, then maps back (a million values with a thousand distinct
-ones take well under a second).
+ones take well under a second). :class:`InspectResult` is also what public sources'
+``inspect`` returns.
 
 Only records that are not in the trash count. ``field`` is ``None`` (the registry's name
 field), a field name, or a field (``ln.ULabel.name``).
@@ -34,22 +35,35 @@ __all__ = ["InspectResult", "from_values", "inspect", "standardize", "validate",
 class InspectResult:
     """Which values are validated, which not, and which map to a canonical value.
 
+    Returned by registries (``ln.ULabel.inspect``) and public sources
+    (``bt.CellType.public().inspect``) alike.
+
     Attributes:
-        validated: distinct values that exist in the field, in input order.
+        validated: distinct values that exist in the field as they are, in input order.
         non_validated: distinct values that do not (synonyms and case variants included),
             in input order. Missing values (``None``, ``NaN``) are in neither list.
         synonyms_mapper: non-validated values that ``standardize`` maps to a canonical
-            value (through synonyms or case), e.g. ``{"T-cell": "T cell"}``.
+            value (through synonyms, case or, in public sources, the replacement of an
+            obsolete id), e.g. ``{"T-cell": "T cell"}``.
+        ambiguous: values that match several records → the ids of those records; none is
+            picked for them. Always empty for registries, where the oldest record wins.
     """
 
     validated: list[Any]
     non_validated: list[Any]
     synonyms_mapper: dict[Any, Any]
+    ambiguous: dict[Any, list[Any]] = dataclasses.field(default_factory=dict)
 
     @property
     def unmapped(self) -> list[Any]:
         """Non-validated values that are not synonyms either: typos or new terms."""
         return [v for v in self.non_validated if v not in self.synonyms_mapper]
+
+    @property
+    def frac_validated(self) -> float:
+        """Share of distinct values that validated (1.0 for no values)."""
+        total = len(self.validated) + len(self.non_validated)
+        return len(self.validated) / total if total else 1.0
 
 
 def validate(

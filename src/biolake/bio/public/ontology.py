@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from biolake import _logging
 from biolake.bio.public.cache import load_table
 from biolake.bio.public.lookup import Lookup
-from biolake.bio.public.matching import InspectResult, Matcher, as_list
+from biolake.bio.public.matching import Matcher, as_list
 from biolake.bio.public.search import SearchIndex, top
 from biolake.bio.public.sources import SourceSpec, get_source, normalize_organism
 from biolake.errors import AmbiguousValueWarning, DoesNotExist, UnknownFormatError, ValidationWarning
+from biolake.models.validation import InspectResult
 
 if TYPE_CHECKING:
     import numpy as np
@@ -376,7 +377,7 @@ def _log_inspect(result: InspectResult, where: str) -> None:
     if result.synonyms_mapper:
         sample = ", ".join(f"{k!r} → {v!r}" for k, v in list(result.synonyms_mapper.items())[:5])
         _logging.info(f"{len(result.synonyms_mapper)} of the others can be standardized: {sample}")
-    unmapped = [v for v in result.non_validated if v not in result.synonyms_mapper]
+    unmapped = result.unmapped
     if unmapped:
         _logging.warning(
             f"{len(unmapped)} of {total} unique values not found in {where}: {', '.join(map(repr, unmapped[:10]))}",

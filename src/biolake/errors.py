@@ -13,7 +13,7 @@ working for callers that do not know biolake::
     │   ├── PathNotFoundError(StorageError, FileNotFoundError)  a path that does not exist
     │   ├── PathExistsError(StorageError, FileExistsError)  a file that would be overwritten
     │   └── UploadError                                    an upload failed; nothing recorded
-    ├── IntegrityError(BiolakeError, ValueError)           stored bytes do not match their hash
+    ├── HashMismatchError(BiolakeError, ValueError)        stored bytes missing or not matching their hash
     ├── UnknownFormatError(BiolakeError, ValueError)       no loader for a suffix / object type
     ├── DoesNotExist(BiolakeError, LookupError)            a query matched nothing
     ├── MultipleResultsFound(BiolakeError, LookupError)    a query matched more than one record
@@ -22,7 +22,21 @@ working for callers that do not know biolake::
     ├── TrackingError(BiolakeError, RuntimeError)          track()/finish() cannot tell what to record
     └── CLIUsageError(BiolakeError, ValueError)            wrong command-line usage
 
-Errors carry the offending values as attributes (e.g. ``InvalidKeyError.key``).
+Errors carry the offending values as attributes (e.g. ``InvalidKeyError.key``). No class
+reuses the name of a Django exception for something else: a hash mismatch is
+``HashMismatchError``, never ``IntegrityError`` (Django's: a database constraint failed).
+``DoesNotExist`` and ``ValidationError`` keep their names on purpose: the first is the base of
+every registry's Django ``DoesNotExist`` (the same meaning), the second is LaminDB's name for
+values that do not validate.
+
+Warnings have their own tree, so callers can filter them with :mod:`warnings`
+(``warnings.simplefilter("error", biolake.errors.ValidationWarning)``)::
+
+    BiolakeWarning(UserWarning)
+    └── ValidationWarning                                  values that do not validate
+        └── AmbiguousValueWarning                          values that match several records
+
+How a warning reaches the terminal (once) is described in :mod:`biolake._logging`.
 """
 
 from __future__ import annotations
@@ -82,8 +96,8 @@ class UploadError(StorageError):
     """Bytes could not be written to their storage location; nothing was recorded."""
 
 
-class IntegrityError(BiolakeError, ValueError):
-    """Stored bytes do not match the hash recorded for them."""
+class HashMismatchError(BiolakeError, ValueError):
+    """Stored bytes are missing or do not match the hash recorded for them."""
 
     def __init__(self, message: str, expected: str | None = None, actual: str | None = None) -> None:
         super().__init__(message)
@@ -133,3 +147,15 @@ class TrackingError(BiolakeError, RuntimeError):
 
 class CLIUsageError(BiolakeError, ValueError):
     """Wrong command-line usage."""
+
+
+class BiolakeWarning(UserWarning):
+    """Root of all biolake warnings."""
+
+
+class ValidationWarning(BiolakeWarning):
+    """Values that do not validate against a registry or a public source (nothing was raised)."""
+
+
+class AmbiguousValueWarning(ValidationWarning):
+    """Values that match several records, so none was picked for them."""

@@ -71,7 +71,7 @@ def test_corrupt_bytes_raise_integrity_error_and_change_nothing(ln, made):
     artifact = _df_artifact(ln, made, "verify/corrupt.parquet", 2)
     before = _snapshot(ln, artifact)
     _stored(artifact).write_bytes(b"not a parquet file any more")
-    with pytest.raises(ln.errors.IntegrityError) as info:
+    with pytest.raises(ln.errors.HashMismatchError) as info:
         ln.Artifact.get(artifact.uid).verify()
     error = info.value
     assert isinstance(error, ValueError)
@@ -90,7 +90,7 @@ def test_missing_file(ln, made):
     report = integrity.verify(artifact)
     assert report.missing and not report.ok and report.status == "missing"
     assert report.actual_hash is None and report.expected_hash == artifact.hash
-    with pytest.raises(ln.errors.IntegrityError, match="no bytes at") as info:
+    with pytest.raises(ln.errors.HashMismatchError, match="no bytes at") as info:
         artifact.verify()
     assert info.value.expected == artifact.hash and info.value.actual is None
     assert not _stored(artifact).exists()  # verify does not recreate anything
@@ -111,7 +111,7 @@ def test_folders(ln, made, tmp_path):
     assert artifact.verify().ok
 
     (stored / "extra.txt").write_text("x")  # an added file
-    with pytest.raises(ln.errors.IntegrityError):
+    with pytest.raises(ln.errors.HashMismatchError):
         artifact.verify()
     (stored / "extra.txt").unlink()
     (stored / "a.txt").rename(stored / "renamed.txt")  # a renamed file
@@ -298,7 +298,7 @@ def test_verify_and_gc_on_s3(tmp_path):
 
         fs.pipe(table.path.path, b"overwritten")
         fs.pipe(f"{bucket}/raw/in_place.txt", b"changed in place")
-        with pytest.raises(ln.errors.IntegrityError) as info:
+        with pytest.raises(ln.errors.HashMismatchError) as info:
             ln.Artifact.get(table.uid).verify()
         assert info.value.expected == table.hash and info.value.actual
         assert integrity.verify(in_place).status == "mismatch"

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from django.db import models
 
 from biolake import _logging as log
-from biolake.bio import registry
+from biolake.bio import public_records
 from biolake.models import lineage_render as render
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
@@ -75,23 +75,23 @@ class BioRecord(TracksCreator, CanValidate):
     @classmethod
     def public(cls, organism: str | None = None, source: str | None = None) -> Any:
         """The public ontology behind this registry (offline)."""
-        return registry.public(cls, organism=organism, source=source)
+        return public_records.public(cls, organism=organism, source=source)
 
     @classmethod
     def from_source(cls, organism: str | None = None, source: str | None = None, **field: Any) -> Any:
         """A record from the public source, e.g. ``CellType.from_source(name="neuron")`` (save it)."""
-        return registry.from_source(cls, organism=organism, source=source, **field)
+        return public_records.from_source(cls, organism=organism, source=source, **field)
 
     @classmethod
     def from_values(cls, values: Any, field: Any = None, organism: str | None = None, **kwargs: Any) -> list[Any]:
         """Records for the values: existing ones, then new (unsaved) ones from the public source."""
         name = field if isinstance(field, str) else getattr(getattr(field, "field", None), "name", cls._name_field)
-        return registry.from_values(cls, list(values), field=name, organism=organism)
+        return public_records.from_values(cls, list(values), field=name, organism=organism)
 
     @classmethod
     def _lookup_fallback(cls, identifier: str, field: str) -> Any:
         """For ``lookup()``: a term of the public source whose name matches, as an unsaved record."""
-        return registry.lookup_public(cls, identifier, field)
+        return public_records.lookup_public(cls, identifier, field)
 
     @classmethod
     def add_source(cls, path: Any, name: str | None = None, version: str | None = None) -> Any:
@@ -103,14 +103,14 @@ class BioRecord(TracksCreator, CanValidate):
     @classmethod
     def import_source(cls, source: str | None = None, organism: str | None = None) -> int:
         """Load the whole public source into the registry (bulk inserts, parents linked)."""
-        return registry.import_source(cls, source=source, organism=organism)
+        return public_records.import_source(cls, source=source, organism=organism)
 
     @classmethod
     def inspect(cls, values: Any, field: Any = None, organism: str | None = None, **kwargs: Any) -> Any:
         """Like every registry's ``inspect``, and says which missing values the public source knows."""
         result = super().inspect(values, field=field, **kwargs)
         name = field if isinstance(field, str) else getattr(getattr(field, "field", None), "name", cls._name_field)
-        message = registry.public_fallback_message(cls, result.non_validated, name, organism)
+        message = public_records.public_fallback_message(cls, result.non_validated, name, organism)
         if message and not kwargs.get("mute"):
             log.info(message)
         return result
@@ -118,13 +118,13 @@ class BioRecord(TracksCreator, CanValidate):
     def save(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Save; a record made by ``from_source`` also brings its ancestors as parents."""
         super().save(*args, **kwargs)
-        registry.save_with_ancestors(self)
+        public_records.save_with_ancestors(self)
         return self
 
     def view_parents(self, distance: int = 2, format: str = "mermaid") -> str:
         """Print (and return) the parents up to ``distance`` steps: ``mermaid``, ``dot`` or ``svg`` text."""
         renderers = {"mermaid": render.to_mermaid, "dot": render.to_dot, "svg": render.to_svg}
-        text = renderers[format](registry.parents_graph(self, distance))
+        text = renderers[format](public_records.parents_graph(self, distance))
         log.print_renderable(text)
         return text
 

@@ -12,7 +12,7 @@ and save the dataset with its schemas and labels linked.
 =================  ============================================================
 
 The registry validation API (``ln.ULabel.validate/inspect/standardize/from_values``)
-lives in :mod:`biolake.curators.registry`.
+lives in :mod:`biolake.models.validation`; curators build on it.
 
 Example:
     >>> curator = ln.curators.DataFrameCurator(df, schema)  # doctest: +SKIP

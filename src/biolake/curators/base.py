@@ -11,10 +11,11 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from biolake import _logging as log
-from biolake.curators import additions, linking, registry, report
-from biolake.curators.report import Issue
+from biolake.curators import additions, linking
 from biolake.curators.slot import CatTarget, SlotCurator
-from biolake.errors import ValidationError
+from biolake.errors import ValidationError, ValidationWarning
+from biolake.models import validation, validation_report
+from biolake.models.validation_report import Issue
 
 
 class Curator(ABC):
@@ -88,8 +89,8 @@ class Curator(ABC):
         for slot, target in self._targets(key):
             mapper = slot.standardize(target)
             if mapper:
-                n = report.count(len(mapper), "term")
-                log.info(f'standardized {n} in "{target.key}": {report.mapping(mapper)}')
+                n = validation_report.count(len(mapper), "term")
+                log.info(f'standardized {n} in "{target.key}": {validation_report.mapping(mapper)}')
         self._issues = None
 
     def add_new_from(self, key: str) -> None:
@@ -99,16 +100,18 @@ class Curator(ABC):
         ULabels of a typed dtype (``cat[ULabel[Perturbation]]``) get that label type.
         """
         for slot, target in self._targets(key):
-            result = registry.validate_values(target.model, target.field, slot.values(target), target.type_name)
+            result = validation.validate_values(target.model, target.field, slot.values(target), target.type_name)
             if result.synonyms_mapper:
                 log.warning(
-                    f"not adding {report.count(len(result.synonyms_mapper), 'synonym')}: "
-                    f"{report.listing(list(result.synonyms_mapper))}; standardize with .standardize(\"{target.key}\")"
+                    f"not adding {validation_report.count(len(result.synonyms_mapper), 'synonym')}: "
+                    f"{validation_report.listing(list(result.synonyms_mapper))}; "
+                    f"standardize with .standardize(\"{target.key}\")",
+                    ValidationWarning,
                 )
             new = result.unmapped
             if new:
                 additions.add(target.model, target.field, new, target.type_name)
-                log.success(report.added(new, target.registry))
+                log.success(validation_report.added(new, target.registry))
         self._issues = None
 
     def save_artifact(self, key: str | None = None, description: str | None = None, revises: Any = None) -> Any:
@@ -120,7 +123,8 @@ class Curator(ABC):
         self.validate()
         artifact = self._new_artifact(key, description, revises).save()
         n_schemas, n_labels = linking.link(artifact, self._slots)
-        log.info(f"linked {report.count(n_schemas, 'schema')} and {report.count(n_labels, 'label')} to the artifact")
+        schemas, labels = validation_report.count(n_schemas, "schema"), validation_report.count(n_labels, "label")
+        log.info(f"linked {schemas} and {labels} to the artifact")
         return artifact
 
     # -- internals ----------------------------------------------------------------------------

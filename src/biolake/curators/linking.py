@@ -13,8 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
-from biolake.curators import registry
 from biolake.curators.slot import SlotCurator
+from biolake.models import validation
 
 
 def link(artifact: Any, slots: Mapping[str, SlotCurator]) -> tuple[int, int]:
@@ -30,7 +30,7 @@ def link(artifact: Any, slots: Mapping[str, SlotCurator]) -> tuple[int, int]:
             if target.model is not ULabel or target.feature is None:
                 continue
             values = slot.values(target)
-            records = registry.from_values(ULabel, values, field=target.field, type_filter=target.type_name)
+            records = validation.from_values(ULabel, values, field=target.field, type_filter=target.type_name)
             label_links += [ArtifactULabel(artifact=artifact, ulabel=r, feature=target.feature) for r in records]
     with transaction.atomic():
         ArtifactSchema.objects.bulk_create(schema_links, ignore_conflicts=True)
@@ -51,7 +51,7 @@ def inferred_schema(schema: Any, model: Any, field: str, values: list[str]) -> A
     from biolake.models import Feature, Schema
 
     if model is Feature:
-        features = registry.from_values(Feature, values, field=field)
+        features = validation.from_values(Feature, values, field=field)
         return Schema(features=features, itype=schema.itype, dtype=schema.dtype, otype=None).save()
     # exactly these values, in their order: maximal and ordered; deduplicated by the members' hash
     inferred = Schema(itype=schema.itype, dtype=schema.dtype, members=values, maximal_set=True, ordered_set=True)
@@ -59,7 +59,7 @@ def inferred_schema(schema: Any, model: Any, field: str, values: list[str]) -> A
     inferred.save()
     relation = _member_relation(model)
     if is_new and relation is not None:  # e.g. Schema.genes: query schemas by the genes they hold
-        getattr(inferred, relation).add(*registry.from_values(model, values, field=field))
+        getattr(inferred, relation).add(*validation.from_values(model, values, field=field))
     return inferred
 
 

@@ -4,7 +4,7 @@ A :class:`SlotCurator` checks, in one pass, everything a schema says about a tab
 required and extra columns, column order, each feature column's dtype and missing values
 (coercing when the feature or schema asks for it), and the values of categorical columns
 against their registries. With an ``itype`` the column names (or, for ``var``, the index)
-are validated against that registry field. It collects :class:`~biolake.curators.report.Issue`
+are validated against that registry field. It collects :class:`~biolake.models.validation_report.Issue`
 objects instead of raising, so the curator can report every slot at once.
 
 Keys name what can be validated, standardized and added to: a column of the main table by
@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from biolake import _logging as log
-from biolake.curators import additions, checks, matching, registry, report
-from biolake.curators.report import Issue
-from biolake.models import dtypes
+from biolake.curators import additions, checks
+from biolake.errors import ValidationWarning
+from biolake.models import dtypes, validation, validation_report, value_matching
+from biolake.models.validation_report import Issue
 
 _MATRIX_KINDS = {"int": "iu", "float": "f", "num": "iuf", "bool": "b"}
 
@@ -46,7 +47,7 @@ class CatTarget:
     @property
     def registry(self) -> str:
         """``ULabel.name``, ``ULabel[Perturbation].name``."""
-        return matching.registry_label(self.model, self.field, self.type_name)
+        return value_matching.registry_label(self.model, self.field, self.type_name)
 
 
 def parse_itype(itype: str) -> tuple[Any, str]:
@@ -93,7 +94,7 @@ class SlotCurator:
         self.itype = parse_itype(schema.itype) if schema.itype else None
         self.index_feature = schema.index if schema.index_id else None
         self.targets: dict[str, CatTarget] = {}
-        self.results: dict[str, registry.InspectResult] = {}
+        self.results: dict[str, validation.InspectResult] = {}
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -143,13 +144,14 @@ class SlotCurator:
         issues = []
         missing = [n for n in names if n not in present]
         if self.schema.minimal_set and missing:
-            issues.append(Issue(self.key("columns"), report.missing_columns(missing, self.noun)))
+            issues.append(Issue(self.key("columns"), validation_report.missing_columns(missing, self.noun)))
         allowed = set(names)
         extra = [c for c in columns if c not in allowed]
         if self.schema.maximal_set and self.features and extra:
-            issues.append(Issue(self.key("columns"), report.extra_columns(extra, self.noun)))
+            issues.append(Issue(self.key("columns"), validation_report.extra_columns(extra, self.noun)))
         if self.schema.ordered_set and [c for c in columns if c in allowed] != [n for n in names if n in present]:
-            issues.append(Issue(self.key("columns"), report.wrong_order([n for n in names if n in present], self.noun)))
+            order = validation_report.wrong_order([n for n in names if n in present], self.noun)
+            issues.append(Issue(self.key("columns"), order))
         return issues
 
     def _check_column(self, column: str, feature: Any, frame: pd.DataFrame) -> list[Issue]:
@@ -160,7 +162,7 @@ class SlotCurator:
         if not feature.nullable:
             n_missing = int(series.isna().sum())
             if n_missing:
-                issues.append(Issue(key, report.missing_values(column, n_missing, self.noun)))
+                issues.append(Issue(key, validation_report.missing_values(column, n_missing, self.noun)))
         if dtype.is_categorical:
             self.targets[key] = self._cat_target(key, column, feature, dtype)
             if not dtype.is_list:
@@ -173,7 +175,7 @@ class SlotCurator:
                 frame[column] = converted
                 log.info(f'coerced {self.noun} "{column}" to {feature.dtype}')
         if bad:
-            issues.append(Issue(key, report.wrong_dtype(column, feature.dtype, bad, coerce, self.noun), bad))
+            issues.append(Issue(key, validation_report.wrong_dtype(column, feature.dtype, bad, coerce, self.noun), bad))
         return issues
 
     def _check_index(self, frame: pd.DataFrame) -> list[Issue]:
@@ -184,7 +186,9 @@ class SlotCurator:
             self.targets[key] = dataclasses.replace(self._cat_target(key, None, feature, dtype), source="index")
             return []
         bad = checks.offending(pd.Series(frame.index), dtype)
-        return [Issue(key, report.wrong_dtype("index", feature.dtype, bad, False, self.noun), bad)] if bad else []
+        if not bad:
+            return []
+        return [Issue(key, validation_report.wrong_dtype("index", feature.dtype, bad, False, self.noun), bad)]
 
     def _check_matrix(self) -> list[Issue]:
         matrix = self._matrix() if self._matrix is not None else None
@@ -194,20 +198,20 @@ class SlotCurator:
         if np.dtype(matrix.dtype).kind in kinds:
             return []
         name = self.slot.replace("var", "X")
-        return [Issue(name, report.wrong_matrix_dtype(name, self.schema.dtype, matrix.dtype))]
+        return [Issue(name, validation_report.wrong_matrix_dtype(name, self.schema.dtype, matrix.dtype))]
 
     def _check_target(self, target: CatTarget, mute: bool) -> Issue | None:
-        result = registry.validate_values(target.model, target.field, self.values(target), target.type_name)
+        result = validation.validate_values(target.model, target.field, self.values(target), target.type_name)
         self.results[target.key] = result
         if not result.non_validated:
             if not mute:
-                log.success(report.validated_against(target.key, target.registry))
+                log.success(validation_report.validated_against(target.key, target.registry))
             return None
         addable = additions.addable(target.model, target.field)
-        message = report.categorical(target.key, result, dtypes.registry_name(target.model), addable)
+        message = validation_report.categorical(target.key, result, dtypes.registry_name(target.model), addable)
         if not mute:
             first, *hints = message.split("\n")
-            log.warning(first)
+            log.warning(first, ValidationWarning)
             for hint in hints:
                 log.info(hint.removeprefix("→ "))
         return Issue(target.key, message, list(result.non_validated))
@@ -233,7 +237,7 @@ class SlotCurator:
         validated = self.results[target.key].validated
         if target.model is not Feature or not validated:
             return []
-        features = registry.from_values(Feature, validated, field=target.field)
+        features = validation.from_values(Feature, validated, field=target.field)
         return [(str(getattr(f, target.field)), f) for f in features]
 
     def values(self, target: CatTarget) -> Any:
@@ -254,7 +258,7 @@ class SlotCurator:
     # -- standardize --------------------------------------------------------------------------
     def standardize(self, target: CatTarget) -> dict[Any, Any]:
         """Replace synonyms and case variants by canonical values; returns the mapping used."""
-        mapper = registry.standardize(
+        mapper = validation.standardize(
             target.model, self.values(target), field=target.field, return_mapper=True, mute=True,
             type_filter=target.type_name,
         )

@@ -207,6 +207,6 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         type that cannot be recomputed gives a report with ``status="unverifiable"``.
 
         Raises:
-            IntegrityError: the bytes are missing or differ (``.expected``, ``.actual``).
+            HashMismatchError: the bytes are missing or differ (``.expected``, ``.actual``).
         """
         return integrity.verify(self).raise_for_problem()

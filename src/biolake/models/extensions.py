@@ -1,31 +1,16 @@
-"""Plug-in points: behaviour that packages above ``models`` provide to records.
+"""Abstract registries that add behaviour to records: lineage graphs and value validation.
 
-Maps a feature name to the module that implements it, imported on first use (the shape
-of fsspec's protocol registry), so records can offer ``view_lineage()`` while imports
-still flow one way: ``lineage → models``.
+``HasLineage`` hands off to :mod:`biolake.models.lineage_render`, ``CanValidate`` to
+:mod:`biolake.models.validation`: plain imports, pointing down.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.db import models
 
-from biolake.models import lineage_render
-
-PROVIDERS: dict[str, str] = {
-    "validate": "biolake.curators.registry",
-    "inspect": "biolake.curators.registry",
-    "standardize": "biolake.curators.registry",
-    "from_values": "biolake.curators.registry",
-}
-
-
-def call(name: str, *args: Any, **kwargs: Any) -> Any:
-    """Call the provider of ``name``."""
-    module = importlib.import_module(PROVIDERS[name])
-    return getattr(module, name)(*args, **kwargs)
+from biolake.models import lineage_render, validation
 
 
 class HasLineage(models.Model):
@@ -57,19 +42,19 @@ class CanValidate(models.Model):
     @classmethod
     def validate(cls, values: Any, field: Any = None, **kwargs: Any) -> Any:
         """A boolean array: which ``values`` exist in ``field`` (default: the name field)."""
-        return call("validate", cls, values, field=field, **kwargs)
+        return validation.validate(cls, values, field=field, **kwargs)
 
     @classmethod
-    def inspect(cls, values: Any, field: Any = None, **kwargs: Any) -> Any:
+    def inspect(cls, values: Any, field: Any = None, **kwargs: Any) -> validation.InspectResult:
         """Which values are validated, which not, and which are synonyms (printed as a summary)."""
-        return call("inspect", cls, values, field=field, **kwargs)
+        return validation.inspect(cls, values, field=field, **kwargs)
 
     @classmethod
     def standardize(cls, values: Any, field: Any = None, **kwargs: Any) -> Any:
         """Values mapped to their canonical names through synonyms and case; others kept."""
-        return call("standardize", cls, values, field=field, **kwargs)
+        return validation.standardize(cls, values, field=field, **kwargs)
 
     @classmethod
     def from_values(cls, values: Any, field: Any = None, **kwargs: Any) -> list[Any]:
         """The records for the validated values."""
-        return call("from_values", cls, values, field=field, **kwargs)
+        return validation.from_values(cls, values, field=field, **kwargs)

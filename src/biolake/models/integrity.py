@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from biolake import _logging as log
-from biolake.errors import IntegrityError, InvalidKeyError, ValidationError
+from biolake.errors import HashMismatchError, InvalidKeyError, ValidationError
 from biolake.storage import _listing, hashing, paths, transfer  # _listing: the one definition of a folder's files
 from biolake.storage.keys import RESERVED_PREFIX
 
@@ -95,9 +95,9 @@ class VerifyReport:
         return self.status in ("mismatch", "missing")
 
     def raise_for_problem(self) -> VerifyReport:
-        """Return ``self``, or raise :class:`~biolake.errors.IntegrityError` if the bytes are missing or differ."""
+        """Return ``self``, or raise :class:`~biolake.errors.HashMismatchError` if the bytes are missing or differ."""
         if self.problem:
-            raise IntegrityError(self.message(), expected=self.expected_hash, actual=self.actual_hash)
+            raise HashMismatchError(self.message(), expected=self.expected_hash, actual=self.actual_hash)
         return self
 
     def message(self) -> str:

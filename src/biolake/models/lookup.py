@@ -1,20 +1,53 @@
-"""Attribute-style access to records by name, for auto-completion in notebooks."""
+"""Attribute-style access to records by name, for auto-completion in notebooks.
+
+:func:`to_identifier` is the one rule that turns a name into an attribute, for registries
+(``ln.ULabel.lookup()``) and public sources (``bt.CellType.public().lookup()``) alike.
+"""
 
 from __future__ import annotations
 
 import difflib
 import keyword
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+_SEPARATORS = re.compile(r"[\W_]+")
 
-def to_identifier(name: str) -> str:
-    """``"CD8-positive, alpha-beta T cell"`` → ``"cd8_positive_alpha_beta_t_cell"``."""
-    ident = re.sub(r"\W+", "_", str(name).strip().lower()).strip("_")
-    if not ident or ident[0].isdigit() or keyword.iskeyword(ident):
-        ident = f"_{ident}"
-    return ident
+
+def to_identifier(name: object) -> str:
+    """The attribute name of a name, or ``""`` for a name without letters or digits.
+
+    1. Accents are dropped (``"naïve"`` → ``"naive"``); other letters that Python allows in
+       identifiers are kept (``"TNF-α"`` → ``"tnf_α"``).
+    2. Lower case; each run of other characters than letters and digits becomes one ``_``,
+       none at either end.
+    3. A leading digit gets a ``_`` in front (``"1st"`` → ``"_1st"``), a Python keyword one
+       behind, as PEP 8 suggests (``"class"`` → ``"class_"``).
+
+    Example:
+        >>> to_identifier("CD8-positive, alpha-beta T cell")
+        'cd8_positive_alpha_beta_t_cell'
+        >>> to_identifier("naïve T cell"), to_identifier("class"), to_identifier("1st")
+        ('naive_t_cell', 'class_', '_1st')
+    """
+    text = str(name)
+    if not text.isascii():
+        text = _fold(text)
+    ident = _SEPARATORS.sub("_", text.lower()).strip("_")
+    if ident.isidentifier():
+        return f"{ident}_" if keyword.iskeyword(ident) else ident
+    return f"_{ident}" if ident else ident  # starts with a digit (or a mark only allowed inside)
+
+
+def _fold(text: str) -> str:
+    """Accents dropped (NFKD, then combining marks removed); characters no identifier may hold → space."""
+    return "".join(
+        char if f"_{char}".isidentifier() else " "
+        for char in unicodedata.normalize("NFKD", text)
+        if not unicodedata.combining(char)
+    )
 
 
 class Lookup:
@@ -29,9 +62,9 @@ class Lookup:
         self._by_name: dict[str, Any] = {}
         for record in records:
             value = getattr(record, field)
-            if value is None:
+            ident = to_identifier(value) if value is not None else ""
+            if not ident:  # no name, or one without letters or digits: no attribute
                 continue
-            ident = to_identifier(value)
             existing = self._by_name.get(ident)
             if existing is None:
                 self._by_name[ident] = record

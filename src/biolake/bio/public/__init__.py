@@ -1,6 +1,7 @@
 """Public ontologies and gene tables, offline: the data layer of ``biolake.bio``.
 
-No Django and no instance needed. Each entity (CellType, Gene, ...) is backed by a source
+No instance and no database needed (the lookup rule and ``InspectResult`` come from
+:mod:`biolake.models`, shared with registries). Each entity (CellType, Gene, ...) is backed by a source
 shipped with biolake or its dependencies (:mod:`~biolake.bio.public.sources`); the first
 load of a source builds a compact parquet cache (:mod:`~biolake.bio.public.cache`), later
 loads read it in a fraction of a second.
@@ -21,10 +22,10 @@ Example:
 from __future__ import annotations
 
 from biolake.bio.public.lookup import Lookup
-from biolake.bio.public.matching import InspectResult
 from biolake.bio.public.obo import add_source
 from biolake.bio.public.ontology import PublicOntology
 from biolake.bio.public.sources import ENTITIES, SourceSpec, default_source, get_source, list_sources
+from biolake.models.validation import InspectResult
 
 __all__ = [
     "ENTITIES",

@@ -1,29 +1,22 @@
 """Attribute access to terms by name: ``lookup().t_cell``, ``lookup()["T cell"]``.
 
-A name becomes an attribute by lower-casing it and turning every run of other characters
-than letters and digits into ``_`` (``"T cell"`` → ``t_cell``, ``"CD8A"`` → ``cd8a``); a name
-that starts with a digit gets a leading ``_``. Names that collide return a tuple of all
-their records. The attribute names are computed on first use, with Arrow string kernels, and each
-access is one vectorized comparison, so a lookup over 1.26 million taxa stays cheap.
+A name becomes an attribute by :func:`biolake.models.lookup.to_identifier`, the rule that
+registries' lookups use too (``"T cell"`` → ``t_cell``, ``"naïve T cell"`` → ``naive_t_cell``,
+``"class"`` → ``class_``). Names that collide return a tuple of all their records. The
+attribute names are computed once, on the first attribute access, for the distinct names (about
+two seconds for the 1.26 million NCBITaxon names); each access is one vectorized Arrow comparison.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+from biolake.models.lookup import to_identifier
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
-
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def to_attribute(name: str) -> str:
-    """The attribute name of a term name."""
-    key = _NON_WORD.sub("_", str(name).lower()).strip("_")
-    return f"_{key}" if key[:1].isdigit() else key
 
 
 class Lookup:
@@ -115,24 +108,25 @@ class Lookup:
         if self._record_type is None:
             fields = [str(self._df.index.name), *map(str, self._df.columns)]
             self._record_type = namedtuple(
-                "Term", [to_attribute(f) or f"field{i}" for i, f in enumerate(fields)], rename=True
+                "Term", [to_identifier(f) or f"field{i}" for i, f in enumerate(fields)], rename=True
             )  # type: ignore[misc]
         row = self._df.iloc[position]
         return self._record_type(*map(_python, [self._df.index[position], *row.tolist()]))
 
 
 def _names_and_keys(column: Any) -> tuple[pa.Array, pa.Array]:
-    """The values of a column as strings, and their attribute names (vectorized with Arrow)."""
+    """The values of a column as strings, and their attribute names (``None`` where there is none)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     values = pa.array(column, from_pandas=True)
+    if isinstance(values, pa.ChunkedArray):  # pandas' Arrow-backed strings
+        values = values.combine_chunks()
     if not pa.types.is_string(values.type):
         values = values.cast(pa.string())
-    keys = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(values), "[^0-9a-z]+", "_"), "_")
-    keys = pc.if_else(pc.match_substring_regex(keys, "^[0-9]"), pc.binary_join_element_wise("_", keys, ""), keys)
-    keys = pc.if_else(pc.equal(keys, ""), pa.scalar(None, keys.type), keys)
-    return values, keys
+    encoded = pc.dictionary_encode(values)  # each distinct name is converted once
+    keys = pa.array([to_identifier(v) or None for v in encoded.dictionary.to_pylist()], pa.string())
+    return values, pc.take(keys, encoded.indices)
 
 
 def _python(value: Any) -> Any:

@@ -15,7 +15,6 @@ keeps the value as given and warns, never picking one silently.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -23,30 +22,6 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     import pyarrow as pa
-
-
-@dataclasses.dataclass
-class InspectResult:
-    """What :meth:`PublicOntology.inspect <biolake.bio.public.PublicOntology.inspect>` found.
-
-    Attributes:
-        validated: Values found as they are.
-        non_validated: Values not found as they are.
-        synonyms_mapper: Non-validated value → the one value of the field it stands for
-            (other case, synonym, replaced obsolete id).
-        ambiguous: Value → the ids of the several records it matches.
-    """
-
-    validated: list[str]
-    non_validated: list[str]
-    synonyms_mapper: dict[str, str]
-    ambiguous: dict[str, list[str]]
-
-    @property
-    def frac_validated(self) -> float:
-        """Share of distinct values that validated."""
-        total = len(self.validated) + len(self.non_validated)
-        return len(self.validated) / total if total else 1.0
 
 
 class Matcher:

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from biolake import _logging
 from biolake.bio.public.cache import load_table
 from biolake.bio.public.lookup import Lookup
-from biolake.bio.public.matching import InspectResult, Matcher, as_list
+from biolake.bio.public.matching import Matcher, as_list
 from biolake.bio.public.search import SearchIndex, top
 from biolake.bio.public.sources import SourceSpec, get_source, normalize_organism
-from biolake.errors import DoesNotExist, UnknownFormatError
+from biolake.errors import AmbiguousValueWarning, DoesNotExist, UnknownFormatError, ValidationWarning
+from biolake.models.validation import InspectResult
 
 if TYPE_CHECKING:
     import numpy as np
@@ -172,7 +173,10 @@ class PublicOntology:
         if not mute:
             n_unique, n_bad = len(set(items)), len({v for v, ok in zip(items, valid) if not ok})
             if n_bad:
-                _logging.warning(f"{n_bad} of {n_unique} unique values did not validate against {self.entity}.{field}")
+                _logging.warning(
+                    f"{n_bad} of {n_unique} unique values did not validate against {self.entity}.{field}",
+                    ValidationWarning,
+                )
             else:
                 _logging.success(f"all {n_unique} unique values validated against {self.entity}.{field}")
         return valid
@@ -235,7 +239,8 @@ class PublicOntology:
             shown = "; ".join(f"{k!r} → {', '.join(v)}" for k, v in list(ambiguous.items())[:5])
             where = f"{self.entity}.{return_field}"
             _logging.warning(
-                f"{len(ambiguous)} ambiguous value(s) kept as given, each matches several {where} values: {shown}"
+                f"{len(ambiguous)} ambiguous value(s) kept as given, each matches several {where} values: {shown}",
+                AmbiguousValueWarning,
             )
         if return_mapper:
             return {k: v for k, v in mapping.items() if k != v}
@@ -372,11 +377,14 @@ def _log_inspect(result: InspectResult, where: str) -> None:
     if result.synonyms_mapper:
         sample = ", ".join(f"{k!r} → {v!r}" for k, v in list(result.synonyms_mapper.items())[:5])
         _logging.info(f"{len(result.synonyms_mapper)} of the others can be standardized: {sample}")
-    unmapped = [v for v in result.non_validated if v not in result.synonyms_mapper]
+    unmapped = result.unmapped
     if unmapped:
         _logging.warning(
-            f"{len(unmapped)} of {total} unique values not found in {where}: {', '.join(map(repr, unmapped[:10]))}"
+            f"{len(unmapped)} of {total} unique values not found in {where}: {', '.join(map(repr, unmapped[:10]))}",
+            ValidationWarning,
         )
     if result.ambiguous:
         sample = "; ".join(f"{k!r} → {', '.join(v)}" for k, v in list(result.ambiguous.items())[:5])
-        _logging.warning(f"{len(result.ambiguous)} ambiguous value(s) match several records: {sample}")
+        _logging.warning(
+            f"{len(result.ambiguous)} ambiguous value(s) match several records: {sample}", AmbiguousValueWarning
+        )

@@ -1,5 +1,7 @@
 """Matching values against a registry field: one query, whatever the number of values.
 
+The database side of :mod:`biolake.models.validation`.
+
 The distinct input values go to the database as ONE parameter (a JSON array read with
 ``json_each`` on SQLite, a ``text[]`` array on PostgreSQL), so neither SQLite's limit on
 query parameters nor the number of values changes the query count. Matching itself runs on
@@ -25,6 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from biolake.errors import ValidationError
+from biolake.models.dtypes import registry_name
 
 # up to this many distinct values, records with synonyms are found with one LIKE per value;
 # above it, every record that has synonyms is read (a scan either way, this one is bounded)
@@ -99,8 +102,6 @@ def synonyms_field_name(model: type, synonyms_field: str | None) -> str | None:
 
 def registry_label(model: type, field: str, type_filter: str | None = None) -> str:
     """``ULabel.name``, ``ULabel[Perturbation].name``, ``bio.Gene.ensembl_gene_id``."""
-    from biolake.models.dtypes import registry_name
-
     typed = f"[{type_filter}]" if type_filter else ""
     return f"{registry_name(model)}{typed}.{field}"
 

@@ -143,12 +143,12 @@ def test_standardize_maps_synonyms_and_case_keeps_the_rest(ln, cells, queries):
 
 def test_standardize_without_a_synonyms_field(ln, queries):
     """Schema has no synonyms column (nor CanValidate): only case variants map."""
-    from biolake.curators import registry
+    from biolake.models import validation
 
     name = unique("Schema ")
     schema = ln.Schema(name=name, features=[ln.Feature(name=unique("f"), dtype=int).save()]).save()
     with queries() as q:
-        assert registry.standardize(ln.Schema, [name.upper(), "zzz"]) == [schema.name, "zzz"]
+        assert validation.standardize(ln.Schema, [name.upper(), "zzz"]) == [schema.name, "zzz"]
     assert len(q) == 1
 
 

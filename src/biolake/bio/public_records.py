@@ -1,5 +1,6 @@
-"""Bio registries meet their public sources: ``public()``, ``from_source()``, ``from_values()``,
-``import_source()``, ``view_parents()`` and public fallbacks when inspecting values."""
+"""Records of bio registries made from their public sources: ``public()``, ``from_source()``,
+``from_values()``, ``import_source()``, ``view_parents()``, lookups and inspections that fall
+back to the public source."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from biolake import _logging as log
-from biolake.errors import ValidationError
+from biolake.errors import AmbiguousValueWarning, ValidationError
+from biolake.models import validation
+from biolake.models.lookup import to_identifier
 
 if TYPE_CHECKING:  # pandas and the public layer load on first use, not with the registries
     import pandas as pd
@@ -194,9 +197,7 @@ def import_source(model: Any, source: str | None = None, organism: str | None = 
 
 def from_values(model: Any, values: list[str], field: str, organism: str | None = None) -> list[Any]:
     """Records for ``values``: from the registry first, then (unsaved) from the public source."""
-    from biolake.curators import registry
-
-    found = registry.from_values(model, values, field=field)
+    found = validation.from_values(model, values, field=field)
     have = {getattr(r, field) for r in found}
     rest = [v for v in dict.fromkeys(values) if v not in have]
     if not rest:
@@ -205,7 +206,7 @@ def from_values(model: Any, values: list[str], field: str, organism: str | None 
     result = ontology.inspect(rest, field=field, mute=True)
     if result.ambiguous:
         log.warning(f"ambiguous {field} values, not picked: " + "; ".join(
-            f"{v!r} → {', '.join(ids)}" for v, ids in result.ambiguous.items()))
+            f"{v!r} → {', '.join(ids)}" for v, ids in result.ambiguous.items()), AmbiguousValueWarning)
     df = ontology.df()
     usable = [v for v in result.validated if v not in result.ambiguous]
     ids = usable if field == ontology.id_field else [df.index[df[field] == v][0] for v in usable]
@@ -250,8 +251,6 @@ def parents_graph(record: Any, distance: int = 2) -> Any:
 
 def lookup_public(model: Any, identifier: str, field: str) -> Any:
     """An unsaved record for the public term whose ``field`` reads as ``identifier`` (``cd8a``), if one does."""
-    from biolake.models.lookup import to_identifier
-
     ontology = public(model)
     df = ontology.df()
     values = df.index if field == ontology.id_field else df[field] if field in df else None

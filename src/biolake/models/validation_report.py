@@ -1,10 +1,10 @@
-"""The texts of validation messages, in one place so every curator words them alike.
+"""The texts of validation messages, in one place so registries and curators word them alike.
 
 Example:
-    >>> from biolake.curators import report
-    >>> report.not_validated(["IFNJ"])
+    >>> from biolake.models import validation_report
+    >>> validation_report.not_validated(["IFNJ"])
     "1 term is not validated: 'IFNJ'"
-    >>> report.add_hint("perturbation")
+    >>> validation_report.add_hint("perturbation")
     '→ fix typos, remove non-existent values, or save terms via .add_new_from("perturbation")'
 """
 

@@ -1,9 +1,11 @@
-"""The validation API of registries: ``validate``, ``inspect``, ``standardize``, ``from_values``.
+"""Validating values against a registry field: ``validate``, ``inspect``, ``standardize``, ``from_values``.
 
 ``CanValidate`` (``biolake.models.extensions``) hands these calls here, so
-``ln.ULabel.validate(values)`` is :func:`validate` with ``model=ln.ULabel``. Each call runs
-one query, however many values are passed; work happens on the distinct values, then maps
-back (a million values with a thousand distinct ones take well under a second).
+``ln.ULabel.validate(values)`` is :func:`validate` with ``model=ln.ULabel``; curators call
+:func:`validate_values`. Each call runs one query, however many values are passed; work
+happens on the distinct values, then maps back (a million values with a thousand distinct
+ones take well under a second). :class:`InspectResult` is also what public sources'
+``inspect`` returns.
 
 Only records that are not in the trash count. ``field`` is ``None`` (the registry's name
 field), a field name, or a field (``ln.ULabel.name``).
@@ -23,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from biolake import _logging as log
-from biolake.curators import matching, report
+from biolake.errors import ValidationWarning
+from biolake.models import validation_report, value_matching
 
 __all__ = ["InspectResult", "from_values", "inspect", "standardize", "validate", "validate_values"]
 
@@ -32,22 +35,35 @@ __all__ = ["InspectResult", "from_values", "inspect", "standardize", "validate",
 class InspectResult:
     """Which values are validated, which not, and which map to a canonical value.
 
+    Returned by registries (``ln.ULabel.inspect``) and public sources
+    (``bt.CellType.public().inspect``) alike.
+
     Attributes:
-        validated: distinct values that exist in the field, in input order.
+        validated: distinct values that exist in the field as they are, in input order.
         non_validated: distinct values that do not (synonyms and case variants included),
             in input order. Missing values (``None``, ``NaN``) are in neither list.
         synonyms_mapper: non-validated values that ``standardize`` maps to a canonical
-            value (through synonyms or case), e.g. ``{"T-cell": "T cell"}``.
+            value (through synonyms, case or, in public sources, the replacement of an
+            obsolete id), e.g. ``{"T-cell": "T cell"}``.
+        ambiguous: values that match several records → the ids of those records; none is
+            picked for them. Always empty for registries, where the oldest record wins.
     """
 
     validated: list[Any]
     non_validated: list[Any]
     synonyms_mapper: dict[Any, Any]
+    ambiguous: dict[Any, list[Any]] = dataclasses.field(default_factory=dict)
 
     @property
     def unmapped(self) -> list[Any]:
         """Non-validated values that are not synonyms either: typos or new terms."""
         return [v for v in self.non_validated if v not in self.synonyms_mapper]
+
+    @property
+    def frac_validated(self) -> float:
+        """Share of distinct values that validated (1.0 for no values)."""
+        total = len(self.validated) + len(self.non_validated)
+        return len(self.validated) / total if total else 1.0
 
 
 def validate(
@@ -62,14 +78,14 @@ def validate(
         mute: print nothing.
         type_filter: only labels of this label type count (``ULabel.type.name``).
     """
-    name = matching.field_name(model, field)
-    found = matching.distinct(values)
-    reference = matching.fetch(model, name, found.uniques, type_filter=type_filter)
+    name = value_matching.field_name(model, field)
+    found = value_matching.distinct(values)
+    reference = value_matching.fetch(model, name, found.uniques, type_filter=type_filter)
     exact, _ = reference.match(found.uniques, case_sensitive=True)
     if not mute:
         bad = [v for v, ok in zip(found.uniques, exact) if not ok]
         if bad:
-            log.warning(f"{report.not_validated(bad)}; inspect with .inspect()")
+            log.warning(f"{validation_report.not_validated(bad)}; inspect with .inspect()", ValidationWarning)
     return found.spread(exact, False)
 
 
@@ -124,15 +140,20 @@ def standardize(
         a string for a string, a list for any other input, or with ``return_mapper=True``
         the dict of the values that change (``{"T-cell": "T cell"}``).
     """
-    name = matching.field_name(model, field)
-    found = matching.distinct(values)
-    reference = matching.fetch(
-        model, name, found.uniques, matching.synonyms_field_name(model, synonyms_field), case_sensitive, type_filter
+    name = value_matching.field_name(model, field)
+    found = value_matching.distinct(values)
+    reference = value_matching.fetch(
+        model,
+        name,
+        found.uniques,
+        value_matching.synonyms_field_name(model, synonyms_field),
+        case_sensitive,
+        type_filter,
     )
     _, mapped = reference.match(found.uniques, case_sensitive)
     mapper = {v: m for v, m in zip(found.uniques, mapped) if m is not None}
     if not mute and mapper:
-        log.info(f"standardized {report.count(len(mapper), 'term')}: {report.mapping(mapper)}")
+        log.info(f"standardized {validation_report.count(len(mapper), 'term')}: {validation_report.mapping(mapper)}")
     if return_mapper:
         return mapper
     standardized = np.empty(len(found.uniques), dtype=object)
@@ -143,25 +164,30 @@ def standardize(
     missing = found.codes < 0
     if missing.any():  # keep missing values as they were (None or NaN)
         original = np.asarray(values, dtype=object) if hasattr(values, "__array__") else None
-        result[missing] = (original if original is not None else matching.as_object_array(values))[missing]
+        result[missing] = (original if original is not None else value_matching.as_object_array(values))[missing]
     return result.tolist()
 
 
 def from_values(model: Any, values: Any, field: Any = None, type_filter: str | None = None, **kwargs: Any) -> list[Any]:
     """The records whose ``field`` equals one of ``values``: input order, one per value."""
-    name = matching.field_name(model, field)
-    uniques = matching.distinct(values).uniques
-    found = matching.records(model, name, uniques, type_filter)
+    name = value_matching.field_name(model, field)
+    uniques = value_matching.distinct(values).uniques
+    found = value_matching.records(model, name, uniques, type_filter)
     return [found[v] for v in uniques if v in found]
 
 
 def _inspect(
     model: Any, values: Any, field: Any, synonyms_field: str | None, case_sensitive: bool, type_filter: str | None
 ) -> InspectResult:
-    name = matching.field_name(model, field)
-    found = matching.distinct(values)
-    reference = matching.fetch(
-        model, name, found.uniques, matching.synonyms_field_name(model, synonyms_field), case_sensitive, type_filter
+    name = value_matching.field_name(model, field)
+    found = value_matching.distinct(values)
+    reference = value_matching.fetch(
+        model,
+        name,
+        found.uniques,
+        value_matching.synonyms_field_name(model, synonyms_field),
+        case_sensitive,
+        type_filter,
     )
     exact, mapped = reference.match(found.uniques, case_sensitive)
     validated = [v for v, ok in zip(found.uniques, exact) if ok]
@@ -172,8 +198,8 @@ def _inspect(
 
 def _print_summary(result: InspectResult) -> None:
     if result.validated:
-        log.success(report.validated(len(result.validated)))
+        log.success(validation_report.validated(len(result.validated)))
     if result.non_validated:
-        log.warning(report.not_validated(result.non_validated))
+        log.warning(validation_report.not_validated(result.non_validated), ValidationWarning)
     if result.synonyms_mapper:
-        log.info(report.synonyms_found(result.synonyms_mapper))
+        log.info(validation_report.synonyms_found(result.synonyms_mapper))

@@ -262,7 +262,7 @@ class Bench:
     @staticmethod
     def check(ln: Any, n_writers: int, per_writer: int) -> dict[str, Any]:
         """Exact counts, one latest per family, every record's bytes verified, no orphans."""
-        from biolake.models import integrity
+        from biolake.models import storage_audit
         from biolake.models.storage import default_storage
 
         soak = ln.Artifact.filter(key__startswith="soak/")
@@ -273,8 +273,8 @@ class Bench:
             and len({uid[:16] for uid in ln.Artifact.filter(key=key).values_list("uid", flat=True)}) == 1
             for key in expected
         )
-        reports = integrity.verify_all(soak)
-        orphans = integrity.find_orphans(default_storage(), min_age=0)
+        reports = storage_audit.verify_all(soak)
+        orphans = storage_audit.find_orphans(default_storage(), min_age=0)
         result = {
             "records": len(reports),
             "counts_exact": counts == dict(expected),

@@ -82,9 +82,9 @@ def _managed(ln) -> set[str]:
 
 
 def _orphans(ln) -> list[str]:
-    from biolake.models import integrity
+    from biolake.models import storage_audit
 
-    return integrity.find_orphans(_storage(ln), min_age=0)
+    return storage_audit.find_orphans(_storage(ln), min_age=0)
 
 
 def _storage(ln):
@@ -94,7 +94,7 @@ def _storage(ln):
 
 
 def test_many_writers_many_saves(ln, instance):
-    from biolake.models import integrity
+    from biolake.models import storage_audit
 
     orphans_before = set(_orphans(ln))
     barrier = _SPAWN.Barrier(N_WRITERS)
@@ -133,7 +133,7 @@ def test_many_writers_many_saves(ln, instance):
         latest = [a for a in family if a.is_latest]
         assert len(latest) == 1 and latest[0].uid == family[-1].uid, key
 
-    reports = integrity.verify_all(soak)
+    reports = storage_audit.verify_all(soak)
     assert len(reports) == total
     assert [r for r in reports if not r.ok] == []  # every record's bytes exist and match
     assert set(_orphans(ln)) == orphans_before  # and no bytes without a record
@@ -187,7 +187,7 @@ def _stalled_writer(home: str, name: str, source: str, where: str, ready) -> Non
 
 @pytest.mark.parametrize("where", ["temp-write", "final-write", "transaction"])
 def test_writer_killed_mid_save(ln, instance, tmp_path, where):
-    from biolake.models import integrity
+    from biolake.models import storage_audit
     from biolake.storage import transfer
 
     source = tmp_path / "table.csv"
@@ -216,7 +216,7 @@ def test_writer_killed_mid_save(ln, instance, tmp_path, where):
 
     artifact = ln.Artifact(source, key="killed/table.csv").save()  # locks are gone: the next save works
     assert artifact.verify().ok and artifact.uid[-4:] == "0000"
-    assert integrity.remove_orphans(_storage(ln), sorted(leftovers)) == sorted(leftovers)
+    assert storage_audit.remove_orphans(_storage(ln), sorted(leftovers)) == sorted(leftovers)
     assert _managed(ln) == files_before | {artifact.path.name}
     artifact.delete(permanent=True)
 
@@ -228,7 +228,7 @@ def test_writer_killed_mid_save(ln, instance, tmp_path, where):
 def test_dropped_connection_leaves_no_orphan_bytes(ln, monkeypatch, case):
     from django.db import OperationalError, connection
 
-    from biolake.models import integrity
+    from biolake.models import storage_audit
 
     key = f"dropped/{case}.parquet"
     made = [ln.Artifact.from_df(pd.DataFrame({"dropped": [0]}), key=key).save()] if case == "new-version" else []
@@ -257,6 +257,6 @@ def test_dropped_connection_leaves_no_orphan_bytes(ln, monkeypatch, case):
         assert again.verify().ok and again.uid[-4:] == ("0001" if made[0] is not again else "0000")
         assert _managed(ln) == files_before | {again.path.name}
     finally:
-        integrity.remove_orphans(_storage(ln), [str(folder / name) for name in left])
+        storage_audit.remove_orphans(_storage(ln), [str(folder / name) for name in left])
         for record in reversed(made):
             record.delete(permanent=True)

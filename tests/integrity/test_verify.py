@@ -141,15 +141,15 @@ def test_unknown_hash_type_is_reported_not_guessed(ln, made):
 
 
 def test_verify_all_and_unsaved(ln, made):
-    from biolake.models import integrity
+    from biolake.models import storage_audit
 
     good = _df_artifact(ln, made, "verify/all-good.parquet", 5)
     bad = _df_artifact(ln, made, "verify/all-bad.parquet", 6)
     _stored(bad).write_bytes(b"x")
-    reports = {r.uid: r for r in integrity.verify_all(ln.Artifact.filter(key__startswith="verify/all-"))}
+    reports = {r.uid: r for r in storage_audit.verify_all(ln.Artifact.filter(key__startswith="verify/all-"))}
     assert set(reports) == {good.uid, bad.uid}
     assert reports[good.uid].ok and reports[bad.uid].status == "mismatch"
-    assert {r.uid for r in integrity.verify_all()} >= {good.uid, bad.uid}
+    assert {r.uid for r in storage_audit.verify_all()} >= {good.uid, bad.uid}
     with pytest.raises(ln.errors.ValidationError, match="Save the artifact"):
         ln.Artifact.from_df(pd.DataFrame({"unsaved": [7]})).verify()
 
@@ -219,23 +219,23 @@ def test_cli_storage_gc(ln, made, tmp_path):
 
 
 def test_remove_orphans_refuses_other_paths_and_rechecks(ln, made):
-    from biolake.models import integrity
+    from biolake.models import storage_audit
 
     kept = _df_artifact(ln, made, "gc/api.parquet", 30)
     storage = kept.storage
     with pytest.raises(ln.errors.InvalidKeyError, match="not a managed file"):
-        integrity.remove_orphans(storage, [str(Path(ln.settings.storage) / "outside.csv")])
+        storage_audit.remove_orphans(storage, [str(Path(ln.settings.storage) / "outside.csv")])
     # a path whose artifact exists (listed by a stale scan) is kept
-    assert integrity.remove_orphans(storage, [str(kept.path)]) == []
+    assert storage_audit.remove_orphans(storage, [str(kept.path)]) == []
     assert kept.verify().ok
     old = Path(ln.settings.storage) / ".biolake" / "OldOldOldOldOldO0000.csv"
     old.write_text("old")
     two_hours_ago = os.stat(old).st_mtime - 7200
     os.utime(old, (two_hours_ago, two_hours_ago))
     # ctime cannot be set back: the file still counts as recently changed
-    assert str(old) not in integrity.find_orphans(storage)
-    assert integrity.find_orphans(storage, min_age=0) == [str(old)]
-    assert integrity.remove_orphans(storage.root, [str(old)]) == [str(old)]
+    assert str(old) not in storage_audit.find_orphans(storage)
+    assert storage_audit.find_orphans(storage, min_age=0) == [str(old)]
+    assert storage_audit.remove_orphans(storage.root, [str(old)]) == [str(old)]
     assert not old.exists()
 
 
@@ -280,7 +280,7 @@ def test_verify_and_gc_on_s3(tmp_path):
         storage=f"s3://{bucket}/lake?endpoint_url={endpoint}", db=f"sqlite:///{tmp_path}/biolake.sqlite3", name=f"s3verify{os.getpid()}"
     )
     try:
-        from biolake.models import integrity  # importing the registries needs an instance
+        from biolake.models import integrity
 
         ln = biolake
         table = ln.Artifact.from_df(pd.DataFrame({"s3": [1, 2]}), key="s3/table.parquet").save()

@@ -117,11 +117,11 @@ def gc_command(remove: bool, min_age: float, root: str | None) -> None:
     instances' files (zero-copy transfers): they are scanned only when named with
     --storage, and refused when they are a known instance's storage.
     """
-    from biolake.models import integrity
+    from biolake.models import storage_audit
 
     n_found = n_bytes = n_recent = 0
     for storage in _locations(root):
-        scan = integrity.scan_orphans(storage, min_age=min_age)
+        scan = storage_audit.scan_orphans(storage, min_age=min_age)
         n_recent += len(scan.recent)
         for orphan in scan.orphans:
             n_found += 1
@@ -129,7 +129,7 @@ def gc_command(remove: bool, min_age: float, root: str | None) -> None:
             kind = "temporary" if orphan.temporary else "orphan"
             click.echo(f"{kind:<10} {orphan.path}  {orphan.size} bytes, unchanged for {_age(orphan.age)}")
         if remove and scan.orphans:
-            for path in integrity.remove_orphans(storage, [orphan.path for orphan in scan.orphans]):
+            for path in storage_audit.remove_orphans(storage, [orphan.path for orphan in scan.orphans]):
                 click.echo(f"removed    {path}")
     recent = f"; {n_recent} unowned file(s) younger than --min-age left alone" if n_recent else ""
     if n_found and not remove:

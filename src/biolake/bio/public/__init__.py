@@ -22,9 +22,8 @@ Example:
 from __future__ import annotations
 
 from biolake.bio.public.lookup import Lookup
-from biolake.bio.public.obo import add_source
 from biolake.bio.public.ontology import PublicOntology
-from biolake.bio.public.sources import ENTITIES, SourceSpec, default_source, get_source, list_sources
+from biolake.bio.public.sources import ENTITIES, SourceSpec, add_source, default_source, get_source, list_sources
 from biolake.models.validation import InspectResult
 
 __all__ = [

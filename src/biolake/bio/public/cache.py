@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from biolake.setup.store import default_cache_dir
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -34,8 +36,6 @@ def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """The folder that holds the public-source cache."""
     if cache_dir is not None:
         return Path(cache_dir).expanduser()
-    from biolake.setup.store import default_cache_dir
-
     return default_cache_dir() / PUBLIC_DIR
 
 

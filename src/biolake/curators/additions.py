@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from biolake import _logging as log
 from biolake.errors import ValidationError
+from biolake.models import save
 
 _FILLED_BY_SAVE = frozenset({"uid", "created_by"})  # set by Record.save() and the constructor
 
@@ -25,8 +27,6 @@ def addable(model: Any, field: str) -> bool:
 
 def add(model: Any, field: str, values: list[Any], type_name: str | None = None) -> list[Any]:
     """Create one record per value in bulk (labels of the type ``type_name``, if given)."""
-    from biolake.models import save
-
     if not values:
         return []
     if hasattr(model, "import_source"):  # a bio registry: take the records from its public source
@@ -64,9 +64,6 @@ def label_type(model: Any, type_name: str) -> Any:
 
 def _add_from_public(model: Any, field: str, values: list[Any]) -> list[Any]:
     """Records of a bio registry from its public source; values it does not know are created plainly."""
-    from biolake import _logging as log
-    from biolake.models import save
-
     records = [r for r in model.from_values(values, field=field) if r._state.adding]
     save(records)
     known = {getattr(r, field) for r in records}

@@ -7,6 +7,7 @@ from typing import Any
 from biolake.curators.base import Curator
 from biolake.curators.slot import SlotCurator
 from biolake.errors import ValidationError
+from biolake.models import Artifact
 
 SLOTS = ("obs", "var")
 
@@ -45,8 +46,6 @@ class AnnDataCurator(Curator):
         return anndata_slots(lambda: self._data, components)
 
     def _new_artifact(self, key: str | None, description: str | None, revises: Any) -> Any:
-        from biolake.models import Artifact
-
         return Artifact.from_anndata(self._data, key=key, description=description, revises=revises)
 
 

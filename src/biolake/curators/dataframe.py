@@ -9,6 +9,7 @@ import pandas as pd
 from biolake.curators.base import Curator
 from biolake.curators.slot import SlotCurator
 from biolake.errors import ValidationError
+from biolake.models import Artifact
 
 
 class DataFrameCurator(Curator):
@@ -41,6 +42,4 @@ class DataFrameCurator(Curator):
         return {"columns": SlotCurator(self._schema, "columns", lambda: self._data, main=True)}
 
     def _new_artifact(self, key: str | None, description: str | None, revises: Any) -> Any:
-        from biolake.models import Artifact
-
         return Artifact.from_df(self._data, key=key, description=description, revises=revises)

@@ -14,13 +14,11 @@ from typing import Any
 from django.db import transaction
 
 from biolake.curators.slot import SlotCurator
-from biolake.models import validation
+from biolake.models import ArtifactSchema, ArtifactULabel, Feature, Schema, ULabel, validation
 
 
 def link(artifact: Any, slots: Mapping[str, SlotCurator]) -> tuple[int, int]:
     """Link one schema per slot and the labels of categorical ULabel columns; returns the counts."""
-    from biolake.models import ArtifactSchema, ArtifactULabel, ULabel
-
     schema_links = [
         ArtifactSchema(artifact=artifact, schema=slot_schema(slot), slot=name) for name, slot in slots.items()
     ]
@@ -48,8 +46,6 @@ def slot_schema(slot: SlotCurator) -> Any:
 
 def inferred_schema(schema: Any, model: Any, field: str, values: list[str]) -> Any:
     """A saved schema for exactly ``values`` (column or var names) of an ``itype`` schema."""
-    from biolake.models import Feature, Schema
-
     if model is Feature:
         features = validation.from_values(Feature, values, field=field)
         return Schema(features=features, itype=schema.itype, dtype=schema.dtype, otype=None).save()
@@ -65,8 +61,6 @@ def inferred_schema(schema: Any, model: Any, field: str, values: list[str]) -> A
 
 def _member_relation(model: Any) -> str | None:
     """The Schema relation holding records of ``model`` (``genes`` for bio.Gene), if there is one."""
-    from biolake.models import Schema
-
     for relation in Schema._meta.related_objects:
         if relation.many_to_many and relation.related_model is model:
             return relation.get_accessor_name()

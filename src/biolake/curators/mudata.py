@@ -9,6 +9,7 @@ from biolake.curators.anndata import SLOTS, anndata_slots
 from biolake.curators.base import Curator
 from biolake.curators.slot import SlotCurator
 from biolake.errors import ValidationError
+from biolake.models import Artifact
 
 
 class MuDataCurator(Curator):
@@ -70,6 +71,4 @@ class MuDataCurator(Curator):
             self._data.update()
 
     def _new_artifact(self, key: str | None, description: str | None, revises: Any) -> Any:
-        from biolake.models import Artifact
-
         return Artifact.from_mudata(self._data, key=key, description=description, revises=revises)

@@ -25,7 +25,7 @@ import pandas as pd
 from biolake import _logging as log
 from biolake.curators import additions, checks
 from biolake.errors import ValidationWarning
-from biolake.models import dtypes, validation, validation_report, value_matching
+from biolake.models import Feature, dtypes, validation, validation_report, value_matching
 from biolake.models.validation_report import Issue
 
 _MATRIX_KINDS = {"int": "iu", "float": "f", "num": "iuf", "bool": "b"}
@@ -232,8 +232,6 @@ class SlotCurator:
 
     def _itype_features(self, target: CatTarget) -> list[tuple[str, Any]]:
         """(column, feature) for columns named after features (``itype`` Feature); else none."""
-        from biolake.models import Feature
-
         validated = self.results[target.key].validated
         if target.model is not Feature or not validated:
             return []

@@ -12,9 +12,10 @@ from django.db import transaction
 from biolake import _logging as log
 from biolake.errors import AmbiguousValueWarning, ValidationError
 from biolake.models import validation
+from biolake.models.lineage_graph import Edge, LineageGraph, Node
 from biolake.models.lookup import to_identifier
 
-if TYPE_CHECKING:  # pandas and the public layer load on first use, not with the registries
+if TYPE_CHECKING:
     import pandas as pd
 
     from biolake.bio.public import PublicOntology
@@ -30,20 +31,26 @@ _ORGANISM_ENTITIES = ("Gene", "Protein", "CellMarker")
 _BATCH = 2000
 
 
+def _related_registry(model: Any, field: str) -> Any:
+    """The registry ``model.<field>`` points to (``Source``, ``Organism``), reached through the relation
+    because ``bio.models`` imports this module."""
+    return model._meta.get_field(field).related_model
+
+
 def public(model: Any, organism: str | None = None, source: str | None = None) -> PublicOntology:
     """The public source of a registry (offline; cached after the first load)."""
+    # cycle: importing biolake.bio.public sets up Django (via biolake.models), which imports bio.models → this module
     from biolake.bio.public import PublicOntology
 
     return PublicOntology(model.__name__, organism=organism, source=source)
 
 
-def organism_record(name: str | None) -> Any:
-    """The Organism record for a common name (``"human"``), created from NCBITaxon on first use."""
+def organism_record(model: Any, name: str | None) -> Any:
+    """The Organism record of ``model.organism`` for a common name (``"human"``), created on first use."""
     if name is None:
         return None
-    from biolake.bio.models import Organism
-
-    existing = Organism.objects.filter(name=name).first()
+    organisms = _related_registry(model, "organism")
+    existing = organisms.objects.filter(name=name).first()
     if existing is not None:
         return existing
     if name not in COMMON_ORGANISMS:
@@ -52,7 +59,7 @@ def organism_record(name: str | None) -> Any:
             f"bt.Organism.from_source(name=<scientific name>).save()."
         )
     ontology_id, scientific_name = COMMON_ORGANISMS[name]
-    return Organism(name=name, ontology_id=ontology_id, scientific_name=scientific_name).save()
+    return organisms(name=name, ontology_id=ontology_id, scientific_name=scientific_name).save()
 
 
 def _organism_name(organism: str | None, ontology: PublicOntology) -> str | None:
@@ -61,12 +68,15 @@ def _organism_name(organism: str | None, ontology: PublicOntology) -> str | None
     return None if name in (None, "all") else name
 
 
+def _organism_for(model: Any, organism: str | None, ontology: PublicOntology) -> Any:
+    """The Organism record for new records of ``model``; None for registries without an organism."""
+    return organism_record(model, _organism_name(organism, ontology)) if model.__name__ in _ORGANISM_ENTITIES else None
+
+
 def source_record(model: Any, ontology: PublicOntology) -> Any:
     """The Source record of the public source in use (marked currently used)."""
-    from biolake.bio.models import Source
-
     spec = ontology.source
-    record, _ = Source.objects.get_or_create(
+    record, _ = _related_registry(model, "source").objects.get_or_create(
         entity=model.__name__, organism=ontology.organism or "all", name=spec.name, version=spec.version,
         defaults={"url": spec.url, "license": spec.license, "description": spec.title, "currently_used": True},
     )
@@ -127,7 +137,7 @@ def from_source(model: Any, organism: str | None = None, source: str | None = No
 def _build(model: Any, ontology: PublicOntology, ids: list[str], organism: str | None) -> list[Any]:
     id_field = model._id_field
     existing = {getattr(r, id_field): r for r in model.objects.filter(**{f"{id_field}__in": ids})}
-    org = organism_record(_organism_name(organism, ontology)) if model.__name__ in _ORGANISM_ENTITIES else None
+    org = _organism_for(model, organism, ontology)
     src = source_record(model, ontology)
     df = ontology.df()
     records = []
@@ -181,7 +191,7 @@ def import_source(model: Any, source: str | None = None, organism: str | None = 
     id_field = model._id_field
     before = model.objects.count()
     with transaction.atomic():
-        org = organism_record(_organism_name(organism, ontology)) if model.__name__ in _ORGANISM_ENTITIES else None
+        org = _organism_for(model, organism, ontology)
         src = source_record(model, ontology)
         have = set(model.objects.values_list(id_field, flat=True))
         new = [model(**_fields(model, term, row, org, src)) for term, row in df.iterrows() if term not in have]
@@ -229,8 +239,6 @@ def public_fallback_message(model: Any, non_validated: list[str], field: str, or
 
 def parents_graph(record: Any, distance: int = 2) -> Any:
     """The parents of a record up to ``distance`` steps, as a graph the lineage renderers draw."""
-    from biolake.models.lineage_graph import Edge, LineageGraph, Node
-
     def node(term: Any) -> Node:
         attrs = {"focus": True} if term.pk == record.pk else {}
         return Node(id=f"collection:{term.uid}", type="collection", uid=term.uid, label=term.name, attrs=attrs)

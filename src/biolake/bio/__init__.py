@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from biolake.setup.lifecycle import module_registry as _module_registry
+
 REGISTRIES = (
     "Source", "Organism", "Gene", "Protein", "CellMarker", "CellType", "Tissue", "Disease",
     "ExperimentalFactor", "Phenotype", "Pathway", "CellLine", "DevelopmentalStage", "Ethnicity",
@@ -22,6 +24,4 @@ __all__ = sorted(REGISTRIES)
 def __getattr__(name: str) -> Any:
     if name not in REGISTRIES:
         raise AttributeError(f"module 'biolake.bio' has no attribute {name!r}")
-    from biolake.setup.lifecycle import module_registry
-
-    return module_registry("bio", name)
+    return _module_registry("bio", name)

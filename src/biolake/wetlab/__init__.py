@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from biolake.setup.lifecycle import module_registry as _module_registry
+
 REGISTRIES = ("Biosample", "Donor", "Treatment", "Experiment", "Well")
 
 __all__ = sorted(REGISTRIES)
@@ -16,6 +18,4 @@ __all__ = sorted(REGISTRIES)
 def __getattr__(name: str) -> Any:
     if name not in REGISTRIES:
         raise AttributeError(f"module 'biolake.wetlab' has no attribute {name!r}")
-    from biolake.setup.lifecycle import module_registry
-
-    return module_registry("wetlab", name)
+    return _module_registry("wetlab", name)

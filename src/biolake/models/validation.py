@@ -20,13 +20,15 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from biolake import _logging as log
 from biolake.errors import ValidationWarning
 from biolake.models import validation_report, value_matching
+
+# numpy and pandas load on first use: importing the registries must stay cheap
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["InspectResult", "from_values", "inspect", "standardize", "validate", "validate_values"]
 
@@ -140,6 +142,7 @@ def standardize(
         a string for a string, a list for any other input, or with ``return_mapper=True``
         the dict of the values that change (``{"T-cell": "T cell"}``).
     """
+    import numpy as np
     name = value_matching.field_name(model, field)
     found = value_matching.distinct(values)
     reference = value_matching.fetch(

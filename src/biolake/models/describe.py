@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from biolake._logging import human_size
+
 if TYPE_CHECKING:  # rich loads on the first describe(): importing the registries stays cheap
     from rich.text import Text
     from rich.tree import Tree
 
-
-
-def human_size(size: int | None) -> str:
-    """``1234567`` → ``"1.2 MB"``."""
-    if size is None:
-        return "?"
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
 
 
 def _row(tree: Tree, label: str, value: Any) -> None:

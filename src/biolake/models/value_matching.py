@@ -48,6 +48,7 @@ class Distinct:
     def spread(self, per_unique: np.ndarray, missing: Any) -> np.ndarray:
         """Per-unique results mapped back to every input value (``missing`` for missing ones)."""
         import numpy as np
+
         extended = np.append(per_unique, np.asarray([missing], dtype=per_unique.dtype))
         return extended[self.codes]  # code -1 picks the appended ``missing``
 
@@ -56,6 +57,7 @@ def distinct(values: Any) -> Distinct:
     """Factorize ``values`` (a string, list, array, Series, Index or Categorical)."""
     import numpy as np
     import pandas as pd
+
     scalar = isinstance(values, str)
     if scalar:
         values = [values]
@@ -68,6 +70,7 @@ def distinct(values: Any) -> Distinct:
 def as_object_array(values: Any) -> np.ndarray:
     """A 1-d object array of the values (tuples and lists stay single values)."""
     import numpy as np
+
     values = values if isinstance(values, (list, tuple)) else list(values)
     array = np.empty(len(values), dtype=object)
     try:
@@ -145,6 +148,7 @@ class Reference:
     def match(self, uniques: list[Any], case_sensitive: bool) -> tuple[np.ndarray, list[Any]]:
         """Per value: whether it is canonical, and the canonical value it maps to (or ``None``)."""
         import numpy as np
+
         exact = np.fromiter((v in self.canonical for v in uniques), dtype=bool, count=len(uniques))
         mapped: list[Any] = [None] * len(uniques)
         if not self.synonyms and (case_sensitive or not self.folded):

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Install the dev dependencies, start a real PostgreSQL server and a real S3 endpoint
-# (moto's server mode) on free loopback ports, run the whole test suite, stop the servers.
-# Extra arguments go to pytest.
+# Install the dev dependencies, check the architecture (import-linter's layers contract and
+# mypy), start a real PostgreSQL server and a real S3 endpoint (moto's server mode) on free
+# loopback ports, run the whole test suite, stop the servers. Extra arguments go to pytest.
+# A broken contract or a type error fails the run (after the tests, so they still run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+
+checks=0
+echo "== import-linter (one-way layers, pyproject.toml [tool.importlinter])"
+lint-imports --no-cache || checks=1
+echo "== mypy (strict for storage/, formats/, setup/; pyproject.toml [tool.mypy])"
+python -m mypy src/biolake || checks=1
 
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "installing PostgreSQL (Debian package)"
@@ -52,4 +59,8 @@ python -m pytest "$@"
 status=$?
 set -e
 # pytest's 5 means "no tests collected": a suite that ran nothing has failed
+if [ "$status" = 0 ] && [ "$checks" != 0 ]; then
+  echo "the tests passed, but import-linter or mypy failed (see above)" >&2
+  status=1
+fi
 exit $status

@@ -129,3 +129,15 @@ def reset_console() -> None:
     """Forget the cached console (tests capture stdout anew)."""
     global _console
     _console = None
+
+
+def human_size(size: int | None) -> str:
+    """``1234567`` → ``"1.2 MB"``."""
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"

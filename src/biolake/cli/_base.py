@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from biolake.errors import BiolakeError
+from biolake.setup import connect
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -62,10 +63,7 @@ class BiolakeGroup(click.Group):
 
 def connect_current() -> None:
     """Connect to the current instance, setting up Django; the error names ``biolake init`` if there is none."""
-    import biolake.models  # noqa: F401 (first, so that Django is set up through the registries)
-    from biolake.setup import connect
-
-    connect(None)  # in a process that was connected before, the import above does not switch
+    connect(None)
 
 
 def needs_instance(command: _F) -> _F:

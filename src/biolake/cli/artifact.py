@@ -16,6 +16,7 @@ import biolake as ln
 from biolake import _logging as log
 from biolake.cli._base import needs_instance
 from biolake.errors import CLIUsageError
+from biolake.storage import transfer
 
 _UID_LENGTHS = (16, 20)  # version family stem, full uid
 _DEFAULT_LIMIT = 100
@@ -85,7 +86,7 @@ def save_command(path: str, key: str | None, description: str | None, kind: str 
 
 
 def _save_code(path: str) -> None:
-    from biolake.lineage.register import save_code
+    from biolake.lineage.register import save_code  # Django: loaded only by commands that use it
 
     transform, run = save_code(path)
     click.echo(f"transform: {transform.uid}")
@@ -111,7 +112,7 @@ def load_command(uid_or_key: str, destination: str | None, force: bool) -> None:
     try:
         click.echo(str(find_artifact(uid_or_key).cache()))
     except ln.Artifact.DoesNotExist:
-        from biolake.lineage.register import load_code
+        from biolake.lineage.register import load_code  # Django: loaded only by commands that use it
 
         try:
             click.echo(str(load_code(uid_or_key, destination, force=force)))
@@ -147,8 +148,6 @@ def ls_command(key_prefix: str | None, limit: int, all_versions: bool) -> None:
     """List artifacts, newest first, as a table."""
     from rich.table import Table
 
-    from biolake.models.describe import human_size
-
     query = ln.Artifact.filter()
     if key_prefix:
         query = query.filter(key__startswith=key_prefix)
@@ -168,7 +167,7 @@ def ls_command(key_prefix: str | None, limit: int, all_versions: bool) -> None:
             artifact.uid,
             artifact.key or "",
             artifact.suffix,
-            human_size(artifact.size),
+            log.human_size(artifact.size),
             f"{artifact.created_at:%Y-%m-%d %H:%M:%S}",
         )
     log.print_renderable(table)
@@ -189,8 +188,6 @@ def get_command(uid_or_key: str, dest: str | None, force: bool) -> None:
     if dest is None:
         click.echo(str(artifact.cache()))
         return
-    from biolake.storage import transfer
-
     target = _target(artifact, dest)
     if target.exists() and not force:
         raise CLIUsageError(f"{str(target)!r} exists; pass --force to overwrite it.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from biolake.setup.settings import settings
+from biolake.storage.cache import clear_cache
 
 
 @click.group("cache")
@@ -15,8 +16,6 @@ def cache_group() -> None:
 @cache_group.command("clear")
 def clear_command() -> None:
     """Delete every file in the cache; print how many were removed."""
-    from biolake.storage.cache import clear_cache
-
     folder = settings.cache_dir
     removed = clear_cache(folder)
     click.echo(f"removed {removed} file(s) from {folder}")

@@ -18,7 +18,12 @@ import click
 
 import biolake as ln
 from biolake.cli._base import needs_instance
+from biolake.cli.artifact import find_artifact
 from biolake.errors import CLIUsageError
+from biolake.setup import ensure_ready, store
+from biolake.setup.instance import default_sqlite_url, sqlite_path
+from biolake.setup.settings import settings
+from biolake.storage.paths import is_remote, normalize_root
 
 _STATUS = {"ok": "ok", "mismatch": "MISMATCH", "missing": "MISSING", "unverifiable": "UNVERIFIABLE"}
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -53,8 +58,7 @@ def verify_command(uid_or_key: str | None, all_artifacts: bool) -> None:
     hash type that cannot be recomputed). Exits with code 1 if any bytes are missing or
     differ. UID_OR_KEY is a uid, a 16-char uid stem or a key (the latest version).
     """
-    from biolake.cli.artifact import find_artifact
-    from biolake.models import integrity
+    from biolake.models import integrity  # Django: loaded only by commands that use the registries
 
     if all_artifacts == (uid_or_key is not None):
         raise CLIUsageError("Name one artifact (uid or key) or pass --all, not both.")
@@ -117,7 +121,7 @@ def gc_command(remove: bool, min_age: float, root: str | None) -> None:
     instances' files (zero-copy transfers): they are scanned only when named with
     --storage, and refused when they are a known instance's storage.
     """
-    from biolake.models import storage_audit
+    from biolake.models import storage_audit  # Django: loaded only by commands that use the registries
 
     n_found = n_bytes = n_recent = 0
     for storage in _locations(root):
@@ -146,10 +150,6 @@ def _locations(root: str | None) -> list[Any]:
     instance's database does not know: they are scanned only when named with --storage,
     and never when they are a known instance's storage.
     """
-    from biolake.setup import ensure_ready
-    from biolake.setup.settings import settings
-    from biolake.storage.paths import normalize_root
-
     current = ensure_ready()
     own = {normalize_root(current.storage_root), normalize_root(settings.storage)}
     storages = list(ln.Storage.objects.order_by("id"))
@@ -178,9 +178,6 @@ def _locations(root: str | None) -> list[Any]:
 
 def _other_owner(root: str, current: Any) -> str | None:
     """Which other instance keeps its managed files under ``root``, if one is known."""
-    from biolake.setup import store
-    from biolake.storage.paths import normalize_root
-
     for name in store.list_instances():
         if name == current.name:
             continue
@@ -194,9 +191,6 @@ def _other_owner(root: str, current: Any) -> str | None:
 
 def _holds_other_database(root: str, db: str) -> bool:
     """Whether a local root holds a default SQLite database that is not the current instance's."""
-    from biolake.setup.instance import default_sqlite_url, sqlite_path
-    from biolake.storage.paths import is_remote
-
     if is_remote(root):
         return False
     url = default_sqlite_url(root)

@@ -7,8 +7,10 @@ from typing import Any
 
 import click
 
+import biolake as ln
 from biolake import _logging as log
 from biolake.cli._base import needs_instance
+from biolake.cli.artifact import find_artifact
 
 _FORMATS = ("openlineage",)
 
@@ -20,12 +22,10 @@ def find_run(uid: str) -> Any:
         Run.DoesNotExist: No run has this uid.
         Run.MultipleObjectsReturned: The prefix matches several runs.
     """
-    from biolake.models import Run
-
     try:
-        return Run.get(uid)
-    except Run.DoesNotExist:
-        raise Run.DoesNotExist(f"No run with uid {uid!r}.", query=uid) from None
+        return ln.Run.get(uid)
+    except ln.Run.DoesNotExist:
+        raise ln.Run.DoesNotExist(f"No run with uid {uid!r}.", query=uid) from None
 
 
 @click.group("lineage")
@@ -35,9 +35,7 @@ def lineage_group() -> None:
 
 def _find_record(uid_or_key: str) -> Any:
     """An artifact (uid, stem or key), else a run (uid), else a transform (uid or key)."""
-    import biolake as ln
-    from biolake.cli.artifact import find_artifact
-    from biolake.lineage.register import find_transform
+    from biolake.lineage.register import find_transform  # Django: loaded only by commands that use it
 
     try:
         return find_artifact(uid_or_key)
@@ -65,11 +63,9 @@ def show_command(uid_or_key: str, downstream: bool, depth: int | None, format_: 
 
     UID_OR_KEY is an artifact's uid or key, a run's uid, or a transform's uid or key.
     """
-    from biolake.models import lineage_render as render
-    from biolake.models.lineage_graph import build
-
-    graph = build(_find_record(uid_or_key), downstream=downstream, depth=depth)
-    text = {"mermaid": render.to_mermaid, "dot": render.to_dot, "svg": render.to_svg}[format_](graph)
+    lineage = ln.lineage
+    graph = lineage.graph(_find_record(uid_or_key), downstream=downstream, depth=depth)
+    text = {"mermaid": lineage.to_mermaid, "dot": lineage.to_dot, "svg": lineage.to_svg}[format_](graph)
     click.echo(text)
 
 
@@ -91,10 +87,8 @@ def export_command(run_uid: str, format_: str, output: str | None) -> None:
     One START event, then one event for the run's status (COMPLETE, FAIL, ABORT or
     RUNNING). RUN_UID is the uid of the run or a unique prefix of it.
     """
-    from biolake.lineage.openlineage import run_events, to_json_line
-
-    events = run_events(find_run(run_uid))
-    lines = "".join(to_json_line(event) + "\n" for event in events)
+    events = ln.lineage.run_events(find_run(run_uid))
+    lines = "".join(ln.lineage.to_json_line(event) + "\n" for event in events)
     if output is None:
         click.echo(lines, nl=False)
         return

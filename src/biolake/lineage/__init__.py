@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from biolake.lineage.context import finish, track
 from biolake.lineage.openlineage import export as export_openlineage
-from biolake.lineage.openlineage import run_events
+from biolake.lineage.openlineage import run_events, to_json_line
 from biolake.lineage.tracked import tracked
 from biolake.models.lineage_graph import graph
 from biolake.models.lineage_render import to_dot, to_mermaid, to_svg, view_lineage
@@ -19,6 +19,7 @@ __all__ = [
     "graph",
     "run_events",
     "to_dot",
+    "to_json_line",
     "to_mermaid",
     "to_svg",
     "track",

@@ -20,7 +20,7 @@ from biolake.lineage.capture import OutputCapture
 from biolake.lineage.environment import pip_freeze
 from biolake.lineage.transforms import transform_for_file, transform_for_pipeline
 from biolake.models import Artifact, Run
-from biolake.models.artifact import RUN_ARTIFACT_KIND
+from biolake.models.constants import RUN_ARTIFACT_KIND
 from biolake.setup.settings import settings
 
 RUN_UID_ENV = "BIOLAKE_RUN_UID"

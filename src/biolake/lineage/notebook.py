@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
-from typing import Any
 
 
 from biolake._jupyter import in_kernel

@@ -26,6 +26,10 @@ from typing import Any
 
 from biolake import __version__
 from biolake.errors import ValidationError
+from biolake.models import Run
+from biolake.models.constants import RUN_ARTIFACT_KIND
+from biolake.setup.settings import settings
+from biolake.storage.paths import managed_key
 
 __all__ = ["PRODUCER", "SCHEMA_URL", "export", "run_events", "run_id"]
 
@@ -100,8 +104,6 @@ def to_json_line(event: dict[str, Any]) -> str:
 
 def _fresh(run: Any) -> Any:
     """The run re-read with its transform and parent run in one query."""
-    from biolake.models import Run
-
     if run._state.adding or run.pk is None:
         raise ValidationError("Save the Run before exporting its OpenLineage events.")
     return Run.objects.using(run._state.db or "default").select_related("transform", "initiated_by_run__transform").get(
@@ -134,8 +136,6 @@ def _event(
 
 def _namespace() -> str:
     """The job namespace: the instance's name (its storage root if it has none)."""
-    from biolake.setup.settings import settings
-
     instance = settings.instance
     return instance.name or instance.storage_root
 
@@ -188,24 +188,18 @@ def _job(run: Any) -> dict[str, Any]:
 
 
 def _inputs(run: Any) -> list[dict[str, Any]]:
-    from biolake.models.artifact import RUN_ARTIFACT_KIND
-
     artifacts = run.input_artifacts.exclude(kind=RUN_ARTIFACT_KIND).select_related("storage").order_by("id")
     collections = run.input_collections.order_by("id")
     return [*(_artifact_dataset(a) for a in artifacts), *(_collection_dataset(c) for c in collections)]
 
 
 def _outputs(run: Any) -> list[dict[str, Any]]:
-    from biolake.models.artifact import RUN_ARTIFACT_KIND
-
     artifacts = run.output_artifacts.exclude(kind=RUN_ARTIFACT_KIND).select_related("storage").order_by("id")
     collections = run.output_collections.order_by("id")
     return [*(_artifact_dataset(a) for a in artifacts), *(_collection_dataset(c) for c in collections)]
 
 
 def _artifact_dataset(artifact: Any) -> dict[str, Any]:
-    from biolake.storage.paths import managed_key
-
     name = artifact.key if artifact.key else managed_key(artifact.uid, artifact.suffix)
     facets = {
         "version": _facet(_VERSION_URL, datasetVersion=artifact.uid),

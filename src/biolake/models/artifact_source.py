@@ -22,6 +22,7 @@ from biolake.models.uids import random_base62
 from biolake.setup.settings import settings
 from biolake.storage import hashing, keys, paths
 from biolake.storage.cache import SAVING_DIR
+from biolake.storage import transfer
 
 
 @dataclasses.dataclass
@@ -46,8 +47,6 @@ class Source:
     def discard(self) -> None:
         """Remove the temporary file, if this source owns one."""
         if self.is_temp:
-            from biolake.storage import transfer
-
             transfer.remove(self.upath)
             self.is_temp = False
 

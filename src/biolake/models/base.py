@@ -8,10 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.base import ModelBase
 
-from biolake import _process, errors
+from biolake import _logging, _process, errors
 from biolake.models import registries
 from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH  # noqa: F401 (TRASH_BRANCH: re-exported)
 from biolake.models.current import current_user_id
+from biolake.models.describe import describe_tree
 from biolake.models.query import Manager, PlainManager, QuerySet
 from biolake.models.uids import random_base62
 from biolake.setup import database_alias, ensure_ready
@@ -161,9 +162,6 @@ class Record(models.Model, metaclass=RecordMeta):
 
     def describe(self) -> None:
         """Print the record as a tree of its fields and relations."""
-        from biolake import _logging
-        from biolake.models.describe import describe_tree
-
         _logging.print_renderable(describe_tree(self))
 
     def __repr__(self) -> str:

@@ -12,6 +12,7 @@ from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.features import HasFeatures
 from biolake.storage.hashing import hash_bytes
+from biolake.models.links import CollectionArtifact
 
 
 def members_hash(hashes: list[str]) -> str:
@@ -95,8 +96,6 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures)
         if not self._state.adding:
             super().save(*args, **kwargs)
             return self
-        from biolake.models.links import CollectionArtifact
-
         with transaction.atomic():
             versioning.assign(self, self._revises, {"key": self.key} if self.key else None)
             super().save(*args, **kwargs)

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
-from rich.tree import Tree
+from biolake._logging import human_size
 
-from biolake.models.feature import Feature
-from biolake.models.links import ArtifactULabel
+if TYPE_CHECKING:  # rich loads on the first describe(): importing the registries stays cheap
+    from rich.text import Text
+    from rich.tree import Tree
 
-
-def human_size(size: int | None) -> str:
-    """``1234567`` → ``"1.2 MB"``."""
-    if size is None:
-        return "?"
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
 
 
 def _row(tree: Tree, label: str, value: Any) -> None:
+    from rich.text import Text
+
     if value is None or value == "":
         return
     text = Text()
@@ -33,6 +24,8 @@ def _row(tree: Tree, label: str, value: Any) -> None:
 
 
 def _title(record: Any) -> Text:
+    from rich.text import Text
+
     title = Text(type(record).__name__, style="bold")
     for extra in (getattr(record, "suffix", None), getattr(record, "otype", None), getattr(record, "kind", None)):
         if extra:
@@ -105,9 +98,11 @@ def _transform_rows(record: Any) -> list[tuple[str, Any]]:
 
 def _feature_branches(record: Any, tree: Tree) -> None:
     """Dataset features (per slot), linked features (values) and labels of an artifact."""
+    from rich.text import Text
+
     if type(record).__name__ != "Artifact" or record._state.adding:
         return
-    links = list(ArtifactULabel.objects.filter(artifact=record).select_related("ulabel", "feature"))
+    links = list(type(record)._meta.get_field("ulabels").remote_field.through.objects.filter(artifact=record).select_related("ulabel", "feature"))
     labels_by_feature: dict[str, list[str]] = {}
     for link in links:
         if link.feature_id:
@@ -126,7 +121,7 @@ def _feature_branches(record: Any, tree: Tree) -> None:
     linked = {k: v for k, v in record.features.get_values().items() if k not in in_slots}
     if linked:
         branch = tree.add(Text("Linked features", style="bold"))
-        dtypes = dict(Feature.objects.filter(name__in=list(linked)).values_list("name", "dtype"))
+        dtypes = dict(_feature_model(record)._plain.filter(name__in=list(linked)).values_list("name", "dtype"))
         for name, value in sorted(linked.items()):
             branch.add(Text(f"{name}  {dtypes.get(name, '')}  {value}"))
     names = sorted({link.ulabel.name for link in links})
@@ -137,6 +132,9 @@ def _feature_branches(record: Any, tree: Tree) -> None:
 
 def describe_tree(record: Any) -> Tree:
     """The tree printed by ``describe()``; other packages may add branches via ``extra_branches``."""
+    from rich.text import Text
+    from rich.tree import Tree
+
     tree = Tree(_title(record))
     general = tree.add(Text("General", style="bold"))
     rows = _general_rows(record) + _run_rows(record) + _transform_rows(record) + _provenance_rows(record)
@@ -150,3 +148,9 @@ def describe_tree(record: Any) -> Tree:
 
 # hooks: callables (record, tree) that add branches (features, labels, ...)
 extra_branches: list[Any] = []
+
+
+def _feature_model(record: Any) -> Any:
+    """The ``Feature`` registry, reached through the record's feature values (its module
+    derives from the record base, which imports this one)."""
+    return type(record)._meta.get_field("feature_values").related_model._meta.get_field("feature").related_model

@@ -11,6 +11,7 @@ from biolake.models import dtypes
 from biolake.models.extensions import CanValidate
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.storage.hashing import hash_bytes
+from biolake.errors import ValidationError
 
 
 class Feature(TracksCreator, CanValidate):
@@ -59,8 +60,6 @@ class Feature(TracksCreator, CanValidate):
             existing = Feature.objects.filter(name=self.name).first()
             if existing is not None:
                 if existing.dtype != self.dtype:
-                    from biolake.errors import ValidationError
-
                     raise ValidationError(
                         f"Feature {self.name!r} exists with dtype {existing.dtype!r}, not {self.dtype!r}."
                     )

@@ -8,12 +8,11 @@ from django.db import connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from biolake.models.feature_query import split_feature_lookups
+from biolake.models.lookup import Lookup
 from biolake.setup import ensure_ready
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from biolake.models.lookup import Lookup
 
 _MAX_GET = 21
 
@@ -87,7 +86,7 @@ class QuerySet(models.QuerySet):
             include: related lookups to add as columns, e.g. ``["created_by__handle"]``;
                 many-valued lookups become lists.
         """
-        from biolake.models.frames import queryset_to_df
+        from biolake.models.frames import queryset_to_df  # pandas: loads on the first df()
 
         return queryset_to_df(self, [include] if isinstance(include, str) else list(include or []))
 
@@ -160,8 +159,6 @@ class QuerySet(models.QuerySet):
 
     def lookup(self, field: str | None = None) -> Lookup:
         """Attribute-style access to records by name: ``ln.Storage.lookup().<name>``."""
-        from biolake.models.lookup import Lookup
-
         field = field or self.model._name_field
         fallback = getattr(self.model, "_lookup_fallback", None)
         return Lookup(self.model.__name__, field, list(self), fallback=(lambda name: fallback(name, field)) if fallback else None)

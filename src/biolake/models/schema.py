@@ -10,6 +10,8 @@ from biolake import _logging as log
 from biolake.models import dtypes
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.storage.hashing import hash_bytes
+from biolake.errors import ValidationError
+from biolake.models.links import SchemaComponent, SchemaFeature
 
 OTYPES = ("DataFrame", "AnnData", "MuData")
 
@@ -80,8 +82,6 @@ class Schema(TracksCreator):
             self.dtype = dtypes.normalize(dtype)
         unsaved = [f.name for f in self._feature_list if f._state.adding]
         if unsaved:
-            from biolake.errors import ValidationError
-
             raise ValidationError(f"Save the features first: {', '.join(unsaved)}.")
         self.n = len(self._feature_list) if self._members is None else len(self._members)
         self.hash = self._definition_hash()
@@ -108,8 +108,6 @@ class Schema(TracksCreator):
         if not self._state.adding:
             super().save(*args, **kwargs)
             return self
-        from biolake.models.links import SchemaComponent, SchemaFeature
-
         with transaction.atomic():
             super().save(*args, **kwargs)
             SchemaFeature.objects.bulk_create(
@@ -128,7 +126,5 @@ class Schema(TracksCreator):
     @property
     def slots(self) -> dict[str, Schema]:
         """Component schemas by slot (``{"obs": ..., "var": ...}``) of a composite schema."""
-        from biolake.models.links import SchemaComponent
-
         links = SchemaComponent.objects.filter(composite=self).select_related("component")
         return {link.slot: link.component for link in links}

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from biolake.models import versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, Record
+from biolake.errors import ValidationError
 
 TRANSFORM_TYPES = ("notebook", "script", "pipeline", "function", "upload")
 
@@ -51,8 +52,6 @@ class Transform(Record, HasLineage, versioning.IsVersioned):
         super().__init__(*args, **kwargs)
         self._revises = revises
         if self.type not in TRANSFORM_TYPES:
-            from biolake.errors import ValidationError
-
             raise ValidationError(f"Transform type {self.type!r} is not one of {', '.join(TRANSFORM_TYPES)}.")
 
     def save(self, *args: Any, **kwargs: Any) -> Transform:  # type: ignore[override]

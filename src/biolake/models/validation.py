@@ -20,13 +20,15 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from biolake import _logging as log
 from biolake.errors import ValidationWarning
 from biolake.models import validation_report, value_matching
+
+# numpy and pandas load on first use: importing the registries must stay cheap
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["InspectResult", "from_values", "inspect", "standardize", "validate", "validate_values"]
 
@@ -140,17 +142,9 @@ def standardize(
         a string for a string, a list for any other input, or with ``return_mapper=True``
         the dict of the values that change (``{"T-cell": "T cell"}``).
     """
-    name = value_matching.field_name(model, field)
-    found = value_matching.distinct(values)
-    reference = value_matching.fetch(
-        model,
-        name,
-        found.uniques,
-        value_matching.synonyms_field_name(model, synonyms_field),
-        case_sensitive,
-        type_filter,
-    )
-    _, mapped = reference.match(found.uniques, case_sensitive)
+    import numpy as np
+
+    found, _, mapped = _match(model, values, field, synonyms_field, case_sensitive, type_filter)
     mapper = {v: m for v, m in zip(found.uniques, mapped) if m is not None}
     if not mute and mapper:
         log.info(f"standardized {validation_report.count(len(mapper), 'term')}: {validation_report.mapping(mapper)}")
@@ -179,17 +173,7 @@ def from_values(model: Any, values: Any, field: Any = None, type_filter: str | N
 def _inspect(
     model: Any, values: Any, field: Any, synonyms_field: str | None, case_sensitive: bool, type_filter: str | None
 ) -> InspectResult:
-    name = value_matching.field_name(model, field)
-    found = value_matching.distinct(values)
-    reference = value_matching.fetch(
-        model,
-        name,
-        found.uniques,
-        value_matching.synonyms_field_name(model, synonyms_field),
-        case_sensitive,
-        type_filter,
-    )
-    exact, mapped = reference.match(found.uniques, case_sensitive)
+    found, exact, mapped = _match(model, values, field, synonyms_field, case_sensitive, type_filter)
     validated = [v for v, ok in zip(found.uniques, exact) if ok]
     non_validated = [v for v, ok in zip(found.uniques, exact) if not ok]
     mapper = {v: m for v, m in zip(found.uniques, mapped) if m is not None}
@@ -203,3 +187,20 @@ def _print_summary(result: InspectResult) -> None:
         log.warning(validation_report.not_validated(result.non_validated), ValidationWarning)
     if result.synonyms_mapper:
         log.info(validation_report.synonyms_found(result.synonyms_mapper))
+
+
+def _match(
+    model: Any, values: Any, field: Any, synonyms_field: str | None, case_sensitive: bool, type_filter: str | None
+) -> tuple[value_matching.Distinct, Any, list[Any]]:
+    """The distinct values, which exist in the field (one query), and what each maps to."""
+    found = value_matching.distinct(values)
+    reference = value_matching.fetch(
+        model,
+        value_matching.field_name(model, field),
+        found.uniques,
+        value_matching.synonyms_field_name(model, synonyms_field),
+        case_sensitive,
+        type_filter,
+    )
+    exact, mapped = reference.match(found.uniques, case_sensitive)
+    return found, exact, mapped

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import Q
@@ -28,6 +26,10 @@ from django.db.models.functions import Lower
 
 from biolake.errors import ValidationError
 from biolake.models.dtypes import registry_name
+
+# numpy and pandas load on first use: importing the registries must stay cheap
+if TYPE_CHECKING:
+    import numpy as np
 
 # up to this many distinct values, records with synonyms are found with one LIKE per value;
 # above it, every record that has synonyms is read (a scan either way, this one is bounded)
@@ -45,12 +47,17 @@ class Distinct:
 
     def spread(self, per_unique: np.ndarray, missing: Any) -> np.ndarray:
         """Per-unique results mapped back to every input value (``missing`` for missing ones)."""
+        import numpy as np
+
         extended = np.append(per_unique, np.asarray([missing], dtype=per_unique.dtype))
         return extended[self.codes]  # code -1 picks the appended ``missing``
 
 
 def distinct(values: Any) -> Distinct:
     """Factorize ``values`` (a string, list, array, Series, Index or Categorical)."""
+    import numpy as np
+    import pandas as pd
+
     scalar = isinstance(values, str)
     if scalar:
         values = [values]
@@ -62,6 +69,8 @@ def distinct(values: Any) -> Distinct:
 
 def as_object_array(values: Any) -> np.ndarray:
     """A 1-d object array of the values (tuples and lists stay single values)."""
+    import numpy as np
+
     values = values if isinstance(values, (list, tuple)) else list(values)
     array = np.empty(len(values), dtype=object)
     try:
@@ -138,6 +147,8 @@ class Reference:
 
     def match(self, uniques: list[Any], case_sensitive: bool) -> tuple[np.ndarray, list[Any]]:
         """Per value: whether it is canonical, and the canonical value it maps to (or ``None``)."""
+        import numpy as np
+
         exact = np.fromiter((v in self.canonical for v in uniques), dtype=bool, count=len(uniques))
         mapped: list[Any] = [None] * len(uniques)
         if not self.synonyms and (case_sensitive or not self.folded):

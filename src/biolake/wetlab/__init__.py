@@ -16,6 +16,9 @@ __all__ = sorted(REGISTRIES)
 def __getattr__(name: str) -> Any:
     if name not in REGISTRIES:
         raise AttributeError(f"module 'biolake.wetlab' has no attribute {name!r}")
-    from biolake.setup.lifecycle import module_registry
+    from biolake.setup.lifecycle import require_module
 
-    return module_registry("wetlab", name)
+    require_module("wetlab")  # the current instance enables this module (Django has loaded its models)
+    from biolake.wetlab import models  # not at import: Django imports this package before its models
+
+    return getattr(models, name)

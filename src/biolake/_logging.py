@@ -94,7 +94,7 @@ def _callers_frame() -> tuple[int, FrameType]:
 
 
 def _in_biolake(frame: FrameType) -> bool:
-    module = frame.f_globals.get("__name__", "")
+    module = str(frame.f_globals.get("__name__", ""))
     return module == "biolake" or module.startswith("biolake.")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from biolake.setup.lifecycle import module_registry as _module_registry
+from biolake.setup.lifecycle import require_module as _require_module
 
 REGISTRIES = (
     "Source", "Organism", "Gene", "Protein", "CellMarker", "CellType", "Tissue", "Disease",
@@ -24,4 +24,7 @@ __all__ = sorted(REGISTRIES)
 def __getattr__(name: str) -> Any:
     if name not in REGISTRIES:
         raise AttributeError(f"module 'biolake.bio' has no attribute {name!r}")
-    return _module_registry("bio", name)
+    _require_module("bio")  # the current instance enables this module (Django has loaded its models)
+    from biolake.bio import models  # not at import: Django imports this package before its models
+
+    return getattr(models, name)

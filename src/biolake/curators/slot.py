@@ -53,6 +53,7 @@ class CatTarget:
 def parse_itype(itype: str) -> tuple[Any, str]:
     """The registry model and field of an ``itype`` (``"Feature.name"``, ``"bio.Gene.ensembl_gene_id"``)."""
     dtype = dtypes.parse(f"cat[{itype}]")
+    assert dtype.registry is not None  # parse() names the registry of every categorical dtype
     model = dtypes.registry_model(dtype.registry)
     return model, dtype.field or model._name_field
 
@@ -180,6 +181,7 @@ class SlotCurator:
 
     def _check_index(self, frame: pd.DataFrame) -> list[Issue]:
         feature = self.index_feature
+        assert feature is not None  # called only when the schema has an index feature
         dtype = dtypes.parse(feature.dtype)
         key = self.key("index")
         if dtype.is_categorical:
@@ -218,6 +220,7 @@ class SlotCurator:
 
     # -- categorical targets ------------------------------------------------------------------
     def _cat_target(self, key: str, column: str | None, feature: Any, dtype: dtypes.Dtype) -> CatTarget:
+        assert dtype.registry is not None  # called only with categorical dtypes, which name their registry
         model = dtypes.registry_model(dtype.registry)
         return CatTarget(
             key=key, source="column", model=model, field=dtype.field or model._name_field,
@@ -225,6 +228,7 @@ class SlotCurator:
         )
 
     def _itype_target(self) -> CatTarget:
+        assert self.itype is not None  # called only when the schema has an itype
         model, field = self.itype
         target = CatTarget(key=self.itype_key, source=self.itype_on, model=model, field=field)
         self.targets[target.key] = target

@@ -64,7 +64,7 @@ def track(
         _close(tracking, status="completed")
     code_path = None if transform is not None else _detect_path(path)
     is_notebook = code_path is not None and code_path.suffix == ".ipynb"
-    record = transform_for_pipeline(transform) if transform is not None else transform_for_file(code_path)
+    record = transform_for_pipeline(transform) if code_path is None else transform_for_file(code_path)
     run = Run(
         transform=record,
         params=params,

@@ -129,7 +129,7 @@ def _facet(schema_url: str, **fields: Any) -> dict[str, Any]:
 def _event(
     event_type: str, time: dt.datetime, base: dict[str, Any], inputs: list[Any], outputs: list[Any]
 ) -> dict[str, Any]:
-    event = {"eventType": event_type, "eventTime": _time(time), "producer": PRODUCER, "schemaURL": SCHEMA_URL}
+    event: dict[str, Any] = {"eventType": event_type, "eventTime": _time(time), "producer": PRODUCER, "schemaURL": SCHEMA_URL}
     event.update(copy.deepcopy({**base, "inputs": inputs, "outputs": outputs}))  # events share no objects
     return event
 

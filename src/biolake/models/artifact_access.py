@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from biolake import formats
 from biolake import _process
@@ -11,8 +11,11 @@ from biolake.setup.settings import settings
 from biolake.storage import cache as storage_cache
 from biolake.storage import paths, transfer
 
+if TYPE_CHECKING:
+    from biolake.models.artifact import Artifact
 
-def path(artifact: Any) -> Any:
+
+def path(artifact: Artifact) -> Any:
     """The UPath of the artifact's bytes in its storage location."""
     if artifact._state.adding and artifact._source is not None:
         return artifact._source.upath
@@ -23,49 +26,49 @@ def path(artifact: Any) -> Any:
     return storage.location.join(key)
 
 
-def _local(artifact: Any) -> Path:
+def _local(artifact: Artifact) -> Path:
     upath = path(artifact)
     if paths.is_remote(upath):
         return storage_cache.cached(upath, settings.cache_dir)
     return Path(upath.path)
 
 
-def cache(artifact: Any) -> Path:
+def cache(artifact: Artifact) -> Path:
     """A local path to the bytes; remote bytes are downloaded once into ``ln.settings.cache_dir``."""
     local = _local(artifact)
     track_input(artifact)
     return local
 
 
-def load_untracked(artifact: Any, **kwargs: Any) -> Any:
+def load_untracked(artifact: Artifact, **kwargs: Any) -> Any:
     """The artifact's content as an in-memory object (or its local path for plain files)."""
     if artifact._memory is not None and not kwargs:
         return artifact._memory
     return formats.load(_local(artifact), artifact.suffix, **kwargs)
 
 
-def load(artifact: Any, **kwargs: Any) -> Any:
+def load(artifact: Artifact, **kwargs: Any) -> Any:
     """:func:`load_untracked`, and link the artifact as an input of the tracked run."""
     obj = load_untracked(artifact, **kwargs)
     track_input(artifact)
     return obj
 
 
-def open_untracked(artifact: Any, **kwargs: Any) -> Any:
+def open_untracked(artifact: Artifact, **kwargs: Any) -> Any:
     """Backed access without loading everything into memory."""
     upath = path(artifact)
     target = upath if (paths.is_remote(upath) and artifact.suffix == ".parquet") else _local(artifact)
     return formats.open(target, artifact.suffix, **kwargs)
 
 
-def open(artifact: Any, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public method name)
+def open(artifact: Artifact, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public method name)
     """:func:`open_untracked`, and link the artifact as an input of the tracked run."""
     obj = open_untracked(artifact, **kwargs)
     track_input(artifact)
     return obj
 
 
-def track_input(artifact: Any) -> None:
+def track_input(artifact: Artifact) -> None:
     """Link a saved artifact as an input of the tracked run, unless that run created it."""
     run = _process.run.get()
     if run is None or artifact._state.adding or artifact.run_id == run.pk:
@@ -73,7 +76,7 @@ def track_input(artifact: Any) -> None:
     run.input_artifacts.add(artifact)
 
 
-def remove_managed_bytes(artifact: Any) -> None:
+def remove_managed_bytes(artifact: Artifact) -> None:
     """Remove the bytes of a managed artifact (never bytes registered in place)."""
     if artifact.managed:
         transfer.remove(path(artifact))

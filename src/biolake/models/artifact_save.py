@@ -5,7 +5,7 @@ If the upload fails nothing is recorded; if the commit fails the uploaded bytes 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from django.db import IntegrityError, transaction
 
@@ -17,10 +17,13 @@ from biolake.models.storage import default_storage, storage_for_root
 from biolake.models.uids import encode_version
 from biolake.storage import paths, transfer
 
+if TYPE_CHECKING:
+    from biolake.models.artifact import Artifact
+
 _ATTEMPTS = 5
 
 
-def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def save(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Artifact:
     """Save ``artifact``; ``model_save`` is the plain record save."""
     if artifact._state.adding and artifact._pending is not None and artifact_source.resolve(artifact) is not None:
         return artifact  # the same bytes are registered: the artifact became that record
@@ -50,7 +53,7 @@ def save(artifact: Any, model_save: Callable[..., Any], *args: Any, **kwargs: An
     return artifact
 
 
-def _provisional_uid(artifact: Any) -> str:
+def _provisional_uid(artifact: Artifact) -> str:
     """A fresh, unique uid to upload under before the transaction.
 
     It is final for a new family. A new version gets its uid inside the transaction
@@ -60,12 +63,12 @@ def _provisional_uid(artifact: Any) -> str:
     return versioning.new_stem(artifact) + encode_version(0)
 
 
-def managed_path(artifact: Any) -> Any:
+def managed_path(artifact: Artifact) -> Any:
     """Where a managed artifact's bytes live: ``<storage>/.biolake/<uid><suffix>``."""
     return artifact.storage.location.join(paths.managed_key(artifact.uid, artifact.suffix))
 
 
-def _upload(artifact: Any, source: Any) -> Any:
+def _upload(artifact: Artifact, source: artifact_source.Source) -> Any:
     destination = managed_path(artifact)
     if source.is_temp and not paths.is_remote(destination):
         transfer.move(source.upath, destination)
@@ -75,7 +78,7 @@ def _upload(artifact: Any, source: Any) -> Any:
     return destination
 
 
-def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Artifact | None:
     """Commit the record (retrying version races); if that fails, remove the bytes wherever they are by now.
 
     Returns the artifact another process committed with the same hash meanwhile (then this
@@ -111,7 +114,7 @@ def _commit(artifact: Any, family_lookup: Any, stored: Any, model_save: Callable
         raise
 
 
-def _report(artifact: Any) -> None:
+def _report(artifact: Artifact) -> None:
     previous = getattr(artifact, "_previous_version", None)
     if previous is not None:
         log.info(f"created version {artifact.uid[-4:]} of {artifact.key or artifact.stem_uid!r} (revises {previous.uid})")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from biolake import _logging as log
 from biolake import formats
@@ -23,6 +23,9 @@ from biolake.setup.settings import settings
 from biolake.storage import hashing, keys, paths
 from biolake.storage.cache import SAVING_DIR
 from biolake.storage import transfer
+
+if TYPE_CHECKING:
+    from biolake.models.artifact import Artifact
 
 
 @dataclasses.dataclass
@@ -102,7 +105,7 @@ class Pending:
         }
 
 
-def resolve(artifact: Any) -> Any:
+def resolve(artifact: Artifact) -> Artifact | None:
     """Read the bytes of an unsaved artifact's :class:`Pending` (write, hash, locate).
 
     Returns an existing, non-trashed artifact with the same content if there is one (the
@@ -110,6 +113,7 @@ def resolve(artifact: Any) -> Any:
     artifact's fields filled and its :class:`Source` set.
     """
     pending = artifact._pending
+    assert pending is not None  # called only for an unsaved artifact made from data
     source = prepare(pending.data, key=pending.key, format=pending.format)
     artifact._pending = None
     existing = find_duplicate(type(artifact), source)

@@ -50,6 +50,7 @@ class Record(models.Model, metaclass=RecordMeta):
     _name_field: ClassVar[str] = "name"
     _search_fields: ClassVar[tuple[str, ...]] = ("name", "description")
     _repr_fields: ClassVar[tuple[str, ...]] = ()
+    uid: str  # each registry declares its uid field (its length differs)
 
     objects = Manager()
     _plain = PlainManager()  # for internal queries

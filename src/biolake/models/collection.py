@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from django.db import models, transaction
 
@@ -20,7 +20,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes("\n".join(sorted(hashes)).encode())
 
 
-class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
+class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A versioned, ordered set of artifacts that loads as one.
 
     Example:
@@ -35,7 +35,7 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures)
         "uid", "key", "description", "hash", "version", "is_latest", "run_id", "created_by_id", "created_at",
     )
 
-    _members: ClassVar[list[Any]] = []
+    _members: list[Any] = []  # per instance; the class default serves records read from the database
     _revises: Collection | None = None
 
     uid = models.CharField(max_length=20, unique=True, editable=False)
@@ -113,7 +113,7 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures)
 
 
 
-    def load(self, join: str = "outer", **kwargs: Any) -> Any:
+    def load(self, join: Literal["inner", "outer"] = "outer", **kwargs: Any) -> Any:
         """All members as one DataFrame or AnnData (``join="inner"|"outer"`` over columns or genes)."""
         return collection_access.load(self, join=join, **kwargs)
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from biolake import _process
 from biolake.errors import UnknownFormatError
 from biolake.formats.mapped import mapped as make_mapped
 from biolake.models import artifact_access
 
+if TYPE_CHECKING:
+    from biolake.models.artifact import Artifact
+    from biolake.models.collection import Collection
+
 SOURCE_COLUMN = "artifact_uid"
 
 
-def track_input(collection: Any) -> None:
+def track_input(collection: Collection) -> None:
     """Link a saved collection as an input of the tracked run, unless that run created it."""
     run = _process.run.get()
     if run is None or collection._state.adding or collection.run_id == run.pk:
@@ -21,11 +25,11 @@ def track_input(collection: Any) -> None:
     run.input_collections.add(collection)
 
 
-def _members(collection: Any) -> list[Any]:
+def _members(collection: Collection) -> list[Artifact]:
     return list(collection.ordered_artifacts)
 
 
-def _single_otype(members: list[Any]) -> str:
+def _single_otype(members: list[Artifact]) -> str:
     otypes = {a.otype for a in members}
     if len(otypes) != 1 or None in otypes:
         kinds = ", ".join(sorted(str(o) for o in otypes))
@@ -36,14 +40,14 @@ def _single_otype(members: list[Any]) -> str:
     return otypes.pop()
 
 
-def cache(collection: Any) -> list[Path]:
+def cache(collection: Collection) -> list[Path]:
     """Local paths of all members, in order (remote bytes are downloaded once)."""
     paths = [artifact_access._local(a) for a in _members(collection)]
     track_input(collection)
     return paths
 
 
-def load(collection: Any, join: Literal["inner", "outer"] = "outer", **kwargs: Any) -> Any:
+def load(collection: Collection, join: Literal["inner", "outer"] = "outer", **kwargs: Any) -> Any:
     """Concatenate the members: DataFrames (rows) or AnnData (cells), with a column naming each row's artifact."""
     members = _members(collection)
     otype = _single_otype(members)
@@ -64,7 +68,7 @@ def load(collection: Any, join: Literal["inner", "outer"] = "outer", **kwargs: A
     return result
 
 
-def open(collection: Any, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public method name)
+def open(collection: Collection, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public method name)
     """Lazy access: one pyarrow Dataset over parquet members; backed AnnData objects for h5ad/zarr."""
     members = _members(collection)
     suffixes = {a.suffix for a in members}
@@ -87,7 +91,7 @@ def open(collection: Any, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the publ
     return result
 
 
-def mapped(collection: Any, **kwargs: Any) -> Any:
+def mapped(collection: Collection, **kwargs: Any) -> Any:
     """A map-style (torch) dataset over the cells of all h5ad/zarr members."""
     members = _members(collection)
     bad = sorted({a.suffix for a in members} - {".h5ad", ".zarr", ".anndata.zarr"})

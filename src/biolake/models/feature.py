@@ -14,7 +14,7 @@ from biolake.storage.hashing import hash_bytes
 from biolake.errors import ValidationError
 
 
-class Feature(TracksCreator, CanValidate):
+class Feature(TracksCreator, CanValidate):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A measured or annotated dimension: a column of a dataset, or a value linked to an artifact.
 
     Args:

@@ -24,20 +24,20 @@ from biolake.models.ulabel import ULabel
 
 
 # registry → (feature value link, label link or None, owner column)
-_LINKS: dict[str, tuple[type, type | None, str]] = {
+_LINKS: dict[str, tuple[type[models.Model], type[models.Model] | None, str]] = {
     "Artifact": (ArtifactFeatureValue, ArtifactULabel, "artifact"),
     "Collection": (CollectionFeatureValue, CollectionULabel, "collection"),
     "Run": (RunFeatureValue, None, "run"),
 }
 
 
-def _owner_link(record: Any) -> tuple[type, str]:
+def _owner_link(record: Any) -> tuple[type[models.Model], str]:
     """The link table of feature values of a record, and its owner column."""
     value_link, _, owner = _LINKS[type(record).__name__]
     return value_link, owner
 
 
-def _label_link(record: Any) -> tuple[type, str]:
+def _label_link(record: Any) -> tuple[type[models.Model], str]:
     """The link table of labels of a record, and its owner column; refused for runs."""
     _, label_link, owner = _LINKS[type(record).__name__]
     if label_link is None:
@@ -57,6 +57,7 @@ def _label_records(feature: Feature, values: Any) -> list[Any]:
     names = [v for v in items if not hasattr(v, "_meta")]
     if not names:
         return records
+    assert dtype.registry is not None  # parse() names the registry of every categorical dtype
     model = dtypes.registry_model(dtype.registry)
     field = dtype.field or model._name_field
     query = model.objects.filter(**{f"{field}__in": names})

@@ -8,7 +8,7 @@ existing record is returned.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -22,13 +22,16 @@ from biolake.models.schema import Schema
 from biolake.models.transform import Transform
 from biolake.models.ulabel import ULabel
 
+if TYPE_CHECKING:
+    from biolake.models.artifact import Artifact
+
 _COPIED_FIELDS = (
     "uid", "key", "description", "suffix", "kind", "otype", "size", "hash", "hash_type", "n_files",
     "n_observations", "version", "managed",
 )
 
 
-def transfer_artifact(artifact: Any) -> Any:
+def transfer_artifact(artifact: Artifact) -> Artifact:
     """Make ``artifact`` (read from another instance) a record of the current instance; returns it."""
     origin = artifact._state.db
     model = type(artifact)
@@ -50,7 +53,7 @@ def transfer_artifact(artifact: Any) -> Any:
     return artifact
 
 
-def _transfer_run(origin: str, artifact: Any) -> Any:
+def _transfer_run(origin: str, artifact: Artifact) -> Run:
     transform = Transform.filter(key=f"transfer from {origin}", type="upload").first()
     if transform is None:
         transform = Transform(key=f"transfer from {origin}", type="upload", description="zero-copy transfers").save()
@@ -72,7 +75,7 @@ def _features_here(names_dtypes: dict[str, str]) -> dict[str, Feature]:
     return here
 
 
-def _copy_annotations(origin: str, artifact: Any, new: Any) -> None:
+def _copy_annotations(origin: str, artifact: Artifact, new: Artifact) -> None:
     values = list(
         ArtifactFeatureValue.objects.using(origin).filter(artifact_id=artifact.pk).values_list(
             "featurevalue__feature__name", "featurevalue__feature__dtype", "featurevalue__value"
@@ -94,7 +97,7 @@ def _copy_annotations(origin: str, artifact: Any, new: Any) -> None:
         new.features.add_schema(_schema_here(origin, link.schema), slot=link.slot or "columns")
 
 
-def _schema_here(origin: str, schema: Any) -> Any:
+def _schema_here(origin: str, schema: Schema) -> Schema:
     members = list(schema.features.using(origin).order_by("links_schema__position").values_list("name", "dtype"))
     features = _features_here(dict(members))
     fields = {f: getattr(schema, f) for f in ("name", "description", "itype", "dtype", "otype", "minimal_set",

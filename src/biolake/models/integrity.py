@@ -13,10 +13,13 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from biolake.errors import HashMismatchError, ValidationError
 from biolake.storage import _listing, hashing, paths  # _listing: the one definition of a folder's files
+
+if TYPE_CHECKING:
+    from biolake.models.artifact import Artifact
 
 __all__ = ["RECOMPUTABLE_HASH_TYPES", "VerifyReport", "verify"]
 
@@ -85,7 +88,7 @@ class VerifyReport:
         return f"{name}: the bytes at {self.path} match {self.hash_type} {self.expected_hash}."
 
 
-def verify(artifact: Any) -> VerifyReport:
+def verify(artifact: Artifact) -> VerifyReport:
     """Re-hash the stored bytes of a saved artifact with its own hash type and compare.
 
     Changes nothing: neither the record nor the bytes.

@@ -14,7 +14,7 @@ from biolake.models.features import FeatureManager
 RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
 
 
-class Run(Record, HasLineage):
+class Run(Record, HasLineage):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """An execution of a :class:`Transform`.
 
     Outputs point back to their run (``artifact.run``); inputs are linked through

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from django.db import transaction
 
 from biolake.models.uids import encode_version
+
+if TYPE_CHECKING:
+    from biolake.models.base import Record
 
 _BATCH = 2000
 
@@ -19,7 +22,7 @@ def save(records: Iterable[Any]) -> list[Any]:
     and versioned records whose key already names a family (they become its new version).
     """
     records = list(records)
-    groups: dict[type, list[Any]] = defaultdict(list)
+    groups: dict[type[Record], list[Any]] = defaultdict(list)
     single: list[Any] = []
     for record in records:
         if record._state.adding and getattr(record, "_source", None) is None and getattr(record, "_pending", None) is None:
@@ -39,7 +42,7 @@ def save(records: Iterable[Any]) -> list[Any]:
     return records
 
 
-def _split_versioned(model: Any, group: list[Any]) -> tuple[list[Any], list[Any]]:
+def _split_versioned(model: type[Record], group: list[Any]) -> tuple[list[Any], list[Any]]:
     """New families can be bulk-inserted; new versions of existing keys cannot."""
     if not any(f.name == "is_latest" for f in model._meta.concrete_fields):
         return group, []

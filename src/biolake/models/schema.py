@@ -58,9 +58,10 @@ class Schema(TracksCreator):
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
 
-    _feature_list: ClassVar[list[Any]] = []
-    _members: ClassVar[list[str] | None] = None
-    _component_map: ClassVar[dict[str, Any]] = {}
+    # per instance (set by __init__); the class defaults serve records read from the database
+    _feature_list: list[Any] = []
+    _members: list[str] | None = None
+    _component_map: dict[str, Any] = {}
 
     def __init__(
         self,

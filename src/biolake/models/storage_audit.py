@@ -19,7 +19,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from biolake import _logging as log
 from biolake.errors import InvalidKeyError
@@ -27,6 +27,9 @@ from biolake.models.artifact import Artifact
 from biolake.models.integrity import VerifyReport, verify
 from biolake.storage import paths, transfer
 from biolake.storage.keys import RESERVED_PREFIX
+
+if TYPE_CHECKING:
+    from biolake.models.storage import Storage
 
 __all__ = ["DEFAULT_MIN_AGE", "Orphan", "OrphanScan", "find_orphans", "remove_orphans", "scan_orphans", "verify_all"]
 
@@ -72,7 +75,7 @@ class OrphanScan:
     """Unowned files younger than ``min_age``: maybe a save in progress, so left alone."""
 
 
-def find_orphans(storage: Any, *, min_age: float = DEFAULT_MIN_AGE) -> list[str]:
+def find_orphans(storage: Storage | str, *, min_age: float = DEFAULT_MIN_AGE) -> list[str]:
     """Paths of managed files in ``storage`` whose artifact is not in the database.
 
     Args:
@@ -88,7 +91,7 @@ def find_orphans(storage: Any, *, min_age: float = DEFAULT_MIN_AGE) -> list[str]
     return [orphan.path for orphan in scan_orphans(storage, min_age=min_age).orphans]
 
 
-def scan_orphans(storage: Any, *, min_age: float = DEFAULT_MIN_AGE) -> OrphanScan:
+def scan_orphans(storage: Storage | str, *, min_age: float = DEFAULT_MIN_AGE) -> OrphanScan:
     """:func:`find_orphans` with sizes, ages and the unowned files skipped as too recent."""
     root, options = _root_of(storage)
     folder = paths.join_root(root, RESERVED_PREFIX, **options)
@@ -115,7 +118,7 @@ def scan_orphans(storage: Any, *, min_age: float = DEFAULT_MIN_AGE) -> OrphanSca
     return scan
 
 
-def remove_orphans(storage: Any, orphan_paths: list[str]) -> list[str]:
+def remove_orphans(storage: Storage | str, orphan_paths: list[str]) -> list[str]:
     """Delete orphan files found by :func:`find_orphans`; returns the paths removed.
 
     Each path must be directly under ``<root>/.biolake/`` and named like a managed or
@@ -148,7 +151,7 @@ def remove_orphans(storage: Any, orphan_paths: list[str]) -> list[str]:
     return removed
 
 
-def _root_of(storage: Any) -> tuple[str, dict[str, Any]]:
+def _root_of(storage: Storage | str) -> tuple[str, dict[str, Any]]:
     if hasattr(storage, "root"):
         return storage.root, dict(getattr(storage, "options", None) or {})
     return paths.normalize_root(storage), {}

@@ -14,7 +14,7 @@ from biolake.errors import ValidationError
 TRANSFORM_TYPES = ("notebook", "script", "pipeline", "function", "upload")
 
 
-class Transform(Record, HasLineage, versioning.IsVersioned):
+class Transform(Record, HasLineage, versioning.IsVersioned):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A piece of code that transforms data; versioned like artifacts (same key, new source = new version).
 
     Example:

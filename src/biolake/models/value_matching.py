@@ -31,6 +31,8 @@ from biolake.models.dtypes import registry_name
 if TYPE_CHECKING:
     import numpy as np
 
+    from biolake.models.base import Record
+
 # up to this many distinct values, records with synonyms are found with one LIKE per value;
 # above it, every record that has synonyms is read (a scan either way, this one is bounded)
 LIKE_LIMIT = 32
@@ -81,8 +83,9 @@ def as_object_array(values: Any) -> np.ndarray:
     return array
 
 
-def field_name(model: type, field: Any) -> str:
+def field_name(model: type[Record], field: Any) -> str:
     """The field name: ``None`` (the name field), a string, or a descriptor (``ln.ULabel.name``)."""
+    name: str | None
     if field is None:
         name = model._name_field
     elif isinstance(field, str):
@@ -98,7 +101,7 @@ def field_name(model: type, field: Any) -> str:
     return name
 
 
-def synonyms_field_name(model: type, synonyms_field: str | None) -> str | None:
+def synonyms_field_name(model: type[Record], synonyms_field: str | None) -> str | None:
     """``synonyms_field`` if the model has it, else ``None``."""
     if not synonyms_field:
         return None
@@ -109,13 +112,13 @@ def synonyms_field_name(model: type, synonyms_field: str | None) -> str | None:
     return synonyms_field
 
 
-def registry_label(model: type, field: str, type_filter: str | None = None) -> str:
+def registry_label(model: type[Record], field: str, type_filter: str | None = None) -> str:
     """``ULabel.name``, ``ULabel[Perturbation].name``, ``bio.Gene.ensembl_gene_id``."""
     typed = f"[{type_filter}]" if type_filter else ""
     return f"{registry_name(model)}{typed}.{field}"
 
 
-def base_queryset(model: Any, type_filter: str | None = None) -> Any:
+def base_queryset(model: type[Record], type_filter: str | None = None) -> Any:
     """The records that count: not trashed, and of the label type ``type_filter`` if given."""
     qs = model.filter()  # the registry's default conditions: branch_id=1 where it has a branch
     if type_filter is not None:
@@ -123,7 +126,7 @@ def base_queryset(model: Any, type_filter: str | None = None) -> Any:
     return qs
 
 
-def _is_text(model: type, field: str) -> bool:
+def _is_text(model: type[Record], field: str) -> bool:
     return isinstance(model._meta.get_field(field), (models.CharField, models.TextField))
 
 
@@ -164,7 +167,7 @@ class Reference:
 
 
 def fetch(
-    model: Any,
+    model: type[Record],
     field: str,
     uniques: list[Any],
     synonyms_field: str | None = None,
@@ -210,7 +213,7 @@ def _build(reference: Reference, rows: list[tuple[Any, Any]], case_sensitive: bo
     return reference
 
 
-def records(model: Any, field: str, uniques: list[Any], type_filter: str | None = None) -> dict[Any, Any]:
+def records(model: type[Record], field: str, uniques: list[Any], type_filter: str | None = None) -> dict[Any, Any]:
     """The first record (by id) per value of ``uniques`` that exists, in one query."""
     text = _is_text(model, field)
     values = [str(v) for v in uniques if isinstance(v, str)] if text else list(uniques)

@@ -7,8 +7,11 @@ without a database: ``default`` points to an instance's database when one is act
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
 from biolake import _process
@@ -149,13 +152,11 @@ def _apps_of(instance: InstanceSettings | None) -> list[str]:
 
 def _migrations_on_disk(label: str) -> list[str]:
     """Names of an app's migration files (read from the folder: no import, no graph)."""
-    import importlib.util
-    import re
-    from pathlib import Path
-
     module = "biolake.models.migrations" if label == CORE_APP else f"{SCHEMA_MODULES[label]}.migrations"
     spec = importlib.util.find_spec(module)
-    folder = Path(next(iter(spec.submodule_search_locations)))  # type: ignore[union-attr]
+    # every app ships a migrations package (configure() names them in MIGRATION_MODULES)
+    assert spec is not None and spec.submodule_search_locations is not None, module
+    folder = Path(next(iter(spec.submodule_search_locations)))
     return sorted(p.stem for p in folder.glob("*.py") if re.match(r"^\d{4}_\w+$", p.stem))
 
 
@@ -195,7 +196,8 @@ def database_is_empty_of(table: str) -> bool:
         return True
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 (table name is ours)
-        return cursor.fetchone()[0] == 0
+        count: int = cursor.fetchone()[0]
+        return count == 0
 
 
 def drop_all_tables() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -87,8 +88,6 @@ def _sqlite_database(path: Path) -> dict[str, Any]:
 
 
 def _postgres_database(db: str) -> dict[str, Any]:
-    import importlib.util
-
     if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is None:
         raise InstanceSetupError(
             "A PostgreSQL database needs its driver: pip install 'biolake[postgres]'."

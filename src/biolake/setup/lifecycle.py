@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from biolake import _logging as log
 from biolake.errors import InstanceNotFoundError, InstanceSetupError
@@ -28,8 +29,6 @@ def normalize_root(storage: str | Path) -> str:
 
 
 def _storage_options(storage: str | Path) -> dict[str, Any]:
-    from urllib.parse import parse_qsl
-
     text = str(storage)
     return dict(parse_qsl(text.split("?", 1)[1])) if "?" in text else {}
 
@@ -151,12 +150,11 @@ def ensure_ready() -> InstanceSettings:
     Called before each query; the first call connects to the current instance (schema
     check, default records), later ones return it at once.
     """
-    if django_boot.is_ready():
-        return django_boot.active_instance()  # type: ignore[return-value]
     active = django_boot.active_instance()
     if active is None:
         return connect(None)
-    django_boot.complete_activation()
+    if not django_boot.is_ready():
+        django_boot.complete_activation()
     return active
 
 
@@ -219,15 +217,16 @@ def database_alias(name: str) -> str:
     return django_boot.add_alias(store.load_instance(name))
 
 
-def module_registry(label: str, name: str) -> Any:
-    """A registry of a schema module (``bio``, ``wetlab``) of the current instance; a clear
-    error names ``--modules`` when the instance does not enable the module."""
-    import importlib
+def require_module(label: str) -> InstanceSettings:
+    """The current instance, ready for registry access, once it is known to enable the schema
+    module ``label`` (``bio``, ``wetlab``); a clear error names ``--modules`` when it does not.
 
+    The schema module then hands out its own registries: setup sits below them and imports none.
+    """
     instance = ensure_ready()  # configures Django, which imports every module's models
     if label not in instance.modules:
         raise InstanceSetupError(
             f"The {label} module is not enabled for instance {instance.name!r}: create one with "
             f"`biolake init --storage ... --modules {label}`."
         )
-    return getattr(importlib.import_module(f"{django_boot.SCHEMA_MODULES[label]}.models"), name)
+    return instance

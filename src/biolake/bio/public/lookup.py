@@ -107,9 +107,9 @@ class Lookup:
 
         if self._record_type is None:
             fields = [str(self._df.index.name), *map(str, self._df.columns)]
-            self._record_type = namedtuple(
+            self._record_type = namedtuple(  # type: ignore[misc]  # fields known only at run time
                 "Term", [to_identifier(f) or f"field{i}" for i, f in enumerate(fields)], rename=True
-            )  # type: ignore[misc]
+            )
         row = self._df.iloc[position]
         return self._record_type(*map(_python, [self._df.index[position], *row.tolist()]))
 

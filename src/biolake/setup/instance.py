@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from biolake.errors import InstanceSetupError
+from biolake.storage.paths import is_local
 
 SQLITE_FILENAME = "biolake.sqlite3"
 MANAGED_DIRNAME = ".biolake"
@@ -41,7 +42,7 @@ class InstanceSettings:
     @property
     def is_local_storage(self) -> bool:
         """Whether the default storage root is a local folder."""
-        return "://" not in self.storage_root or self.storage_root.startswith("file://")
+        return is_local(self.storage_root)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-serializable form written under ``$BIOLAKE_HOME``."""

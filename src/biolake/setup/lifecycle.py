@@ -17,15 +17,7 @@ from biolake.setup.instance import (
     redact_db,
     sqlite_path,
 )
-
-
-def normalize_root(storage: str | Path) -> str:
-    """A storage root as stored: an absolute local path, or a URL without query and trailing slash."""
-    text = str(storage)
-    if "://" in text and not text.startswith("file://"):
-        return text.split("?", 1)[0].rstrip("/")
-    text = text.removeprefix("file://")
-    return str(Path(text).expanduser().resolve())
+from biolake.storage.paths import normalize_root
 
 
 def _storage_options(storage: str | Path) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from pathlib import Path
 from biolake import _process
 from biolake.setup import store
 from biolake.setup.instance import InstanceSettings
-from biolake.setup.lifecycle import ensure_ready, normalize_root
+from biolake.setup.lifecycle import ensure_ready
+from biolake.storage.paths import normalize_root
 
 
 class Settings:

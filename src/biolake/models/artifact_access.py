@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from biolake import formats
-from biolake import _process
+from biolake import _process, formats
+from biolake.errors import ValidationError
 from biolake.setup.settings import settings
 from biolake.storage import cache as storage_cache
 from biolake.storage import paths, transfer
 
 if TYPE_CHECKING:
+    from upath import UPath
+
     from biolake.models.artifact import Artifact
 
 
-def path(artifact: Artifact) -> Any:
+def path(artifact: Artifact) -> UPath | None:
     """The UPath of the artifact's bytes in its storage location."""
     if artifact._state.adding and artifact._source is not None:
         return artifact._source.upath
@@ -26,8 +28,19 @@ def path(artifact: Artifact) -> Any:
     return storage.location.join(key)
 
 
-def _local(artifact: Artifact) -> Path:
+def stored_path(artifact: Artifact) -> UPath:
+    """:func:`path`, for an artifact whose bytes exist somewhere (saved, or made from a path)."""
     upath = path(artifact)
+    if upath is None:
+        raise ValidationError(
+            f"The artifact (key {artifact.key!r}) was made from an in-memory object and is not saved: "
+            "its bytes exist only after .save()."
+        )
+    return upath
+
+
+def _local(artifact: Artifact) -> Path:
+    upath = stored_path(artifact)
     if paths.is_remote(upath):
         return storage_cache.cached(upath, settings.cache_dir)
     return Path(upath.path)
@@ -56,7 +69,7 @@ def load(artifact: Artifact, **kwargs: Any) -> Any:
 
 def open_untracked(artifact: Artifact, **kwargs: Any) -> Any:
     """Backed access without loading everything into memory."""
-    upath = path(artifact)
+    upath = stored_path(artifact)
     target = upath if (paths.is_remote(upath) and artifact.suffix == ".parquet") else _local(artifact)
     return formats.open(target, artifact.suffix, **kwargs)
 
@@ -79,4 +92,4 @@ def track_input(artifact: Artifact) -> None:
 def remove_managed_bytes(artifact: Artifact) -> None:
     """Remove the bytes of a managed artifact (never bytes registered in place)."""
     if artifact.managed:
-        transfer.remove(path(artifact))
+        transfer.remove(stored_path(artifact))

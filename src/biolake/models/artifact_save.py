@@ -18,6 +18,8 @@ from biolake.models.uids import encode_version
 from biolake.storage import paths, transfer
 
 if TYPE_CHECKING:
+    from upath import UPath
+
     from biolake.models.artifact import Artifact
 
 _ATTEMPTS = 5
@@ -63,12 +65,12 @@ def _provisional_uid(artifact: Artifact) -> str:
     return versioning.new_stem(artifact) + encode_version(0)
 
 
-def managed_path(artifact: Artifact) -> Any:
+def managed_path(artifact: Artifact) -> UPath:
     """Where a managed artifact's bytes live: ``<storage>/.biolake/<uid><suffix>``."""
     return artifact.storage.location.join(paths.managed_key(artifact.uid, artifact.suffix))
 
 
-def _upload(artifact: Artifact, source: artifact_source.Source) -> Any:
+def _upload(artifact: Artifact, source: artifact_source.Source) -> UPath:
     destination = managed_path(artifact)
     if source.is_temp and not paths.is_remote(destination):
         transfer.move(source.upath, destination)

@@ -9,6 +9,7 @@ from biolake import _process
 from biolake.errors import UnknownFormatError
 from biolake.formats.mapped import mapped as make_mapped
 from biolake.models import artifact_access
+from biolake.storage import paths
 
 if TYPE_CHECKING:
     from biolake.models.artifact import Artifact
@@ -75,9 +76,8 @@ def open(collection: Collection, **kwargs: Any) -> Any:  # noqa: A001 (mirrors t
     if suffixes == {".parquet"}:
         import pyarrow.dataset as ds
 
-        upaths = [artifact_access.path(a) for a in members]
-        remote = [p for p in upaths if getattr(p, "protocol", "") not in ("", "file", "local")]
-        if remote:
+        upaths = [artifact_access.stored_path(a) for a in members]
+        if any(paths.is_remote(p) for p in upaths):
             result = ds.dataset([p.path for p in upaths], format="parquet", filesystem=upaths[0].fs)
         else:
             result = ds.dataset([str(Path(p.path)) for p in upaths], format="parquet")

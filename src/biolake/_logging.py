@@ -23,18 +23,17 @@ import warnings
 from types import FrameType
 from typing import Any
 
+from biolake import _process
 from biolake.errors import BiolakeWarning
 
-_console: Any = None
-
-
 def _get_console() -> Any:
-    global _console
-    if _console is None:
+    console = _process.console.get()
+    if console is None:
         from rich.console import Console
 
-        _console = Console(stderr=False, highlight=False, soft_wrap=True)
-    return _console
+        console = Console(stderr=False, highlight=False, soft_wrap=True)
+        _process.console.set_process(console)
+    return console
 
 
 def _escape(message: str) -> str:
@@ -127,8 +126,7 @@ def print_renderable(obj: Any) -> None:
 
 def reset_console() -> None:
     """Forget the cached console (tests capture stdout anew)."""
-    global _console
-    _console = None
+    _process.console.set_process(None)
 
 
 def human_size(size: int | None) -> str:

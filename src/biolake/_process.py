@@ -21,6 +21,8 @@ from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from biolake.setup.instance import InstanceSettings
 
 T = TypeVar("T")
@@ -84,6 +86,12 @@ tracking: StateVar[Any] = StateVar("tracking", None)
 exit_hooks_installed: StateVar[bool] = StateVar("exit_hooks_installed", False)
 # the default storage root chosen with ``ln.settings.storage = ...``, per instance name
 storage_roots: dict[str, str] = {}
+# the cache folder chosen with ``ln.settings.cache_dir = ...`` (default: under $BIOLAKE_HOME)
+cache_dir: StateVar[Path | None] = StateVar("cache_dir", None)
+# folders known to exist (created once per process)
+created_folders: set[Path] = set()
+# the rich console user messages are printed to (made on first use; tests reset it)
+console: StateVar[Any] = StateVar("console", None)
 caches = Caches()
 
 

@@ -14,16 +14,12 @@ from biolake.storage.paths import normalize_root
 
 
 class Settings:
-    """Runtime settings of this process.
+    """Runtime settings of this process (kept in :mod:`biolake._process`).
 
     Example:
         >>> import biolake as ln
         >>> ln.settings.cache_dir  # doctest: +SKIP
     """
-
-    def __init__(self) -> None:
-        self._cache_dir: Path | None = None
-        self._created: set[Path] = set()  # cache folders known to exist
 
     @property
     def instance(self) -> InstanceSettings:
@@ -43,15 +39,15 @@ class Settings:
     @property
     def cache_dir(self) -> Path:
         """Local folder that mirrors remote files and holds files being saved."""
-        path = self._cache_dir or store.default_cache_dir()
-        if path not in self._created:
+        path = _process.cache_dir.get() or store.default_cache_dir()
+        if path not in _process.created_folders:
             path.mkdir(parents=True, exist_ok=True)
-            self._created.add(path)
+            _process.created_folders.add(path)
         return path
 
     @cache_dir.setter
     def cache_dir(self, path: str | Path) -> None:
-        self._cache_dir = Path(path).expanduser().resolve()
+        _process.cache_dir.set_process(Path(path).expanduser().resolve())
 
     @property
     def user_handle(self) -> str:

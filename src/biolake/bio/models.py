@@ -13,7 +13,6 @@ from django.db import models
 
 from biolake import _logging as log
 from biolake.bio import public_records
-from biolake.bio.public import sources as public_sources
 from biolake.models import lineage_render as render
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
@@ -97,6 +96,8 @@ class BioRecord(TracksCreator, CanValidate):
     @classmethod
     def add_source(cls, path: Any, name: str | None = None, version: str | None = None) -> Any:
         """Import a user's OBO/OWL ontology file (with pronto) as a public source of this registry."""
+        from biolake.bio.public import sources as public_sources  # the public layer loads on first use
+
         return public_sources.add_source(path, entity=cls.__name__, name=name, version=version)
 
     @classmethod

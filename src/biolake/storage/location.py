@@ -7,11 +7,12 @@ code under ``biolake.storage`` never asks the registries for a root's options.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
-
-from upath import UPath
+from typing import TYPE_CHECKING, Any
 
 from biolake.storage.paths import create_path, join_root
+
+if TYPE_CHECKING:  # universal-pathlib loads on the first path built: importing the registries stays cheap
+    from upath import UPath
 
 
 @dataclasses.dataclass(frozen=True)

@@ -83,7 +83,7 @@ def source_record(model: Any, ontology: PublicOntology) -> Any:
     return record
 
 
-def _fields(model: Any, term_id: str, row: pd.Series, organism: Any, source: Any) -> dict[str, Any]:
+def _fields(model: Any, term_id: str, row: pd.Series | dict[str, Any], organism: Any, source: Any) -> dict[str, Any]:
     import pandas as pd
 
     def text(column: str) -> Any:
@@ -139,10 +139,11 @@ def _build(model: Any, ontology: PublicOntology, ids: list[str], organism: str |
     existing = {getattr(r, id_field): r for r in model.objects.filter(**{f"{id_field}__in": ids})}
     org = _organism_for(model, organism, ontology)
     src = source_record(model, ontology)
-    df = ontology.df()
+    missing = [term_id for term_id in ids if term_id not in existing]
+    rows = dict(zip(missing, ontology.df().loc[missing].to_dict("records"))) if missing else {}  # one lookup, not one per id
     records = []
     for term_id in ids:
-        record = existing.get(term_id) or model(**_fields(model, term_id, df.loc[term_id], org, src))
+        record = existing.get(term_id) or model(**_fields(model, term_id, rows[term_id], org, src))
         record._ontology = ontology
         records.append(record)
     return records

@@ -10,7 +10,7 @@ artifact is saved, all in one transaction. A synonym in the public source is off
 Example::
 
     ✓ "var_index" is validated against Gene.ensembl_gene_id
-    → 3 terms validated via public source ensembl (saved with the artifact): 'ENSG00000153563', ...
+    → 3 terms of "var_index" validated via public source gencode (saved with the artifact): 'ENSG00000153563', ...
     ...
     ✓ added 3 records from public with Gene.ensembl_gene_id for "var_index": 'ENSG00000153563', ...
 """
@@ -68,7 +68,7 @@ def extend(model: Any, field: str, result: validation.InspectResult) -> tuple[va
 
 
 def report(key: str, model: Any, values: list[Any]) -> str:
-    """``3 terms validated via public source ensembl (saved with the artifact): 'ENSG...', ...``."""
+    """``3 terms of "var_index" validated via public source gencode (saved with the artifact): ...``."""
     ontology = source_of(model)
     name = f" {ontology.source.name}" if ontology is not None else ""
     return (

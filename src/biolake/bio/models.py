@@ -83,10 +83,11 @@ class BioRecord(TracksCreator, CanValidate):
         return public_records.from_source(cls, organism=organism, source=source, **field)
 
     @classmethod
-    def from_values(cls, values: Any, field: Any = None, organism: str | None = None, **kwargs: Any) -> list[Any]:
+    def from_values(
+        cls, values: Any, field: Any = None, organism: str | None = None, mute: bool = False, **kwargs: Any
+    ) -> list[Any]:
         """Records for the values: existing ones, then new (unsaved) ones from the public source."""
-        name = field if isinstance(field, str) else getattr(getattr(field, "field", None), "name", cls._name_field)
-        return public_records.from_values(cls, list(values), field=name, organism=organism)
+        return public_records.from_values(cls, list(values), field=_field_name(cls, field), organism=organism, mute=mute)
 
     @classmethod
     def _lookup_fallback(cls, identifier: str, field: str) -> Any:
@@ -107,13 +108,17 @@ class BioRecord(TracksCreator, CanValidate):
 
     @classmethod
     def inspect(cls, values: Any, field: Any = None, organism: str | None = None, **kwargs: Any) -> Any:
-        """Like every registry's ``inspect``, and says which missing values the public source knows."""
-        result = super().inspect(values, field=field, **kwargs)
-        name = field if isinstance(field, str) else getattr(getattr(field, "field", None), "name", cls._name_field)
-        message = public_records.public_fallback_message(cls, result.non_validated, name, organism)
-        if message and not kwargs.get("mute"):
-            log.info(message)
-        return result
+        """Like every registry's ``inspect``; synonyms the registry lacks come from the public source,
+        and it says which missing values the public source knows."""
+        mute = kwargs.pop("mute", False)
+        result = super().inspect(values, field=field, mute=True, **kwargs)
+        return public_records.inspect_with_public(cls, result, _field_name(cls, field), organism, mute)
+
+    @classmethod
+    def standardize(cls, values: Any, field: Any = None, organism: str | None = None, **kwargs: Any) -> Any:
+        """Like every registry's ``standardize``; values the registry cannot map are mapped through
+        the public source's synonyms (``bt.CellType.standardize(["T-cell"])`` → ``["T cell"]``)."""
+        return public_records.standardize(cls, values, _field_name(cls, field), organism, **kwargs)
 
     def save(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Save; a record made by ``from_source`` also brings its ancestors as parents."""
@@ -127,6 +132,11 @@ class BioRecord(TracksCreator, CanValidate):
         text = renderers[format](public_records.parents_graph(self, distance))
         log.print_renderable(text)
         return text
+
+
+def _field_name(model: Any, field: Any) -> str:
+    """The name of ``field``: a name, a field (``bt.Gene.symbol``) or None (the name field)."""
+    return field if isinstance(field, str) else getattr(getattr(field, "field", None), "name", model._name_field)
 
 
 class OntologyRecord(BioRecord):

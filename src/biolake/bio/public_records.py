@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from biolake import _logging as log
-from biolake.errors import AmbiguousValueWarning, ValidationError
-from biolake.models import validation
+from biolake.errors import AmbiguousValueWarning, ValidationError, ValidationWarning
+from biolake.models import validation, validation_report
 from biolake.models.lineage_graph import Edge, LineageGraph, Node
 from biolake.models.lookup import to_identifier
 
@@ -83,7 +83,7 @@ def source_record(model: Any, ontology: PublicOntology) -> Any:
     return record
 
 
-def _fields(model: Any, term_id: str, row: pd.Series, organism: Any, source: Any) -> dict[str, Any]:
+def _fields(model: Any, term_id: str, row: pd.Series | dict[str, Any], organism: Any, source: Any) -> dict[str, Any]:
     import pandas as pd
 
     def text(column: str) -> Any:
@@ -139,10 +139,11 @@ def _build(model: Any, ontology: PublicOntology, ids: list[str], organism: str |
     existing = {getattr(r, id_field): r for r in model.objects.filter(**{f"{id_field}__in": ids})}
     org = _organism_for(model, organism, ontology)
     src = source_record(model, ontology)
-    df = ontology.df()
+    missing = [term_id for term_id in ids if term_id not in existing]
+    rows = dict(zip(missing, ontology.df().loc[missing].to_dict("records"))) if missing else {}  # one lookup, not one per id
     records = []
     for term_id in ids:
-        record = existing.get(term_id) or model(**_fields(model, term_id, df.loc[term_id], org, src))
+        record = existing.get(term_id) or model(**_fields(model, term_id, rows[term_id], org, src))
         record._ontology = ontology
         records.append(record)
     return records
@@ -205,7 +206,7 @@ def import_source(model: Any, source: str | None = None, organism: str | None = 
     return added
 
 
-def from_values(model: Any, values: list[str], field: str, organism: str | None = None) -> list[Any]:
+def from_values(model: Any, values: list[str], field: str, organism: str | None = None, mute: bool = False) -> list[Any]:
     """Records for ``values``: from the registry first, then (unsaved) from the public source."""
     found = validation.from_values(model, values, field=field)
     have = {getattr(r, field) for r in found}
@@ -214,27 +215,77 @@ def from_values(model: Any, values: list[str], field: str, organism: str | None 
         return found
     ontology = public(model, organism)
     result = ontology.inspect(rest, field=field, mute=True)
-    if result.ambiguous:
+    if result.ambiguous and not mute:
         log.warning(f"ambiguous {field} values, not picked: " + "; ".join(
             f"{v!r} → {', '.join(ids)}" for v, ids in result.ambiguous.items()), AmbiguousValueWarning)
     df = ontology.df()
     usable = [v for v in result.validated if v not in result.ambiguous]
     ids = usable if field == ontology.id_field else [df.index[df[field] == v][0] for v in usable]
     new = _build(model, ontology, ids, organism)
-    if new:
+    if new and not mute:
         log.info(f"created {len(new)} {model.__name__} records from {ontology.source.name} with {field}; save them with ln.save(...)")
     return found + new
 
 
-def public_fallback_message(model: Any, non_validated: list[str], field: str, organism: str | None) -> str | None:
-    """How many non-validated values the public source knows, and how to add them."""
-    if not non_validated:
+def _public_with_field(model: Any, field: str, organism: str | None) -> PublicOntology | None:
+    """The public source of ``model`` if it has ``field`` (its id or a column); else None."""
+    try:
+        ontology = public(model, organism)
+    except LookupError:  # no source for this entity (e.g. Pathway before add_source)
         return None
-    in_public = public(model, organism).inspect(non_validated, field=field, mute=True).validated
-    if not in_public:
-        return None
-    return (f"{len(in_public)} term{'s are' if len(in_public) != 1 else ' is'} not in the registry but found in the "
-            f"public ontology: create them with {model.__name__}.from_values({in_public[:3]!r}, field={field!r})")
+    return ontology if field == ontology.id_field or field in ontology.df().columns else None
+
+
+def _unmapped_strings(result: validation.InspectResult) -> list[str]:
+    return [v for v in result.non_validated if v not in result.synonyms_mapper and isinstance(v, str)]
+
+
+def inspect_with_public(
+    model: Any, result: validation.InspectResult, field: str, organism: str | None, mute: bool
+) -> validation.InspectResult:
+    """``result`` of the registry's inspect with the public source's synonyms for values the
+    registry cannot map; prints the summary (and which missing values the public source knows)."""
+    rest = _unmapped_strings(result)
+    ontology = _public_with_field(model, field, organism) if rest else None
+    in_public: list[str] = []
+    if ontology is not None:
+        found = ontology.inspect(rest, field=field, mute=True)
+        in_public = found.validated
+        result.synonyms_mapper.update({k: v for k, v in found.synonyms_mapper.items() if k not in in_public})
+    if not mute:
+        _print_inspect(model, result, field, in_public)
+    return result
+
+
+def _print_inspect(model: Any, result: validation.InspectResult, field: str, in_public: list[str]) -> None:
+    if result.validated:
+        log.success(validation_report.validated(len(result.validated)))
+    if result.non_validated:
+        log.warning(validation_report.not_validated(result.non_validated), ValidationWarning)
+    if result.synonyms_mapper:
+        log.info(validation_report.synonyms_found(result.synonyms_mapper))
+    if in_public:
+        log.info(f"{validation_report.count(len(in_public), 'term')} {'is' if len(in_public) == 1 else 'are'} not in "
+                 f"the registry but found in the public ontology: create them with "
+                 f"{model.__name__}.from_values({in_public[:3]!r}, field={field!r})")
+
+
+def standardize(model: Any, values: Any, field: str, organism: str | None = None, **kwargs: Any) -> Any:
+    """The registry's ``standardize``, then the public source's synonyms for values it could not map."""
+    return_mapper, mute = kwargs.pop("return_mapper", False), kwargs.pop("mute", False)
+    result = validation.inspect(model, values, field=field, mute=True, **kwargs)
+    rest = _unmapped_strings(result)
+    ontology = _public_with_field(model, field, organism) if rest else None
+    from_public = ontology.standardize(rest, field=field, return_mapper=True, mute=True) if ontology else {}
+    mapper = {**result.synonyms_mapper, **from_public}
+    if not mute and mapper:
+        log.info(f"standardized {validation_report.count(len(mapper), 'term')}: {validation_report.mapping(mapper)}")
+    if return_mapper:
+        return mapper
+    standardized = validation.standardize(model, values, field=field, mute=True, **kwargs)
+    if isinstance(standardized, str):
+        return from_public.get(standardized, standardized)
+    return [from_public.get(v, v) if isinstance(v, str) else v for v in standardized]
 
 
 def parents_graph(record: Any, distance: int = 2) -> Any:

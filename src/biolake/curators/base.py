@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from biolake import _logging as log
-from biolake.curators import additions, linking
+from biolake.curators import additions, linking, public
 from biolake.curators.slot import CatTarget, SlotCurator
 from biolake.errors import ValidationError, ValidationWarning
 from biolake.models import validation, validation_report
@@ -117,10 +117,14 @@ class Curator(ABC):
     def save_artifact(self, key: str | None = None, description: str | None = None, revises: Any = None) -> Any:
         """Validate, save the dataset as an artifact, and link its schemas (per slot) and labels.
 
+        Values validated via a registry's public source are saved to the registry first (one
+        transaction), so that the schemas and labels can link them.
+
         Raises:
             ValidationError: the dataset does not validate (nothing is saved).
         """
         self.validate()
+        public.save_records(self._pending_public())
         artifact = self._new_artifact(key, description, revises).save()
         n_schemas, n_labels = linking.link(artifact, self._slots)
         schemas, labels = validation_report.count(n_schemas, "schema"), validation_report.count(n_labels, "label")
@@ -134,6 +138,14 @@ class Curator(ABC):
             issues += slot.check(mute=mute)
         self._issues = issues
         return issues
+
+    def _pending_public(self) -> list[tuple[str, Any, str, list[Any]]]:
+        """(key, registry, field, values) for the values validated via public sources."""
+        return [
+            (key, slot.targets[key].model, slot.targets[key].field, values)
+            for slot in self._slots.values()
+            for key, values in slot.from_public.items()
+        ]
 
     def _targets(self, key: str) -> list[tuple[SlotCurator, CatTarget]]:
         """The categorical targets for ``key`` (``"all"``: every one), validating first if needed."""

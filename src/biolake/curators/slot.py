@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from biolake import _logging as log
-from biolake.curators import additions, checks
+from biolake.curators import additions, checks, public
 from biolake.errors import ValidationWarning
 from biolake.models import Feature, dtypes, validation, validation_report, value_matching
 from biolake.models.validation_report import Issue
@@ -96,6 +96,7 @@ class SlotCurator:
         self.index_feature = schema.index if schema.index_id else None
         self.targets: dict[str, CatTarget] = {}
         self.results: dict[str, validation.InspectResult] = {}
+        self.from_public: dict[str, list[Any]] = {}  # key → values validated via the public source
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -116,7 +117,7 @@ class SlotCurator:
         """Every issue of this table (nothing raised); prints what validates unless ``mute``."""
         frame = self.frame
         columns = [str(c) for c in frame.columns]
-        self.targets, self.results = {}, {}
+        self.targets, self.results, self.from_public = {}, {}, {}
         issues = self._check_columns(columns)
         features = [(f.name, f) for f in self.features]
         if self.itype is not None:
@@ -204,11 +205,18 @@ class SlotCurator:
 
     def _check_target(self, target: CatTarget, mute: bool) -> Issue | None:
         result = validation.validate_values(target.model, target.field, self.values(target), target.type_name)
+        result, via_public = public.extend(target.model, target.field, result)
         self.results[target.key] = result
+        if via_public:
+            self.from_public[target.key] = via_public
         if not result.non_validated:
             if not mute:
                 log.success(validation_report.validated_against(target.key, target.registry))
+                if via_public:
+                    log.info(public.report(target.key, target.model, via_public))
             return None
+        if via_public and not mute:
+            log.info(public.report(target.key, target.model, via_public))
         addable = additions.addable(target.model, target.field)
         message = validation_report.categorical(target.key, result, dtypes.registry_name(target.model), addable)
         if not mute:
@@ -260,10 +268,13 @@ class SlotCurator:
     # -- standardize --------------------------------------------------------------------------
     def standardize(self, target: CatTarget) -> dict[Any, Any]:
         """Replace synonyms and case variants by canonical values; returns the mapping used."""
-        mapper = validation.standardize(
-            target.model, self.values(target), field=target.field, return_mapper=True, mute=True,
-            type_filter=target.type_name,
-        )
+        if hasattr(target.model, "public"):  # the registry's own standardize knows its public source's synonyms
+            mapper = target.model.standardize(self.values(target), field=target.field, return_mapper=True, mute=True)
+        else:
+            mapper = validation.standardize(
+                target.model, self.values(target), field=target.field, return_mapper=True, mute=True,
+                type_filter=target.type_name,
+            )
         if not mapper:
             return mapper
         if target.source == "index":

@@ -40,6 +40,10 @@ def _resolve_aliases(kwargs: dict[str, Any]) -> dict[str, Any]:
     return renamed
 
 
+def _without(kwargs: dict[str, Any], drop: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if k not in drop}
+
+
 # fields whose prefix queries run as index range scans on SQLite (where LIKE never uses an index)
 _PREFIX_FIELDS = frozenset({"key", "uid"})
 
@@ -67,8 +71,11 @@ class QuerySet(models.QuerySet):
 
     def filter(self, *args: Any, **kwargs: Any) -> QuerySet:
         """Django's ``filter``, with feature lookups and index-friendly prefix queries on SQLite."""
-        kwargs, feature_conditions = split_feature_lookups(self.model, _resolve_aliases(kwargs), self.db)
-        args, kwargs = _prefix_as_range(connections[self.db].vendor, args, dict(kwargs))
+        kwargs = _resolve_aliases(kwargs)
+        annotated = {k: v for k, v in kwargs.items() if k.split("__", 1)[0] in self.query.annotations}
+        kwargs, feature_conditions = split_feature_lookups(self.model, _without(kwargs, annotated), self.db)
+        kwargs = {**kwargs, **annotated}  # lookups on annotations (search_rank) are neither fields nor features
+        args, kwargs = _prefix_as_range(connections[self.db].vendor, args, kwargs)
         qs = super().filter(*args, **kwargs)
         for condition in feature_conditions:  # one join per feature: each must match on its own
             qs = models.QuerySet.filter(qs, condition)

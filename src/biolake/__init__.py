@@ -34,6 +34,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "save": ("biolake.models", "save"),
     "track": ("biolake.lineage.context", "track"),
     "finish": ("biolake.lineage.context", "finish"),
+    "context": ("biolake.lineage.context", "context"),
     "tracked": ("biolake.lineage.tracked", "tracked"),
     "lineage": ("biolake.lineage", None),
     "Q": ("django.db.models", "Q"),

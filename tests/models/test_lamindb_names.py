@@ -47,3 +47,41 @@ def test_feature_dtype_url(ln):
     run = ln.Run(transform).save()
     run.features.add_values({"homepage": "https://lamin.ai"})
     assert ln.Run.filter(homepage="https://lamin.ai").one() == run
+
+
+def test_from_values_returns_a_list_with_save_and_df(ln):
+    ln.ULabel(name="DMSO-fv").save()
+    ln.ULabel(name="IFNG-fv").save()
+    labels = ln.ULabel.from_values(["DMSO-fv", "IFNG-fv", "unknown-fv"])
+    assert isinstance(labels, list) and [r.name for r in labels] == ["DMSO-fv", "IFNG-fv"]
+    assert labels.save() is labels
+    df = labels.df()
+    assert list(df["name"]) == ["DMSO-fv", "IFNG-fv"] and "uid" in df.columns
+    assert ln.ULabel.from_values([]).df().empty
+
+
+def test_settings_creation_search_names(ln):
+    import django.db
+
+    first = ln.ULabel(name="search-names-label").save()
+    assert ln.settings.creation.search_names is True
+    assert ln.ULabel(name="search-names-label").save().pk == first.pk  # became the existing record
+    ln.settings.creation.search_names = False
+    try:
+        with pytest.raises(django.db.IntegrityError):  # no lookup: the database's constraint decides
+            ln.ULabel(name="search-names-label").save()
+        assert ln.ULabel(name="search-names-other").save().pk != first.pk
+    finally:
+        ln.settings.creation.search_names = True
+
+
+def test_context_holds_the_current_run(ln, tmp_path):
+    assert ln.context.run is None and ln.context.transform is None
+    transform = ln.Transform(key="context-pipeline", type="pipeline")
+    run = ln.context.track(transform)
+    try:
+        assert ln.context.run == run and ln.context.transform == run.transform
+        assert ln.context.transform.key == "context-pipeline"
+    finally:
+        ln.context.finish()
+    assert ln.context.run is None

@@ -16,6 +16,7 @@ from biolake.bio import public_records
 from biolake.models import lineage_render as render
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
+from biolake.models.record_list import RecordList
 from biolake.models.uids import deterministic_base62
 
 
@@ -83,7 +84,7 @@ class BioRecord(TracksCreator, CanValidate):
         return public_records.from_source(cls, organism=organism, source=source, **field)
 
     @classmethod
-    def from_values(cls, values: Any, field: Any = None, organism: str | None = None, **kwargs: Any) -> list[Any]:
+    def from_values(cls, values: Any, field: Any = None, organism: str | None = None, **kwargs: Any) -> RecordList:
         """Records for the values: existing ones, then new (unsaved) ones from the public source."""
         name = field if isinstance(field, str) else getattr(getattr(field, "field", None), "name", cls._name_field)
         return public_records.from_values(cls, list(values), field=name, organism=organism)

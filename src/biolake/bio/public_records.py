@@ -14,6 +14,7 @@ from biolake.errors import AmbiguousValueWarning, ValidationError
 from biolake.models import validation
 from biolake.models.lineage_graph import Edge, LineageGraph, Node
 from biolake.models.lookup import to_identifier
+from biolake.models.record_list import RecordList
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -205,7 +206,7 @@ def import_source(model: Any, source: str | None = None, organism: str | None = 
     return added
 
 
-def from_values(model: Any, values: list[str], field: str, organism: str | None = None) -> list[Any]:
+def from_values(model: Any, values: list[str], field: str, organism: str | None = None) -> RecordList:
     """Records for ``values``: from the registry first, then (unsaved) from the public source."""
     found = validation.from_values(model, values, field=field)
     have = {getattr(r, field) for r in found}
@@ -223,7 +224,7 @@ def from_values(model: Any, values: list[str], field: str, organism: str | None 
     new = _build(model, ontology, ids, organism)
     if new:
         log.info(f"created {len(new)} {model.__name__} records from {ontology.source.name} with {field}; save them with ln.save(...)")
-    return found + new
+    return RecordList([*found, *new])
 
 
 def public_fallback_message(model: Any, non_validated: list[str], field: str, organism: str | None) -> str | None:

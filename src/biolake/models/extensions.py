@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 
 from biolake.models import lineage_render, validation
+from biolake.models.record_list import RecordList
 
 
 class HasLineage(models.Model):
@@ -55,6 +56,10 @@ class CanValidate(models.Model):
         return validation.standardize(cls, values, field=field, **kwargs)
 
     @classmethod
-    def from_values(cls, values: Any, field: Any = None, **kwargs: Any) -> list[Any]:
-        """The records for the validated values."""
+    def from_values(cls, values: Any, field: Any = None, **kwargs: Any) -> RecordList:
+        """The records for the validated values, as a list with ``save()`` and ``df()``.
+
+        Example:
+            >>> ln.ULabel.from_values(["DMSO", "IFNG"]).df()  # doctest: +SKIP
+        """
         return validation.from_values(cls, values, field=field, **kwargs)

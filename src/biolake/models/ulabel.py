@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.db import models
 
 from biolake import _logging as log
+from biolake import _process
 
 from biolake.models.extensions import CanValidate
 from biolake.models.base import MAIN_BRANCH, TracksCreator
@@ -54,8 +55,9 @@ class ULabel(TracksCreator, CanValidate):
         return self
 
     def save(self, *args: Any, **kwargs: Any) -> ULabel:  # type: ignore[override]
-        """Save; if a label with this name (and type) exists, this becomes that record."""
-        if self._state.adding:
+        """Save; if a label with this name (and type) exists, this becomes that record
+        (unless ``ln.settings.creation.search_names`` is off)."""
+        if self._state.adding and _process.search_names.get():
             existing = ULabel.objects.filter(name=self.name, type_id=self.type_id).first()
             if existing is not None:
                 log.info(f"returning existing ULabel with the same name: {existing.name!r} (uid {existing.uid})")

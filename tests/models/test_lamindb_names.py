@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from instance_helpers import BACKENDS, drop_instance, make_instance
+
 
 def test_errors_invalid_argument_is_a_value_error(ln):
     assert issubclass(ln.errors.InvalidArgument, ln.errors.BiolakeError)
@@ -85,3 +87,49 @@ def test_context_holds_the_current_run(ln, tmp_path):
     finally:
         ln.context.finish()
     assert ln.context.run is None
+
+
+def test_ulabel_parents_children_and_view_parents(ln):
+    project = ln.ULabel(name="Project-h").save()
+    sub = ln.ULabel(name="Subproject-h").save()
+    leaf = ln.ULabel(name="Leaf-h").save()
+    sub.parents.add(project)
+    leaf.parents.add(sub)
+    assert {r.name for r in leaf.query_parents()} == {"Subproject-h", "Project-h"}
+    assert {r.name for r in project.query_children()} == {"Subproject-h", "Leaf-h"}
+    assert leaf.query_children().count() == 0
+    text = leaf.view_parents()
+    assert "Project-h" in text and "Subproject-h" in text
+    assert "Leaf-h" in sub.view_parents(with_children=True) and "Leaf-h" not in sub.view_parents()
+    assert sub.view_parents(format="dot").startswith("digraph")
+    with pytest.raises(ln.errors.InvalidArgument, match="mermaid"):
+        sub.view_parents(format="png")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def bio_instance(request, tmp_path_factory):
+    inst, dbname = make_instance(request.param, tmp_path_factory.mktemp("bio"), modules=["bio"])
+    yield inst
+    drop_instance(inst.name, dbname)
+
+
+@pytest.fixture
+def bt(bio_instance):
+    import biolake as ln
+    from biolake import bio
+
+    ln.connect(bio_instance.name)
+    yield bio
+    bio.settings.organism = None
+
+
+def test_bio_settings_organism_is_the_default_organism(bt):
+    assert bt.settings.organism is None
+    assert bt.Gene.from_source(symbol="CD4").organism.name == "human"  # the source's own default
+    bt.settings.organism = "mouse"
+    assert bt.settings.organism.name == "mouse" and bt.settings.organism.ontology_id == "NCBITaxon:10090"
+    assert bt.Gene.public().organism == "mouse"
+    gene = bt.Gene.from_source(symbol="Cd4")
+    assert gene.organism.name == "mouse"
+    assert [g.symbol for g in bt.Gene.from_values(["Cd8a"], field="symbol")] == ["Cd8a"]
+    assert bt.Gene.from_source(symbol="CD4", organism="human").organism.name == "human"  # an explicit organism wins

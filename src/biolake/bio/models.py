@@ -13,7 +13,7 @@ from django.db import models
 
 from biolake import _logging as log
 from biolake.bio import public_records
-from biolake.models import lineage_render as render
+from biolake.models import hierarchy
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
 from biolake.models.record_list import RecordList
@@ -124,10 +124,7 @@ class BioRecord(TracksCreator, CanValidate):
 
     def view_parents(self, distance: int = 2, format: str = "mermaid") -> str:
         """Print (and return) the parents up to ``distance`` steps: ``mermaid``, ``dot`` or ``svg`` text."""
-        renderers = {"mermaid": render.to_mermaid, "dot": render.to_dot, "svg": render.to_svg}
-        text = renderers[format](public_records.parents_graph(self, distance))
-        log.print_renderable(text)
-        return text
+        return hierarchy.view_parents(self, distance=distance, format=format)
 
 
 class OntologyRecord(BioRecord):

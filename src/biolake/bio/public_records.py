@@ -1,5 +1,5 @@
 """Records of bio registries made from their public sources: ``public()``, ``from_source()``,
-``from_values()``, ``import_source()``, ``view_parents()``, lookups and inspections that fall
+``from_values()``, ``import_source()``, lookups and inspections that fall
 back to the public source."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from biolake import _logging as log
+from biolake import _process
 from biolake.errors import AmbiguousValueWarning, ValidationError
 from biolake.models import validation
-from biolake.models.lineage_graph import Edge, LineageGraph, Node
 from biolake.models.lookup import to_identifier
 from biolake.models.record_list import RecordList
 
@@ -43,7 +43,14 @@ def public(model: Any, organism: str | None = None, source: str | None = None) -
     # cycle: importing biolake.bio.public sets up Django (via biolake.models), which imports bio.models → this module
     from biolake.bio.public import PublicOntology
 
-    return PublicOntology(model.__name__, organism=organism, source=source)
+    return PublicOntology(model.__name__, organism=default_organism(model, organism), source=source)
+
+
+def default_organism(model: Any, organism: str | None) -> str | None:
+    """The organism asked for, else ``bt.settings.organism`` for registries that have an organism."""
+    if organism is None and model.__name__ in _ORGANISM_ENTITIES:
+        return _process.organism.get()
+    return organism
 
 
 def organism_record(model: Any, name: str | None) -> Any:
@@ -236,26 +243,6 @@ def public_fallback_message(model: Any, non_validated: list[str], field: str, or
         return None
     return (f"{len(in_public)} term{'s are' if len(in_public) != 1 else ' is'} not in the registry but found in the "
             f"public ontology: create them with {model.__name__}.from_values({in_public[:3]!r}, field={field!r})")
-
-
-def parents_graph(record: Any, distance: int = 2) -> Any:
-    """The parents of a record up to ``distance`` steps, as a graph the lineage renderers draw."""
-    def node(term: Any) -> Node:
-        attrs = {"focus": True} if term.pk == record.pk else {}
-        return Node(id=f"collection:{term.uid}", type="collection", uid=term.uid, label=term.name, attrs=attrs)
-
-    nodes, edges, frontier, seen = {record.pk: node(record)}, [], [record], {record.pk}
-    for _ in range(distance):
-        following = []
-        for child in frontier:
-            for parent in child.parents.all():
-                nodes.setdefault(parent.pk, node(parent))
-                edges.append(Edge(source=nodes[child.pk].id, target=nodes[parent.pk].id))
-                if parent.pk not in seen:
-                    seen.add(parent.pk)
-                    following.append(parent)
-        frontier = following
-    return LineageGraph(nodes=list(nodes.values()), edges=sorted(set(edges)))
 
 
 def lookup_public(model: Any, identifier: str, field: str) -> Any:

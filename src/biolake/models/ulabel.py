@@ -9,11 +9,11 @@ from django.db import models
 from biolake import _logging as log
 from biolake import _process
 
-from biolake.models.extensions import CanValidate
+from biolake.models.extensions import CanValidate, HasParents
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 
 
-class ULabel(TracksCreator, CanValidate):
+class ULabel(TracksCreator, CanValidate, HasParents):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A label: a perturbation, an experiment, a donor, ...
 
     A label with ``is_type=True`` is a label type that groups others (``type=``).

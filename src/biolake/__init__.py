@@ -32,6 +32,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Schema": ("biolake.models", "Schema"),
     "FeatureSet": ("biolake.models", "Schema"),  # the older name of Schema
     "save": ("biolake.models", "save"),
+    "view": ("biolake.models.overview", "view"),
     "track": ("biolake.lineage.context", "track"),
     "finish": ("biolake.lineage.context", "finish"),
     "context": ("biolake.lineage.context", "context"),

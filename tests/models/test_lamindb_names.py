@@ -133,3 +133,32 @@ def test_bio_settings_organism_is_the_default_organism(bt):
     assert gene.organism.name == "mouse"
     assert [g.symbol for g in bt.Gene.from_values(["Cd8a"], field="symbol")] == ["Cd8a"]
     assert bt.Gene.from_source(symbol="CD4", organism="human").organism.name == "human"  # an explicit organism wins
+
+
+def test_view_prints_the_latest_records_of_each_registry(ln, capsys):
+    ln.ULabel(name="viewed-label").save()
+    ln.Transform(key="viewed-pipeline", type="pipeline").save()
+    capsys.readouterr()
+    ln.view(limit=2)
+    out = capsys.readouterr().out
+    assert "ULabel" in out and "viewed-label" in out and "Transform" in out
+    ln.view(registries=["ULabel"])
+    out = capsys.readouterr().out
+    assert "ULabel" in out and "Transform" not in out
+    with pytest.raises(ln.errors.InvalidArgument, match="not enabled"):
+        ln.view(modules="bio")
+
+
+def test_collection_append_returns_a_new_version(ln, tmp_path):
+    import pandas as pd
+
+    artifacts = [
+        ln.Artifact.from_df(pd.DataFrame({"x": [i]}), key=f"append/part{i}.parquet").save() for i in range(3)
+    ]
+    v1 = ln.Collection(artifacts[:2], key="append-collection").save()
+    v2 = v1.append(artifacts[2]).save()
+    assert v2.pk != v1.pk and v2.key == v1.key and v2.is_latest
+    assert [a.pk for a in v2.ordered_artifacts] == [a.pk for a in artifacts]
+    v1.refresh_from_db()
+    assert not v1.is_latest and v1.artifacts.count() == 2  # the old version is unchanged
+    assert v2.uid[:16] == v1.uid[:16]  # the same version family

@@ -162,3 +162,9 @@ def test_collection_append_returns_a_new_version(ln, tmp_path):
     v1.refresh_from_db()
     assert not v1.is_latest and v1.artifacts.count() == 2  # the old version is unchanged
     assert v2.uid[:16] == v1.uid[:16]  # the same version family
+
+
+def test_curator_is_the_base_of_the_dataset_curators(ln):
+    assert ln.Curator is ln.curators.Curator
+    assert issubclass(ln.curators.DataFrameCurator, ln.Curator)
+    assert issubclass(ln.curators.AnnDataCurator, ln.Curator)

@@ -32,8 +32,10 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Schema": ("biolake.models", "Schema"),
     "FeatureSet": ("biolake.models", "Schema"),  # the older name of Schema
     "save": ("biolake.models", "save"),
+    "view": ("biolake.models.overview", "view"),
     "track": ("biolake.lineage.context", "track"),
     "finish": ("biolake.lineage.context", "finish"),
+    "context": ("biolake.lineage.context", "context"),
     "tracked": ("biolake.lineage.tracked", "tracked"),
     "lineage": ("biolake.lineage", None),
     "Q": ("django.db.models", "Q"),
@@ -46,6 +48,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "wetlab": ("biolake.wetlab", None),
     "core": ("biolake.core", None),
     "curators": ("biolake.curators", None),
+    "Curator": ("biolake.curators.base", "Curator"),  # LaminDB 1.x: the base of the dataset curators
     "errors": ("biolake.errors", None),
     "setup": ("biolake.setup", None),
 }

@@ -124,6 +124,23 @@ def print_renderable(obj: Any) -> None:
         _get_console().print(obj)
 
 
+def render_text(obj: Any, width: int = 100) -> str:
+    """The plain text a rich renderable (tree, table) prints as, without colours.
+
+    Example:
+        >>> from rich.tree import Tree
+        >>> render_text(Tree("Artifact")).strip()
+        'Artifact'
+    """
+    from io import StringIO
+
+    from rich.console import Console
+
+    buffer = StringIO()
+    Console(file=buffer, width=width, color_system=None, highlight=False, soft_wrap=True).print(obj)
+    return buffer.getvalue()
+
+
 def reset_console() -> None:
     """Forget the cached console (tests capture stdout anew)."""
     _process.console.set_process(None)

@@ -88,6 +88,10 @@ exit_hooks_installed: StateVar[bool] = StateVar("exit_hooks_installed", False)
 storage_roots: dict[str, str] = {}
 # the cache folder chosen with ``ln.settings.cache_dir = ...`` (default: under $BIOLAKE_HOME)
 cache_dir: StateVar[Path | None] = StateVar("cache_dir", None)
+# ``ln.settings.creation.search_names``: whether new records named like existing ones become those
+search_names: StateVar[bool] = StateVar("search_names", True)
+# ``bt.settings.organism``: the common name of the default organism of bio registries (None: per source)
+organism: StateVar[str | None] = StateVar("organism", None)
 # folders known to exist (created once per process)
 created_folders: set[Path] = set()
 # the rich console user messages are printed to (made on first use; tests reset it)

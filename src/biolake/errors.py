@@ -19,6 +19,8 @@ working for callers that do not know biolake::
     ├── MultipleResultsFound(BiolakeError, LookupError)    a query matched more than one record
     ├── RecordInUseError(BiolakeError, RuntimeError)       a delete that would orphan references
     ├── ValidationError(BiolakeError, ValueError)          values that do not validate
+    │   └── FieldValidationError                           a record constructor got unknown fields
+    ├── InvalidArgument(BiolakeError, ValueError)          a function or method got a wrong argument
     ├── TrackingError(BiolakeError, RuntimeError)          track()/finish() cannot tell what to record
     └── CLIUsageError(BiolakeError, ValueError)            wrong command-line usage
 
@@ -139,6 +141,19 @@ class ValidationError(BiolakeError, ValueError):
     def __init__(self, message: str, non_validated: dict[str, list[Any]] | None = None) -> None:
         super().__init__(message)
         self.non_validated = non_validated or {}
+
+
+class FieldValidationError(ValidationError):
+    """A record constructor got fields its registry does not have; ``valid_fields`` lists the ones it has."""
+
+    def __init__(self, message: str, invalid_fields: list[str] | None = None, valid_fields: list[str] | None = None) -> None:
+        super().__init__(message, non_validated={"fields": list(invalid_fields or [])})
+        self.invalid_fields = list(invalid_fields or [])
+        self.valid_fields = list(valid_fields or [])
+
+
+class InvalidArgument(BiolakeError, ValueError):
+    """A function or method got an argument it cannot use (LaminDB's name)."""
 
 
 class TrackingError(BiolakeError, RuntimeError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from biolake import _process
 from biolake.setup.lifecycle import require_module as _require_module
 
 REGISTRIES = (
@@ -18,7 +19,40 @@ REGISTRIES = (
     "ExperimentalFactor", "Phenotype", "Pathway", "CellLine", "DevelopmentalStage", "Ethnicity",
 )
 
-__all__ = sorted(REGISTRIES)
+__all__ = sorted([*REGISTRIES, "settings"])
+
+
+class Settings:
+    """Settings of the bio registries: ``bt.settings``.
+
+    Example:
+        >>> bt.settings.organism = "mouse"  # doctest: +SKIP
+        >>> bt.Gene.from_source(symbol="Cd4").organism.name  # doctest: +SKIP
+        'mouse'
+    """
+
+    @property
+    def organism(self) -> Any:
+        """The default organism (an ``Organism`` record, or None): used by registries that need one
+        (Gene, Protein, CellMarker) when no ``organism=`` is passed. Set it by common name or record."""
+        name = _process.organism.get()
+        if name is None:
+            return None
+        # not at import: public_records loads bio.models, which Django imports after this package
+        from biolake.bio import public_records
+
+        return public_records.organism_record(__getattr__("Gene"), name)
+
+    @organism.setter
+    def organism(self, value: Any) -> None:
+        name = getattr(value, "name", value)
+        _process.organism.set_process(None if name is None else str(name).strip().lower())
+
+    def __repr__(self) -> str:
+        return f"Settings(organism={_process.organism.get()!r})"
+
+
+settings = Settings()
 
 
 def __getattr__(name: str) -> Any:

@@ -11,11 +11,11 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from biolake import _logging as log
 from biolake.bio import public_records
-from biolake.models import lineage_render as render
+from biolake.models import hierarchy
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
+from biolake.models.record_list import RecordList
 from biolake.models.uids import deterministic_base62
 
 
@@ -85,7 +85,7 @@ class BioRecord(TracksCreator, CanValidate):
     @classmethod
     def from_values(
         cls, values: Any, field: Any = None, organism: str | None = None, mute: bool = False, **kwargs: Any
-    ) -> list[Any]:
+    ) -> RecordList:
         """Records for the values: existing ones, then new (unsaved) ones from the public source."""
         return public_records.from_values(cls, list(values), field=_field_name(cls, field), organism=organism, mute=mute)
 
@@ -128,10 +128,7 @@ class BioRecord(TracksCreator, CanValidate):
 
     def view_parents(self, distance: int = 2, format: str = "mermaid") -> str:
         """Print (and return) the parents up to ``distance`` steps: ``mermaid``, ``dot`` or ``svg`` text."""
-        renderers = {"mermaid": render.to_mermaid, "dot": render.to_dot, "svg": render.to_svg}
-        text = renderers[format](public_records.parents_graph(self, distance))
-        log.print_renderable(text)
-        return text
+        return hierarchy.view_parents(self, distance=distance, format=format)
 
 
 def _field_name(model: Any, field: Any) -> str:

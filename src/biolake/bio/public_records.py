@@ -1,5 +1,5 @@
 """Records of bio registries made from their public sources: ``public()``, ``from_source()``,
-``from_values()``, ``import_source()``, ``view_parents()``, lookups and inspections that fall
+``from_values()``, ``import_source()``, lookups and inspections that fall
 back to the public source."""
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from biolake import _logging as log
+from biolake import _process
 from biolake.errors import AmbiguousValueWarning, ValidationError, ValidationWarning
 from biolake.models import validation, validation_report
-from biolake.models.lineage_graph import Edge, LineageGraph, Node
 from biolake.models.lookup import to_identifier
+from biolake.models.record_list import RecordList
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +43,14 @@ def public(model: Any, organism: str | None = None, source: str | None = None) -
     # cycle: importing biolake.bio.public sets up Django (via biolake.models), which imports bio.models → this module
     from biolake.bio.public import PublicOntology
 
-    return PublicOntology(model.__name__, organism=organism, source=source)
+    return PublicOntology(model.__name__, organism=default_organism(model, organism), source=source)
+
+
+def default_organism(model: Any, organism: str | None) -> str | None:
+    """The organism asked for, else ``bt.settings.organism`` for registries that have an organism."""
+    if organism is None and model.__name__ in _ORGANISM_ENTITIES:
+        return _process.organism.get()
+    return organism
 
 
 def organism_record(model: Any, name: str | None) -> Any:
@@ -206,7 +214,9 @@ def import_source(model: Any, source: str | None = None, organism: str | None = 
     return added
 
 
-def from_values(model: Any, values: list[str], field: str, organism: str | None = None, mute: bool = False) -> list[Any]:
+def from_values(
+    model: Any, values: list[str], field: str, organism: str | None = None, mute: bool = False
+) -> RecordList:
     """Records for ``values``: from the registry first, then (unsaved) from the public source."""
     found = validation.from_values(model, values, field=field)
     have = {getattr(r, field) for r in found}
@@ -224,7 +234,7 @@ def from_values(model: Any, values: list[str], field: str, organism: str | None 
     new = _build(model, ontology, ids, organism)
     if new and not mute:
         log.info(f"created {len(new)} {model.__name__} records from {ontology.source.name} with {field}; save them with ln.save(...)")
-    return found + new
+    return RecordList([*found, *new])
 
 
 def _public_with_field(model: Any, field: str, organism: str | None) -> PublicOntology | None:
@@ -286,26 +296,6 @@ def standardize(model: Any, values: Any, field: str, organism: str | None = None
     if isinstance(standardized, str):
         return from_public.get(standardized, standardized)
     return [from_public.get(v, v) if isinstance(v, str) else v for v in standardized]
-
-
-def parents_graph(record: Any, distance: int = 2) -> Any:
-    """The parents of a record up to ``distance`` steps, as a graph the lineage renderers draw."""
-    def node(term: Any) -> Node:
-        attrs = {"focus": True} if term.pk == record.pk else {}
-        return Node(id=f"collection:{term.uid}", type="collection", uid=term.uid, label=term.name, attrs=attrs)
-
-    nodes, edges, frontier, seen = {record.pk: node(record)}, [], [record], {record.pk}
-    for _ in range(distance):
-        following = []
-        for child in frontier:
-            for parent in child.parents.all():
-                nodes.setdefault(parent.pk, node(parent))
-                edges.append(Edge(source=nodes[child.pk].id, target=nodes[parent.pk].id))
-                if parent.pk not in seen:
-                    seen.add(parent.pk)
-                    following.append(parent)
-        frontier = following
-    return LineageGraph(nodes=list(nodes.values()), edges=sorted(set(edges)))
 
 
 def lookup_public(model: Any, identifier: str, field: str) -> Any:

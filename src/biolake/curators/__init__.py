@@ -29,6 +29,7 @@ from typing import Any
 
 # public name → module, imported on first use
 _LAZY = {
+    "Curator": "biolake.curators.base",
     "DataFrameCurator": "biolake.curators.dataframe",
     "AnnDataCurator": "biolake.curators.anndata",
     "MuDataCurator": "biolake.curators.mudata",

@@ -69,6 +69,7 @@ SCALAR: dict[str, Callable[[Any], bool]] = {
     "datetime": lambda v: isinstance(v, (datetime.datetime, np.datetime64)),
     "dict": lambda v: isinstance(v, dict),
     "path": lambda v: isinstance(v, (str, os.PathLike)),
+    "url": lambda v: isinstance(v, str),
     "cat": lambda v: True,
 }
 
@@ -83,6 +84,7 @@ _INFERRED: dict[str, set[str]] = {
     "datetime": {"datetime", "datetime64", "empty"},
     "dict": {"empty"},
     "path": {"string", "empty"},
+    "url": {"string", "empty"},
 }
 
 # pandas column kinds that settle a dtype: kind → dtypes they satisfy
@@ -91,7 +93,7 @@ _KIND_OK: dict[str, set[str]] = {
     "int": {"int", "num"},
     "float": {"float", "num"},
     "datetime": {"datetime"},
-    "string": {"str", "path"},
+    "string": {"str", "path", "url"},
 }
 
 

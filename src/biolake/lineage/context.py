@@ -198,3 +198,33 @@ def _finish_at_exit() -> None:
     tracking = _tracking()
     if tracking is not None and tracking.run.status == "started":
         _close(tracking, status="completed")
+
+
+class Context:
+    """The run context of this process, LaminDB's ``ln.context``: ``track()``, ``finish()``, ``run``, ``transform``.
+
+    Example:
+        >>> ln.context.track()  # doctest: +SKIP
+        >>> ln.context.run, ln.context.transform  # doctest: +SKIP
+    """
+
+    track = staticmethod(track)
+    finish = staticmethod(finish)
+
+    @property
+    def run(self) -> Any:
+        """The current run (``ln.track()`` or ``@ln.tracked()``), or ``None``."""
+        return _process.run.get()
+
+    @property
+    def transform(self) -> Any:
+        """The transform of the current run, or ``None``."""
+        run = self.run
+        return run.transform if run is not None else None
+
+    def __repr__(self) -> str:
+        run = self.run
+        return f"Context(run={run.uid!r})" if run is not None else "Context(run=None)"
+
+
+context = Context()

@@ -50,6 +50,7 @@ class Record(models.Model, metaclass=RecordMeta):
     _name_field: ClassVar[str] = "name"
     _search_fields: ClassVar[tuple[str, ...]] = ("name", "description")
     _repr_fields: ClassVar[tuple[str, ...]] = ()
+    _positional: ClassVar[tuple[str, ...]] = ()  # fields positional constructor arguments fill (Run: transform)
     uid: str  # each registry declares its uid field (its length differs)
 
     objects = Manager()
@@ -59,6 +60,10 @@ class Record(models.Model, metaclass=RecordMeta):
         abstract = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and len(args) != len(self._meta.concrete_fields):  # all values: Django's own form
+            kwargs = _positional_to_keywords(type(self), args, kwargs)
+            args = ()
+        _check_fields(type(self), kwargs)
         super().__init__(*args, **kwargs)
         _fill_provenance(self)
 
@@ -161,9 +166,20 @@ class Record(models.Model, metaclass=RecordMeta):
         super().save(*args, **kwargs)
         return self
 
-    def describe(self) -> None:
-        """Print the record as a tree of its fields and relations."""
-        _logging.print_renderable(describe_tree(self))
+    def describe(self, return_str: bool = False) -> str | None:
+        """Print the record as a tree of its fields and relations, or return that text.
+
+        Args:
+            return_str: return the text instead of printing it.
+
+        Example:
+            >>> text = artifact.describe(return_str=True)  # doctest: +SKIP
+        """
+        tree = describe_tree(self)
+        if return_str:
+            return _logging.render_text(tree)
+        _logging.print_renderable(tree)
+        return None
 
     def __repr__(self) -> str:
         names = self._repr_fields or tuple(f.attname for f in self._meta.concrete_fields if f.attname != "id")
@@ -175,6 +191,48 @@ class Record(models.Model, metaclass=RecordMeta):
         return f"{type(self).__name__}({', '.join(shown)})"
 
     __str__ = __repr__
+
+
+# per registry: the keyword arguments its constructor accepts (fields, their ``_id`` columns, properties)
+_VALID_KEYWORDS: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type[Record]) -> list[str]:
+    return [f.name for f in cls._meta.concrete_fields if f.name != "id"]
+
+
+def _check_fields(cls: type[Record], kwargs: dict[str, Any]) -> None:
+    """Unknown constructor fields raise :class:`~biolake.errors.FieldValidationError` naming the valid ones."""
+    valid = _VALID_KEYWORDS.get(cls)
+    if valid is None:
+        fields = cls._meta.concrete_fields
+        valid = _VALID_KEYWORDS[cls] = frozenset(
+            [f.name for f in fields] + [f.attname for f in fields] + list(cls._meta._property_names)
+        )
+    unknown = [k for k in kwargs if k not in valid]
+    if unknown:
+        names = _field_names(cls)
+        raise errors.FieldValidationError(
+            f"{', '.join(map(repr, unknown))} {'is not a field' if len(unknown) == 1 else 'are not fields'} of "
+            f"{cls.__name__}; valid fields: {', '.join(names)}",
+            invalid_fields=unknown, valid_fields=names,
+        )
+
+
+def _positional_to_keywords(cls: type[Record], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Positional constructor arguments as keywords: only the registry's ``_positional`` fields take them."""
+    if len(args) > len(cls._positional):
+        example = cls._positional or (cls._name_field,)
+        raise errors.FieldValidationError(
+            f"{cls.__name__}() takes keyword arguments, e.g. {cls.__name__}({example[0]}=...); "
+            f"valid fields: {', '.join(_field_names(cls))}",
+            valid_fields=_field_names(cls),
+        )
+    named = dict(zip(cls._positional, args))
+    twice = sorted(set(named) & set(kwargs))
+    if twice:
+        raise errors.InvalidArgument(f"{cls.__name__}() got {', '.join(twice)} both by position and by keyword.")
+    return {**named, **kwargs}
 
 
 # per registry: its User model (if it has ``created_by``) and whether it has ``run``

@@ -109,6 +109,22 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures)
         """Members in their saved order."""
         return self.artifacts.order_by("links_collection__position")
 
+    def append(self, artifact: Any, run: Any = None) -> Collection:
+        """A new version of this collection with ``artifact`` added at the end (unsaved; this one is unchanged).
+
+        Args:
+            artifact: a saved artifact.
+            run: the run that makes the new version (default: the current run).
+
+        Example:
+            >>> collection_v2 = collection.append(artifact).save()  # doctest: +SKIP
+        """
+        new = Collection(
+            [*self.ordered_artifacts, artifact], key=self.key, description=self.description, revises=self
+        )
+        if run is not None and new._state.adding:
+            new.run = run
+        return new
 
 
 

@@ -1,5 +1,5 @@
 """Feature data types: ``int``, ``float``, ``num``, ``str``, ``bool``, ``date``, ``datetime``, ``dict``,
-``path``, ``cat``, ``cat[ULabel]``, ``cat[ULabel[Perturbation]]``, ``cat[bio.CellType]``,
+``path``, ``url``, ``cat``, ``cat[ULabel]``, ``cat[ULabel[Perturbation]]``, ``cat[bio.CellType]``,
 ``cat[bio.Gene.ensembl_gene_id]`` and ``list[...]`` of those.
 
 ``normalize`` turns what users pass (``int``, ``ln.ULabel``, ``bt.Gene.ensembl_gene_id``, a label
@@ -16,7 +16,7 @@ from typing import Any, get_args, get_origin
 from biolake.errors import ValidationError
 from biolake.models.registries import registry_model, registry_name  # noqa: F401 (dtypes name registries)
 
-SIMPLE = ("int", "float", "num", "str", "bool", "date", "datetime", "dict", "path")
+SIMPLE = ("int", "float", "num", "str", "bool", "date", "datetime", "dict", "path", "url")
 _PYTHON = {int: "int", float: "float", str: "str", bool: "bool", dict: "dict",
            datetime.date: "date", datetime.datetime: "datetime"}
 _CAT = re.compile(r"^cat(?:\[(?P<registry>[A-Za-z_][\w.]*?)(?:\[(?P<type>[^\[\]]+)\])?\])?$")
@@ -88,7 +88,7 @@ def comparable_column(dtype: Dtype) -> str:
     """The FeatureValue column that queries on a feature of this dtype compare."""
     if dtype.base in ("int", "float", "num", "bool"):
         return "value_num"
-    if dtype.base in ("str", "path", "date", "datetime"):
+    if dtype.base in ("str", "path", "url", "date", "datetime"):
         return "value_str"
     return "value"
 

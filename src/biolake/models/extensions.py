@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db import models
 
-from biolake.models import lineage_render, validation
+from biolake.models import hierarchy, lineage_render, validation
+from biolake.models.record_list import RecordList
 
 
 class HasLineage(models.Model):
@@ -28,6 +29,39 @@ class HasLineage(models.Model):
         In Jupyter the graph is drawn inline (SVG); elsewhere its Mermaid text is printed.
         """
         return lineage_render.view_lineage(self, downstream=downstream, depth=depth, format=format)
+
+
+class HasParents(models.Model):
+    """Records ordered in a hierarchy through a ``parents`` field (``children`` its reverse).
+
+    Example:
+        >>> label.view_parents(with_children=True)  # doctest: +SKIP
+        >>> label.query_parents().df()  # doctest: +SKIP
+    """
+
+    class Meta:
+        abstract = True
+
+    def view_parents(
+        self, field: Any = None, with_children: bool = False, distance: int = 5, format: str = "mermaid"
+    ) -> str:
+        """Print (and return) the parents up to ``distance`` steps as ``mermaid``, ``dot`` or ``svg`` text.
+
+        Args:
+            field: the field shown on each node (default: the name field).
+            with_children: also show the children.
+            distance: how many steps to follow.
+            format: ``"mermaid"``, ``"dot"`` or ``"svg"``.
+        """
+        return hierarchy.view_parents(self, field=field, with_children=with_children, distance=distance, format=format)
+
+    def query_parents(self) -> Any:
+        """All ancestors (parents, their parents, ...) as a queryset."""
+        return hierarchy.relatives(self, "parents")
+
+    def query_children(self) -> Any:
+        """All descendants (children, their children, ...) as a queryset."""
+        return hierarchy.relatives(self, "children")
 
 
 class CanValidate(models.Model):
@@ -55,6 +89,10 @@ class CanValidate(models.Model):
         return validation.standardize(cls, values, field=field, **kwargs)
 
     @classmethod
-    def from_values(cls, values: Any, field: Any = None, **kwargs: Any) -> list[Any]:
-        """The records for the validated values."""
+    def from_values(cls, values: Any, field: Any = None, **kwargs: Any) -> RecordList:
+        """The records for the validated values, as a list with ``save()`` and ``df()``.
+
+        Example:
+            >>> ln.ULabel.from_values(["DMSO", "IFNG"]).df()  # doctest: +SKIP
+        """
         return validation.from_values(cls, values, field=field, **kwargs)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
+from biolake import _process
 from biolake.models import dtypes
 from biolake.models.extensions import CanValidate
 from biolake.models.base import MAIN_BRANCH, TracksCreator
@@ -55,8 +56,9 @@ class Feature(TracksCreator, CanValidate):  # type: ignore[misc]  # each abstrac
         return dtypes.parse(self.dtype)
 
     def save(self, *args: Any, **kwargs: Any) -> Feature:  # type: ignore[override]
-        """Save; an existing feature with the same name and dtype is returned instead."""
-        if self._state.adding:
+        """Save; an existing feature with the same name and dtype is returned instead
+        (unless ``ln.settings.creation.search_names`` is off)."""
+        if self._state.adding and _process.search_names.get():
             existing = Feature.objects.filter(name=self.name).first()
             if existing is not None:
                 if existing.dtype != self.dtype:

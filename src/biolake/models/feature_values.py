@@ -35,6 +35,7 @@ def _matches(base: str, value: Any) -> bool:
         "datetime": lambda v: isinstance(v, datetime.datetime) or _is_iso(v, datetime.datetime),
         "dict": lambda v: isinstance(v, dict),
         "path": lambda v: isinstance(v, (str, PurePath)),
+        "url": lambda v: isinstance(v, str),
     }
     return checks[base](value)
 
@@ -70,7 +71,7 @@ def _columns(base: str, value: Any) -> dict[str, Any]:
         return {"value_num": float(value)}
     if base in ("date", "datetime"):
         return {"value_str": value.isoformat() if hasattr(value, "isoformat") else value}
-    if base in ("str", "path"):
+    if base in ("str", "path", "url"):
         return {"value_str": str(value)}
     return {}
 

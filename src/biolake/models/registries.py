@@ -26,6 +26,11 @@ def register(model: type[Any]) -> None:
     _BY_NAME[registry_name(model)] = model
 
 
+def all_registries() -> list[type[Any]]:
+    """Every registry defined so far, core registries first."""
+    return list(_BY_NAME.values())
+
+
 def registry_model(name: str) -> type[Any]:
     """The model class of a registry name (``ULabel``, ``bio.CellType``)."""
     try:

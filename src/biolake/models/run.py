@@ -19,11 +19,16 @@ class Run(Record, HasLineage):  # type: ignore[misc]  # each abstract base decla
 
     Outputs point back to their run (``artifact.run``); inputs are linked through
     ``run.input_artifacts`` / ``run.input_collections``.
+
+    Example:
+        >>> transform = ln.Transform(key="Cell Ranger", type="pipeline", version="7.2.0").save()  # doctest: +SKIP
+        >>> run = ln.Run(transform, params={"sample": "s1"}).save()  # doctest: +SKIP
     """
 
     _uid_length: ClassVar[int] = 16
     _name_field: ClassVar[str] = "name"
     _search_fields: ClassVar[tuple[str, ...]] = ("name",)
+    _positional: ClassVar[tuple[str, ...]] = ("transform",)  # ``ln.Run(transform)``
     _repr_fields: ClassVar[tuple[str, ...]] = (
         "uid", "name", "transform_id", "status", "params", "started_at", "finished_at",
     )

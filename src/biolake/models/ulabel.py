@@ -7,12 +7,13 @@ from typing import Any, ClassVar
 from django.db import models
 
 from biolake import _logging as log
+from biolake import _process
 
-from biolake.models.extensions import CanValidate
+from biolake.models.extensions import CanValidate, HasParents
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 
 
-class ULabel(TracksCreator, CanValidate):
+class ULabel(TracksCreator, CanValidate, HasParents):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A label: a perturbation, an experiment, a donor, ...
 
     A label with ``is_type=True`` is a label type that groups others (``type=``).
@@ -54,8 +55,9 @@ class ULabel(TracksCreator, CanValidate):
         return self
 
     def save(self, *args: Any, **kwargs: Any) -> ULabel:  # type: ignore[override]
-        """Save; if a label with this name (and type) exists, this becomes that record."""
-        if self._state.adding:
+        """Save; if a label with this name (and type) exists, this becomes that record
+        (unless ``ln.settings.creation.search_names`` is off)."""
+        if self._state.adding and _process.search_names.get():
             existing = ULabel.objects.filter(name=self.name, type_id=self.type_id).first()
             if existing is not None:
                 log.info(f"returning existing ULabel with the same name: {existing.name!r} (uid {existing.uid})")

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from biolake import _logging as log
 from biolake.errors import ValidationWarning
 from biolake.models import validation_report, value_matching
+from biolake.models.record_list import RecordList
 
 # numpy and pandas load on first use: importing the registries must stay cheap
 if TYPE_CHECKING:
@@ -162,12 +163,14 @@ def standardize(
     return result.tolist()
 
 
-def from_values(model: Any, values: Any, field: Any = None, type_filter: str | None = None, **kwargs: Any) -> list[Any]:
+def from_values(
+    model: Any, values: Any, field: Any = None, type_filter: str | None = None, **kwargs: Any
+) -> RecordList:
     """The records whose ``field`` equals one of ``values``: input order, one per value."""
     name = value_matching.field_name(model, field)
     uniques = value_matching.distinct(values).uniques
     found = value_matching.records(model, name, uniques, type_filter)
-    return [found[v] for v in uniques if v in found]
+    return RecordList(found[v] for v in uniques if v in found)
 
 
 def _inspect(

@@ -13,6 +13,29 @@ from biolake.setup.lifecycle import ensure_ready
 from biolake.storage.paths import normalize_root
 
 
+class CreationSettings:
+    """How records are created: ``ln.settings.creation``.
+
+    Example:
+        >>> ln.settings.creation.search_names = False  # doctest: +SKIP
+    """
+
+    @property
+    def search_names(self) -> bool:
+        """Whether a new record named like an existing one becomes that record on ``save()`` (default True).
+
+        Switch it off to create many records faster; the database's unique constraints still apply.
+        """
+        return _process.search_names.get()
+
+    @search_names.setter
+    def search_names(self, value: bool) -> None:
+        _process.search_names.set_process(bool(value))
+
+    def __repr__(self) -> str:
+        return f"CreationSettings(search_names={self.search_names})"
+
+
 class Settings:
     """Runtime settings of this process (kept in :mod:`biolake._process`).
 
@@ -48,6 +71,11 @@ class Settings:
     @cache_dir.setter
     def cache_dir(self, path: str | Path) -> None:
         _process.cache_dir.set_process(Path(path).expanduser().resolve())
+
+    @property
+    def creation(self) -> CreationSettings:
+        """Record creation settings, e.g. ``ln.settings.creation.search_names = False``."""
+        return CreationSettings()
 
     @property
     def user_handle(self) -> str:

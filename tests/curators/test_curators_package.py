@@ -10,7 +10,7 @@ import biolake.curators as curators
 
 def test_all_lists_the_public_names():
     public = {name for name in dir(curators) if not name.startswith("_")}
-    assert set(curators.__all__) == {"AnnDataCurator", "DataFrameCurator", "MuDataCurator"}
+    assert set(curators.__all__) == {"AnnDataCurator", "Curator", "DataFrameCurator", "MuDataCurator"}
     assert set(curators.__all__) <= public
 
 

@@ -65,6 +65,11 @@ def test_search_ranks_exact_and_prefix_first(ln, transforms):
     assert list(ln.Transform.search("zzz-nothing")) == []
 
 
+def test_search_artifacts(ln):
+    artifact = ln.Artifact.from_df(pd.DataFrame({"x": [1]}), key="searchable/rnaseq-counts.parquet").save()
+    assert artifact in list(ln.Artifact.search("rnaseq"))  # registries with features search too
+
+
 def test_lookup_gives_attribute_access(ln, transforms):
     lookup = ln.Transform.lookup()
     assert lookup.qc_pipeline.key == "qc-pipeline"

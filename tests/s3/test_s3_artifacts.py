@@ -100,6 +100,20 @@ def test_several_storage_locations(lab, endpoint):
         ln.Storage.get(root=f"s3://{other}/data").delete()
 
 
+def test_storage_takes_its_endpoint_in_the_url(lab, endpoint):
+    ln, _ = lab
+    other = _bucket(endpoint)
+    default_root = ln.settings.storage
+    ln.Storage(root=f"s3://{other}/data?endpoint_url={endpoint}").save()
+    assert ln.Storage.get(root=f"s3://{other}/data").options == {"endpoint_url": endpoint}
+    ln.settings.storage = f"s3://{other}/data"
+    try:
+        artifact = ln.Artifact.from_df(pd.DataFrame({"z": [1]}), key="other/z.parquet").save()
+    finally:
+        ln.settings.storage = default_root
+    assert artifact.path.exists() and artifact.storage.root == f"s3://{other}/data"
+
+
 def test_view_tree_of_a_bucket(lab, capsys):
     ln, bucket = lab
     from biolake import _logging

@@ -13,7 +13,7 @@ from biolake.models.current import instance_options, public_options
 from biolake.setup import ensure_ready
 from biolake.setup.settings import settings
 from biolake.storage.location import Location
-from biolake.storage.paths import find_root, normalize_root, storage_type
+from biolake.storage.paths import find_root, normalize_root, storage_type, url_options
 
 
 class Storage(TracksCreator):
@@ -38,9 +38,11 @@ class Storage(TracksCreator):
     updated_at = models.DateTimeField(auto_now=True, editable=False)
 
     def save(self, *args: Any, **kwargs: Any) -> Storage:  # type: ignore[override]
-        """Register the location; the root is normalized (absolute path, no trailing slash)."""
+        """Register the location; the root is normalized (absolute path, no trailing slash) and
+        options in its URL (``s3://bucket/x?endpoint_url=...``) are kept with the record."""
+        options = {**url_options(str(self.root)), **(self.options or {})}
         self.root = normalize_root(self.root)
-        self.options = public_options(self.options)  # credentials never land in the database
+        self.options = public_options(options)  # credentials never land in the database
         if not self.type:
             self.type = storage_type(self.root)
         super().save(*args, **kwargs)

@@ -40,6 +40,7 @@ __all__ = [
     "normalize_root",
     "relative_key",
     "storage_type",
+    "url_options",
 ]
 
 COMPOUND_SUFFIXES = (
@@ -99,6 +100,18 @@ def create_path(path: str | os.PathLike[str] | UPath, **storage_options: Any) ->
     url, query_options = _split_query(text)
     remote: UPath = UPath(url, **{**query_options, **storage_options})
     return remote
+
+
+def url_options(url: str) -> dict[str, Any]:
+    """Return the storage options in a URL's query, as :func:`create_path` takes them.
+
+    Example:
+        >>> url_options("s3://bucket/lake?endpoint_url=http://localhost:9000")
+        {'endpoint_url': 'http://localhost:9000'}
+    """
+    if _protocol(url) in _LOCAL_PROTOCOLS:
+        return {}
+    return _split_query(url)[1]
 
 
 def normalize_root(root: str | os.PathLike[str] | UPath) -> str:

@@ -161,9 +161,7 @@ class QuerySet(models.QuerySet):
         """
         fields = [field] if isinstance(field, str) else list(field or self.model._search_fields)
         rank = sum((_field_rank(f, string) for f in fields), Value(0))
-        # Django's filter: the annotation is neither a field nor a feature of the registry
-        ranked = models.QuerySet.filter(self.annotate(search_rank=rank), search_rank__gt=0)
-        qs = ranked.order_by("-search_rank", "id")
+        qs = self.annotate(search_rank=rank).filter(search_rank__gt=0).order_by("-search_rank", "id")
         return qs[:limit] if limit else qs
 
     def lookup(self, field: str | None = None) -> Lookup:

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from django.db import connections, models
 
+from biolake.models.label_links import label_links
+
 
 def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
     """Concrete fields as columns (foreign keys as ``<name>_id``), ``id`` as index, plus ``include``."""
@@ -34,18 +36,16 @@ def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
 
 
 def _feature_columns(model: Any, ids: list[int]) -> pd.DataFrame:
-    """One column per feature (values, or label names for categorical features): two queries."""
+    """One column per feature (values, or label names for categorical features): a query per link table."""
     cells: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     owner = model.__name__.lower()
     link = model._meta.get_field("feature_values").remote_field.through
     rows = link._default_manager.filter(**{f"{owner}_id__in": ids}).values_list(
         f"{owner}_id", "featurevalue__feature__name", "featurevalue__value"
     )
-    if hasattr(model, "ulabels"):
-        labels = model._meta.get_field("ulabels").remote_field.through._default_manager.filter(
-            **{f"{owner}_id__in": ids, "feature__isnull": False}
-        )
-        rows = [*rows, *labels.values_list(f"{owner}_id", "feature__name", "ulabel__name")]
+    for label in label_links(model):  # one query per label registry (ULabel, bio.CellType, ...)
+        labels = label.through._default_manager.filter(**{f"{owner}_id__in": ids, "feature__isnull": False})
+        rows = [*rows, *labels.values_list(f"{owner}_id", "feature__name", f"{label.column}__{label.name_field}")]
     for pk, name, value in rows:
         cells[name][pk].append(value)
     columns = {

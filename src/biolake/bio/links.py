@@ -11,60 +11,35 @@ from __future__ import annotations
 
 from django.db import models
 
-def _owner_link(owner: str, entity: str) -> type[models.Model]:
-    """The link table ``<owner><entity>``: owner, record, feature (nullable), created_at."""
-    owner_column, column = owner.lower(), entity.lower()
-    name = f"{owner}{entity}"
+from biolake.models.label_links import label_link_model
 
-    class Meta:
-        app_label = "bio"
-        constraints = [
-            models.UniqueConstraint(
-                fields=[owner_column, column, "feature"], name=f"unique_{owner_column}_{column}_feature"
-            )
-        ]
+ArtifactOrganism = label_link_model("Artifact", "bio.Organism", __name__)
+ArtifactGene = label_link_model("Artifact", "bio.Gene", __name__)
+ArtifactProtein = label_link_model("Artifact", "bio.Protein", __name__)
+ArtifactCellMarker = label_link_model("Artifact", "bio.CellMarker", __name__)
+ArtifactTissue = label_link_model("Artifact", "bio.Tissue", __name__)
+ArtifactCellType = label_link_model("Artifact", "bio.CellType", __name__)
+ArtifactDisease = label_link_model("Artifact", "bio.Disease", __name__)
+ArtifactCellLine = label_link_model("Artifact", "bio.CellLine", __name__)
+ArtifactPhenotype = label_link_model("Artifact", "bio.Phenotype", __name__)
+ArtifactPathway = label_link_model("Artifact", "bio.Pathway", __name__)
+ArtifactExperimentalFactor = label_link_model("Artifact", "bio.ExperimentalFactor", __name__)
+ArtifactDevelopmentalStage = label_link_model("Artifact", "bio.DevelopmentalStage", __name__)
+ArtifactEthnicity = label_link_model("Artifact", "bio.Ethnicity", __name__)
 
-    attrs = {
-        "__module__": __name__,
-        "__doc__": f"A {entity} record of a {owner.lower()}, optionally for a feature.",
-        owner_column: models.ForeignKey(f"biolake.{owner}", models.CASCADE, related_name=f"links_{column}"),
-        column: models.ForeignKey(f"bio.{entity}", models.PROTECT, related_name=f"links_{owner_column}"),
-        "feature": models.ForeignKey(
-            "biolake.Feature", models.PROTECT, null=True, blank=True, related_name=f"links_{owner_column}{column}"
-        ),
-        "created_at": models.DateTimeField(auto_now_add=True),
-        "Meta": Meta,
-    }
-    return type(name, (models.Model,), attrs)
-
-
-ArtifactOrganism = _owner_link("Artifact", "Organism")
-ArtifactGene = _owner_link("Artifact", "Gene")
-ArtifactProtein = _owner_link("Artifact", "Protein")
-ArtifactCellMarker = _owner_link("Artifact", "CellMarker")
-ArtifactTissue = _owner_link("Artifact", "Tissue")
-ArtifactCellType = _owner_link("Artifact", "CellType")
-ArtifactDisease = _owner_link("Artifact", "Disease")
-ArtifactCellLine = _owner_link("Artifact", "CellLine")
-ArtifactPhenotype = _owner_link("Artifact", "Phenotype")
-ArtifactPathway = _owner_link("Artifact", "Pathway")
-ArtifactExperimentalFactor = _owner_link("Artifact", "ExperimentalFactor")
-ArtifactDevelopmentalStage = _owner_link("Artifact", "DevelopmentalStage")
-ArtifactEthnicity = _owner_link("Artifact", "Ethnicity")
-
-CollectionOrganism = _owner_link("Collection", "Organism")
-CollectionGene = _owner_link("Collection", "Gene")
-CollectionProtein = _owner_link("Collection", "Protein")
-CollectionCellMarker = _owner_link("Collection", "CellMarker")
-CollectionTissue = _owner_link("Collection", "Tissue")
-CollectionCellType = _owner_link("Collection", "CellType")
-CollectionDisease = _owner_link("Collection", "Disease")
-CollectionCellLine = _owner_link("Collection", "CellLine")
-CollectionPhenotype = _owner_link("Collection", "Phenotype")
-CollectionPathway = _owner_link("Collection", "Pathway")
-CollectionExperimentalFactor = _owner_link("Collection", "ExperimentalFactor")
-CollectionDevelopmentalStage = _owner_link("Collection", "DevelopmentalStage")
-CollectionEthnicity = _owner_link("Collection", "Ethnicity")
+CollectionOrganism = label_link_model("Collection", "bio.Organism", __name__)
+CollectionGene = label_link_model("Collection", "bio.Gene", __name__)
+CollectionProtein = label_link_model("Collection", "bio.Protein", __name__)
+CollectionCellMarker = label_link_model("Collection", "bio.CellMarker", __name__)
+CollectionTissue = label_link_model("Collection", "bio.Tissue", __name__)
+CollectionCellType = label_link_model("Collection", "bio.CellType", __name__)
+CollectionDisease = label_link_model("Collection", "bio.Disease", __name__)
+CollectionCellLine = label_link_model("Collection", "bio.CellLine", __name__)
+CollectionPhenotype = label_link_model("Collection", "bio.Phenotype", __name__)
+CollectionPathway = label_link_model("Collection", "bio.Pathway", __name__)
+CollectionExperimentalFactor = label_link_model("Collection", "bio.ExperimentalFactor", __name__)
+CollectionDevelopmentalStage = label_link_model("Collection", "bio.DevelopmentalStage", __name__)
+CollectionEthnicity = label_link_model("Collection", "bio.Ethnicity", __name__)
 
 
 class SchemaGene(models.Model):

@@ -1,4 +1,4 @@
-"""The link tables that join a record (artifact, collection) to its labels, found through relations.
+"""The link tables that join a record (artifact, collection) to its labels: declared and found.
 
 A label is a record of any registry linked with its feature: a ``ULabel`` through core's
 ``ArtifactULabel``, a ``bio.CellType`` through the bio app's ``ArtifactCellType``, and so on.
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+
+from django.db import models
+from django.db.models import IntegerField, Value
 
 from biolake.errors import ValidationError
 from biolake.models.registries import registry_name
@@ -41,6 +44,37 @@ class LabelLink:
     def registry(self) -> str:
         """``ULabel``, ``bio.CellType``."""
         return registry_name(self.model)
+
+
+def label_link_model(owner: str, label: str, module: str) -> type[models.Model]:
+    """Declare the link table ``<owner><Label>`` of a schema module: owner, label, feature (nullable).
+
+    ``label_link_model("Artifact", "bio.CellType", "biolake.bio.links")`` is ``ArtifactCellType``
+    with columns ``artifact``, ``celltype``, ``feature`` and ``created_at``, in app ``bio``.
+    """
+    app, _, entity = label.partition(".")
+    owner_column, column = owner.lower(), entity.lower()
+
+    class Meta:
+        app_label = app
+        constraints = [
+            models.UniqueConstraint(
+                fields=[owner_column, column, "feature"], name=f"unique_{owner_column}_{column}_feature"
+            )
+        ]
+
+    attrs = {
+        "__module__": module,
+        "__doc__": f"A {entity} record of a {owner_column}, optionally for a feature.",
+        owner_column: models.ForeignKey(f"biolake.{owner}", models.CASCADE, related_name=f"links_{column}"),
+        column: models.ForeignKey(label, models.PROTECT, related_name=f"links_{owner_column}"),
+        "feature": models.ForeignKey(
+            "biolake.Feature", models.PROTECT, null=True, blank=True, related_name=f"links_{owner_column}{column}"
+        ),
+        "created_at": models.DateTimeField(auto_now_add=True),
+        "Meta": Meta,
+    }
+    return type(f"{owner}{entity}", (models.Model,), attrs)
 
 
 def _foreign_key(through: Any, model: Any) -> Any:
@@ -77,3 +111,25 @@ def label_link(owner_model: Any, label_model: Any) -> LabelLink:
         f"{owner_model.__name__} records cannot be linked to {registry_name(label_model)} records"
         + (": they have no labels." if not label_links(owner_model) else ".")
     )
+
+
+def label_rows(owner_model: Any, ids: list[Any], feature_only: bool = False) -> list[tuple[Any, str | None, Any, LabelLink]]:
+    """(owner id, feature name, label name, link) of the owners' labels in every registry: one query.
+
+    The link tables are read in one ``UNION ALL``, so the number of queries does not grow with
+    the number of label registries; rows come per link table, in link order.
+    """
+    links = label_links(owner_model)
+    queries = []
+    for i, link in enumerate(links):
+        rows = link.through._default_manager.filter(**{f"{link.owner}_id__in": ids})
+        if feature_only:
+            rows = rows.filter(feature__isnull=False)
+        queries.append(rows.annotate(_link=Value(i, output_field=IntegerField())).values_list(
+            "_link", "id", f"{link.owner}_id", "feature__name", f"{link.column}__{link.name_field}"
+        ))
+    if not queries:
+        return []
+    union = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+    return [(owner, feature, name, links[i]) for i, _, owner, feature, name in sorted(union, key=lambda r: r[:2])]
+

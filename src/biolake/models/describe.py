@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from biolake._logging import human_size
-from biolake.models.label_links import label_links
+from biolake.models.label_links import label_rows
 
 if TYPE_CHECKING:  # rich loads on the first describe(): importing the registries stays cheap
     from rich.text import Text
@@ -137,14 +137,10 @@ def _feature_branches(record: Any, tree: Tree) -> None:
 
 
 def _labels(record: Any) -> dict[tuple[str, str], dict[str, list[str]]]:
-    """(accessor, registry) → feature name ("" without one) → label names; a query per link table."""
+    """(accessor, registry) → feature name ("" without one) → label names; one query."""
     labels: dict[tuple[str, str], dict[str, list[str]]] = {}
-    for link in label_links(type(record)):
-        rows = link.through.objects.filter(**{link.owner: record}).values_list(
-            "feature__name", f"{link.column}__{link.name_field}"
-        ).order_by("id")
-        for feature, name in rows:
-            labels.setdefault((link.accessor, link.registry), {}).setdefault(feature or "", []).append(str(name))
+    for _, feature, name, link in label_rows(type(record), [record.pk]):
+        labels.setdefault((link.accessor, link.registry), {}).setdefault(feature or "", []).append(str(name))
     return labels
 
 

@@ -12,7 +12,7 @@ from biolake.errors import ValidationError
 from biolake.models import dtypes
 from biolake.models.feature import Feature
 from biolake.models.feature_values import check_value, features_by_name, value_rows
-from biolake.models.label_links import LabelLink, label_link, label_links
+from biolake.models.label_links import LabelLink, label_link, label_links, label_rows
 from biolake.models.links import ArtifactFeatureValue, ArtifactSchema, CollectionFeatureValue, RunFeatureValue
 from biolake.models.ulabel import ULabel
 
@@ -136,10 +136,8 @@ class FeatureManager:
             "featurevalue__feature__name", "featurevalue__value"
         ).order_by("id"):
             collected[name].append(value)
-        for label in label_links(type(self._record)):
-            pairs = label.through.objects.filter(**{label.owner: self._record, "feature__isnull": False})
-            for name, value in pairs.values_list("feature__name", f"{label.column}__{label.name_field}").order_by("id"):
-                collected[name].append(value)
+        for _, feature_name, value, _ in label_rows(type(self._record), [self._record.pk], feature_only=True):
+            collected[str(feature_name)].append(value)
         return {name: items[0] if len(items) == 1 else items for name, items in collected.items()}
 
     def remove_values(self, feature: str | Feature | list[str], value: Any = None) -> None:

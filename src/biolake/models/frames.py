@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from django.db import connections, models
 
-from biolake.models.label_links import label_links
+from biolake.models.label_links import label_rows
 
 
 def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
@@ -36,16 +36,15 @@ def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
 
 
 def _feature_columns(model: Any, ids: list[int]) -> pd.DataFrame:
-    """One column per feature (values, or label names for categorical features): a query per link table."""
+    """One column per feature (values, or label names for categorical features): two queries."""
     cells: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
     owner = model.__name__.lower()
     link = model._meta.get_field("feature_values").remote_field.through
     rows = link._default_manager.filter(**{f"{owner}_id__in": ids}).values_list(
         f"{owner}_id", "featurevalue__feature__name", "featurevalue__value"
     )
-    for label in label_links(model):  # one query per label registry (ULabel, bio.CellType, ...)
-        labels = label.through._default_manager.filter(**{f"{owner}_id__in": ids, "feature__isnull": False})
-        rows = [*rows, *labels.values_list(f"{owner}_id", "feature__name", f"{label.column}__{label.name_field}")]
+    labels = label_rows(model, ids, feature_only=True)  # every label registry (ULabel, bio.CellType, ...)
+    rows = [*rows, *((pk, name, value) for pk, name, value, _ in labels)]
     for pk, name, value in rows:
         cells[name][pk].append(value)
     columns = {

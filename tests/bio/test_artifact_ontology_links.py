@@ -135,3 +135,11 @@ def test_curator_links_the_values_of_categorical_bio_columns(ln, bt):
     assert sorted(artifact.labels.get(cell_type).values_list("name", flat=True)) == ["B cell", "T cell"]
     assert sorted(artifact.ulabels.values_list("name", flat=True)) == ["DMSO", "IFNG"]
     assert ln.Artifact.filter(cell_type_curated="B cell").get().uid == artifact.uid
+
+
+def test_labels_of_a_feature_must_come_from_its_registry(ln, bt):
+    artifact = _artifact(ln, "links/wrong.parquet", 5)
+    ln.Feature(name="cell_line", dtype=bt.CellLine).save()
+    with pytest.raises(ln.errors.ValidationError, match="takes bio.CellLine records, not bio.Tissue"):
+        artifact.labels.add(bt.Tissue.from_source(name="lung").save(), feature="cell_line")
+    assert not artifact.tissues.exists()

@@ -60,9 +60,15 @@ def _label_records(feature: Feature, values: Any) -> list[Any]:
     items = list(values) if isinstance(values, (list, tuple, set)) else [values]
     records = [v for v in items if hasattr(v, "_meta")]
     names = [v for v in items if not hasattr(v, "_meta")]
+    assert dtype.registry is not None  # parse() names the registry of every categorical dtype
+    wrong = [r for r in records if dtypes.registry_name(type(r)) != dtype.registry]
+    if wrong:
+        raise ValidationError(
+            f"Feature {feature.name!r} takes {dtype.registry} records, not {dtypes.registry_name(type(wrong[0]))}: {wrong[0]!r}.",
+            non_validated={feature.name: [str(r) for r in wrong]},
+        )
     if not names:
         return records
-    assert dtype.registry is not None  # parse() names the registry of every categorical dtype
     model = dtypes.registry_model(dtype.registry)
     field = dtype.field or model._name_field
     query = model.objects.filter(**{f"{field}__in": names})

@@ -42,3 +42,19 @@ def test_biosamples_link_donors_treatments_bio_entities_and_artifacts(lab):
 def test_modules_must_be_enabled(ln):
     with pytest.raises(ln.errors.InstanceSetupError, match="--modules"):
         ln.wetlab.Biosample
+
+
+def test_wetlab_records_link_to_artifacts_with_their_feature(lab):
+    ln = lab
+    from biolake import wetlab as wl
+
+    sample = wl.Biosample(name="sample-feature").save()
+    artifact = ln.Artifact.from_df(pd.DataFrame({"x": [2]}), key="wetlab/featured.parquet").save()
+    feature = ln.Feature(name="biosample", dtype=wl.Biosample).save()
+    artifact.features.add_values({"biosample": "sample-feature"})
+    assert ln.Artifact.filter(biosample="sample-feature").get().uid == artifact.uid
+    assert [s.name for s in artifact.labels.get(feature)] == ["sample-feature"]
+    link = ln.Artifact._meta.get_field("biosamples").through.objects.get(artifact=artifact)
+    assert link.feature == feature and link.biosample == sample
+    with pytest.raises(ln.errors.ValidationError, match="not in wetlab.Biosample.name"):
+        artifact.features.add_values({"biosample": "unknown sample"})  # no public source: must exist

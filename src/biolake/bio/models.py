@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from biolake.bio import public_records
+from biolake.bio import links, public_records  # links: the link tables Django loads with this app
 from biolake.models import hierarchy
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
@@ -152,42 +152,71 @@ class Organism(OntologyRecord):
     """An organism (NCBITaxon): ``human``, ``mouse``, ..."""
 
     scientific_name = models.CharField(max_length=256, null=True, blank=True)
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactOrganism, related_name="organisms")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionOrganism, related_name="organisms")
 
 
 class CellType(OntologyRecord):
     """A cell type (Cell Ontology, CL)."""
 
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactCellType, related_name="cell_types")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionCellType, related_name="cell_types")
+
 
 class Tissue(OntologyRecord):
     """A tissue or anatomical entity (UBERON)."""
+
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactTissue, related_name="tissues")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionTissue, related_name="tissues")
 
 
 class Disease(OntologyRecord):
     """A disease (MONDO)."""
 
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactDisease, related_name="diseases")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionDisease, related_name="diseases")
+
 
 class ExperimentalFactor(OntologyRecord):
     """An experimental factor: assays, technologies (EFO)."""
+
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactExperimentalFactor, related_name="experimental_factors")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionExperimentalFactor, related_name="experimental_factors")
 
 
 class Phenotype(OntologyRecord):
     """A phenotype or quality (HPO, PATO)."""
 
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactPhenotype, related_name="phenotypes")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionPhenotype, related_name="phenotypes")
+
 
 class Pathway(OntologyRecord):
     """A pathway or biological process (GO; from a user-supplied OBO file)."""
+
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactPathway, related_name="pathways")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionPathway, related_name="pathways")
 
 
 class CellLine(OntologyRecord):
     """A cell line (Cellosaurus)."""
 
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactCellLine, related_name="cell_lines")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionCellLine, related_name="cell_lines")
+
 
 class DevelopmentalStage(OntologyRecord):
     """A developmental stage (HsapDv, MmusDv)."""
 
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactDevelopmentalStage, related_name="developmental_stages")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionDevelopmentalStage, related_name="developmental_stages")
+
 
 class Ethnicity(OntologyRecord):
     """An ancestry category (HANCESTRO)."""
+
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactEthnicity, related_name="ethnicities")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionEthnicity, related_name="ethnicities")
 
 
 class Gene(BioRecord):
@@ -206,7 +235,9 @@ class Gene(BioRecord):
     biotype = models.CharField(max_length=64, null=True, blank=True)
     ncbi_gene_ids = models.TextField(null=True, blank=True)
     organism = models.ForeignKey(Organism, models.PROTECT, null=True, blank=True, related_name="genes")
-    schemas = models.ManyToManyField("biolake.Schema", through="SchemaGene", related_name="genes")
+    schemas = models.ManyToManyField("biolake.Schema", through=links.SchemaGene, related_name="genes")
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactGene, related_name="genes")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionGene, related_name="genes")
 
 
 class Protein(BioRecord):
@@ -219,7 +250,9 @@ class Protein(BioRecord):
     uniprotkb_id = models.CharField(max_length=16, unique=True, null=True, blank=True)
     gene_symbol = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     organism = models.ForeignKey(Organism, models.PROTECT, null=True, blank=True, related_name="proteins")
-    schemas = models.ManyToManyField("biolake.Schema", through="SchemaProtein", related_name="proteins")
+    schemas = models.ManyToManyField("biolake.Schema", through=links.SchemaProtein, related_name="proteins")
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactProtein, related_name="proteins")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionProtein, related_name="proteins")
 
 
 class CellMarker(BioRecord):
@@ -232,37 +265,9 @@ class CellMarker(BioRecord):
     gene_symbol = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     uniprotkb_id = models.CharField(max_length=16, null=True, blank=True)
     organism = models.ForeignKey(Organism, models.PROTECT, null=True, blank=True, related_name="cell_markers")
-    schemas = models.ManyToManyField("biolake.Schema", through="SchemaCellMarker", related_name="cell_markers")
-
-
-class SchemaGene(models.Model):
-    """A gene a schema (feature set) holds."""
-
-    schema = models.ForeignKey("biolake.Schema", models.CASCADE, related_name="links_gene")
-    gene = models.ForeignKey(Gene, models.PROTECT, related_name="links_schema")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["schema", "gene"], name="unique_schema_gene")]
-
-
-class SchemaProtein(models.Model):
-    """A protein a schema holds."""
-
-    schema = models.ForeignKey("biolake.Schema", models.CASCADE, related_name="links_protein")
-    protein = models.ForeignKey(Protein, models.PROTECT, related_name="links_schema")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["schema", "protein"], name="unique_schema_protein")]
-
-
-class SchemaCellMarker(models.Model):
-    """A cell marker a schema holds."""
-
-    schema = models.ForeignKey("biolake.Schema", models.CASCADE, related_name="links_cellmarker")
-    cellmarker = models.ForeignKey(CellMarker, models.PROTECT, related_name="links_schema")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["schema", "cellmarker"], name="unique_schema_cellmarker")]
+    schemas = models.ManyToManyField("biolake.Schema", through=links.SchemaCellMarker, related_name="cell_markers")
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactCellMarker, related_name="cell_markers")
+    collections = models.ManyToManyField("biolake.Collection", through=links.CollectionCellMarker, related_name="cell_markers")
 
 
 REGISTRIES: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""After a curated dataset is saved: link its schema per slot and its labels with their features.
+"""After a curated dataset is saved: link its schema per slot and its labels (ULabel, bio records) with their features.
 
 Slots whose schema has an ``itype`` get an inferred schema that describes the actual
 columns (or ``var`` index): with ``itype`` Feature its features are those columns; with
@@ -8,32 +8,49 @@ of columns has its own schema record, shared by every artifact with the same set
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
 
-from biolake.curators.slot import SlotCurator
-from biolake.models import ArtifactSchema, ArtifactULabel, Feature, Schema, ULabel, validation
+from biolake.curators.slot import CatTarget, SlotCurator
+from biolake.models import ArtifactSchema, Feature, Schema, ULabel, validation
+from biolake.models.label_links import LabelLink, label_links
 
 
 def link(artifact: Any, slots: Mapping[str, SlotCurator]) -> tuple[int, int]:
-    """Link one schema per slot and the labels of categorical ULabel columns; returns the counts."""
+    """Link one schema per slot and the labels of categorical columns (ULabel, bio, ...); returns the counts."""
     schema_links = [
         ArtifactSchema(artifact=artifact, schema=slot_schema(slot), slot=name) for name, slot in slots.items()
     ]
-    label_links = []
+    label_rows: dict[Any, list[Any]] = defaultdict(list)  # link table → its rows
     for slot in slots.values():
         for target in slot.targets.values():
-            if target.model is not ULabel or target.feature is None:
+            label = _label_link(artifact, target)
+            if label is None:
                 continue
             values = slot.values(target)
-            records = validation.from_values(ULabel, values, field=target.field, type_filter=target.type_name)
-            label_links += [ArtifactULabel(artifact=artifact, ulabel=r, feature=target.feature) for r in records]
+            records = validation.from_values(target.model, values, field=target.field, type_filter=target.type_name)
+            label_rows[label.through] += [
+                label.through(**{label.owner: artifact, label.column: r, "feature": target.feature}) for r in records
+            ]
     with transaction.atomic():
         ArtifactSchema.objects.bulk_create(schema_links, ignore_conflicts=True)
-        ArtifactULabel.objects.bulk_create(label_links, ignore_conflicts=True)
-    return len(schema_links), len(label_links)
+        for through, rows in label_rows.items():
+            through.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(schema_links), sum(len(rows) for rows in label_rows.values())
+
+
+def _label_link(artifact: Any, target: CatTarget) -> LabelLink | None:
+    """The link table for a categorical target's values: ULabel targets with a feature, and
+    columns of other registries linked to artifacts (``cat[bio.CellType]``); else None."""
+    if target.feature is None or (target.model is not ULabel and target.source != "column"):
+        return None
+    for label in label_links(type(artifact)):
+        if label.model is target.model:
+            return label
+    return None
 
 
 def slot_schema(slot: SlotCurator) -> Any:

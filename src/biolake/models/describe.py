@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from biolake._logging import human_size
+from biolake.models.label_links import label_rows
 
 if TYPE_CHECKING:  # rich loads on the first describe(): importing the registries stays cheap
     from rich.text import Text
@@ -102,11 +103,12 @@ def _feature_branches(record: Any, tree: Tree) -> None:
 
     if type(record).__name__ != "Artifact" or record._state.adding:
         return
-    links = list(type(record)._meta.get_field("ulabels").remote_field.through.objects.filter(artifact=record).select_related("ulabel", "feature"))
+    labels = _labels(record)
     labels_by_feature: dict[str, list[str]] = {}
-    for link in links:
-        if link.feature_id:
-            labels_by_feature.setdefault(link.feature.name, []).append(link.ulabel.name)
+    for by_feature in labels.values():
+        for feature, names in by_feature.items():
+            if feature:
+                labels_by_feature.setdefault(feature, []).extend(names)
     in_slots: set[str] = set()
     slots = record.features.slots
     if slots:
@@ -124,10 +126,22 @@ def _feature_branches(record: Any, tree: Tree) -> None:
         dtypes = dict(_feature_model(record)._plain.filter(name__in=list(linked)).values_list("name", "dtype"))
         for name, value in sorted(linked.items()):
             branch.add(Text(f"{name}  {dtypes.get(name, '')}  {value}"))
-    names = sorted({link.ulabel.name for link in links})
-    if names:
+    if labels:
         branch = tree.add(Text("Labels", style="bold"))
-        branch.add(Text(f".ulabels  ULabel  {', '.join(names)}"))
+        for (accessor, registry), by_feature in labels.items():
+            names = sorted({name for feature_names in by_feature.values() for name in feature_names})
+            node = branch.add(Text(f".{accessor}  {registry}  {', '.join(names)}"))
+            for feature, feature_names in sorted(by_feature.items()):
+                if feature:
+                    node.add(Text(f"{feature}: {', '.join(sorted(set(feature_names)))}"))
+
+
+def _labels(record: Any) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """(accessor, registry) → feature name ("" without one) → label names; one query."""
+    labels: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for _, feature, name, link in label_rows(type(record), [record.pk]):
+        labels.setdefault((link.accessor, link.registry), {}).setdefault(feature or "", []).append(str(name))
+    return labels
 
 
 def describe_tree(record: Any) -> Tree:

@@ -1,7 +1,8 @@
 """Queries by feature: ``Artifact.filter(temperature__gt=20, experiment="My experiment")``.
 
 Keywords that name no field of the registry are read as feature names: categorical
-features match the labels linked with that feature, others the stored feature values.
+features match the records of the registry their dtype names (``cat[bio.CellType]``) linked
+with that feature, others the stored feature values.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from django.db.models import Q
 
 from biolake.errors import ValidationError
 from biolake.models.dtypes import comparable_column, query_value
+from biolake.models.label_links import label_link, label_links
+from biolake.models.registries import registry_model
 
 
 def _is_field(model: Any, name: str) -> bool:
@@ -58,12 +61,16 @@ def split_feature_lookups(model: Any, kwargs: dict[str, Any], db: str = "default
 
 def _condition(model: Any, feature: Any, lookup: str, value: Any) -> Q:
     suffix = f"__{lookup}" if lookup else ""
-    if feature.parsed_dtype.is_categorical:
-        if not hasattr(model, "ulabels"):
+    dtype = feature.parsed_dtype
+    if dtype.is_categorical:
+        if not label_links(model):
             raise ValidationError(f"{model.__name__} records have no labels: cannot filter by {feature.name!r}.")
+        assert dtype.registry is not None  # parse() names the registry of every categorical dtype
+        link = label_link(model, registry_model(dtype.registry))
         if hasattr(value, "_meta"):
-            return Q(links_ulabel__feature=feature, links_ulabel__ulabel=value)
-        return Q(links_ulabel__feature=feature, **{f"links_ulabel__ulabel__name{suffix}": value})
+            return Q(**{f"{link.query_name}__feature": feature, f"{link.query_name}__{link.column}": value})
+        field = dtype.field or link.name_field
+        return Q(**{f"{link.query_name}__feature": feature, f"{link.query_name}__{link.column}__{field}{suffix}": value})
     column = comparable_column(feature.parsed_dtype)
     value = query_value(feature.parsed_dtype, value)
     return Q(feature_values__feature=feature, **{f"feature_values__{column}{suffix}": value})

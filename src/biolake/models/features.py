@@ -12,52 +12,63 @@ from biolake.errors import ValidationError
 from biolake.models import dtypes
 from biolake.models.feature import Feature
 from biolake.models.feature_values import check_value, features_by_name, value_rows
-from biolake.models.links import (
-    ArtifactFeatureValue,
-    ArtifactSchema,
-    ArtifactULabel,
-    CollectionFeatureValue,
-    CollectionULabel,
-    RunFeatureValue,
-)
+from biolake.models.label_links import LabelLink, label_link, label_links, label_rows
+from biolake.models.links import ArtifactFeatureValue, ArtifactSchema, CollectionFeatureValue, RunFeatureValue
 from biolake.models.ulabel import ULabel
 
 
-# registry → (feature value link, label link or None, owner column)
-_LINKS: dict[str, tuple[type[models.Model], type[models.Model] | None, str]] = {
-    "Artifact": (ArtifactFeatureValue, ArtifactULabel, "artifact"),
-    "Collection": (CollectionFeatureValue, CollectionULabel, "collection"),
-    "Run": (RunFeatureValue, None, "run"),
+# registry → (feature value link, owner column); label links are found by ``label_links``
+_LINKS: dict[str, tuple[type[models.Model], str]] = {
+    "Artifact": (ArtifactFeatureValue, "artifact"),
+    "Collection": (CollectionFeatureValue, "collection"),
+    "Run": (RunFeatureValue, "run"),
 }
 
 
 def _owner_link(record: Any) -> tuple[type[models.Model], str]:
     """The link table of feature values of a record, and its owner column."""
-    value_link, _, owner = _LINKS[type(record).__name__]
-    return value_link, owner
+    return _LINKS[type(record).__name__]
 
 
-def _label_link(record: Any) -> tuple[type[models.Model], str]:
-    """The link table of labels of a record, and its owner column; refused for runs."""
-    _, label_link, owner = _LINKS[type(record).__name__]
-    if label_link is None:
+def _label_link(record: Any, model: Any) -> LabelLink:
+    """The link table between a record and labels of ``model``; refused for runs."""
+    if not label_links(type(record)):
         raise ValidationError(f"{type(record).__name__} records have no labels; add labels to artifacts or collections.")
-    return label_link, owner
+    return label_link(type(record), model)
+
+
+def _from_source(model: Any, feature: Feature, names: list[str], field: str) -> dict[str, Any]:
+    """Records of a registry with a public source (``bio.CellType``) for ``names``, saved; announced."""
+    records = [r for r in model.from_values(names, field=field) if getattr(r, field) in names]
+    for record in records:
+        if record._state.adding:
+            record.save()
+    if records:
+        log.info(f"linked {model.__name__} record(s) {', '.join(repr(getattr(r, field)) for r in records)} "
+                 f"for feature {feature.name!r}")
+    return {getattr(r, field): r for r in records}
 
 
 def _label_records(feature: Feature, values: Any) -> list[Any]:
     """The labels named by a categorical feature value (names or records), one query.
 
-    Untyped ``cat[ULabel]`` features register new names as labels (announced); labels of a
-    type (``cat[ULabel[T]]``) and other registries must exist, and unknown values are refused.
+    Untyped ``cat[ULabel]`` features register new names as labels (announced); registries with
+    a public source (``cat[bio.CellType]``) take missing names from it (saved, announced); labels
+    of a type (``cat[ULabel[T]]``) and other registries must exist, and unknown values are refused.
     """
     dtype = feature.parsed_dtype
     items = list(values) if isinstance(values, (list, tuple, set)) else [values]
     records = [v for v in items if hasattr(v, "_meta")]
     names = [v for v in items if not hasattr(v, "_meta")]
+    assert dtype.registry is not None  # parse() names the registry of every categorical dtype
+    wrong = [r for r in records if dtypes.registry_name(type(r)) != dtype.registry]
+    if wrong:
+        raise ValidationError(
+            f"Feature {feature.name!r} takes {dtype.registry} records, not {dtypes.registry_name(type(wrong[0]))}: {wrong[0]!r}.",
+            non_validated={feature.name: [str(r) for r in wrong]},
+        )
     if not names:
         return records
-    assert dtype.registry is not None  # parse() names the registry of every categorical dtype
     model = dtypes.registry_model(dtype.registry)
     field = dtype.field or model._name_field
     query = model.objects.filter(**{f"{field}__in": names})
@@ -70,6 +81,9 @@ def _label_records(feature: Feature, values: Any) -> list[Any]:
             found[name] = ULabel(name=name).save()
         log.info(f"created ULabel(s) {', '.join(map(repr, missing))} for feature {feature.name!r}")
         missing = []
+    if missing and hasattr(model, "public"):
+        found |= _from_source(model, feature, missing, field)
+        missing = [n for n in missing if n not in found]
     if missing:
         raise ValidationError(
             f"{len(missing)} value(s) of feature {feature.name!r} are not in {dtype.registry}.{field}: "
@@ -77,6 +91,19 @@ def _label_records(feature: Feature, values: Any) -> list[Any]:
             non_validated={feature.name: missing},
         )
     return records + [found[n] for n in names]
+
+
+def _link_labels(record: Any, pairs: list[tuple[Feature | None, Any]]) -> None:
+    """Link (feature, label) pairs to a record, each through the link table of the label's registry."""
+    by_model: dict[Any, list[tuple[Feature | None, Any]]] = defaultdict(list)
+    for feature, label in pairs:
+        by_model[type(label)].append((feature, label))
+    for model, model_pairs in by_model.items():
+        link = _label_link(record, model)
+        link.through.objects.bulk_create(
+            [link.through(**{link.owner: record, link.column: label, "feature": f}) for f, label in model_pairs],
+            ignore_conflicts=True,
+        )
 
 
 class FeatureManager:
@@ -94,23 +121,18 @@ class FeatureManager:
         """Validate and link feature values; categorical values are linked as labels with their feature."""
         features = features_by_name(list(values))
         plain: list[tuple[Feature, Any]] = []
-        labels: list[tuple[Feature, Any]] = []
+        labels: list[tuple[Feature | None, Any]] = []
         for name, value in values.items():
             feature = features[name]
             if feature.parsed_dtype.is_categorical:
                 labels += [(feature, record) for record in _label_records(feature, value)]
             else:
                 plain += [(feature, v) for v in check_value(feature, value)]
-        label_link, label_owner = _label_link(self._record) if labels else (None, "")
         with transaction.atomic():
             link, owner = _owner_link(self._record)
             rows = value_rows(plain)
             link.objects.bulk_create([link(**{owner: self._record, "featurevalue": row}) for row in rows], ignore_conflicts=True)
-            if label_link is not None:
-                label_link.objects.bulk_create(
-                    [label_link(**{label_owner: self._record, "ulabel": label, "feature": f}) for f, label in labels],
-                    ignore_conflicts=True,
-                )
+            _link_labels(self._record, labels)
 
     def get_values(self) -> dict[str, Any]:
         """Feature name → value (a list where a feature has several values)."""
@@ -120,11 +142,8 @@ class FeatureManager:
             "featurevalue__feature__name", "featurevalue__value"
         ).order_by("id"):
             collected[name].append(value)
-        if _LINKS[type(self._record).__name__][1] is not None:
-            label_link, label_owner = _label_link(self._record)
-            pairs = label_link.objects.filter(**{label_owner: self._record, "feature__isnull": False})
-            for name, label in pairs.values_list("feature__name", "ulabel__name").order_by("id"):
-                collected[name].append(label)
+        for _, feature_name, value, _ in label_rows(type(self._record), [self._record.pk], feature_only=True):
+            collected[str(feature_name)].append(value)
         return {name: items[0] if len(items) == 1 else items for name, items in collected.items()}
 
     def remove_values(self, feature: str | Feature | list[str], value: Any = None) -> None:
@@ -139,10 +158,12 @@ class FeatureManager:
                 values = values.filter(featurevalue__value=value)
             values.delete()
             if f.parsed_dtype.is_categorical:
-                label_link, label_owner = _label_link(self._record)
-                labels = label_link.objects.filter(**{label_owner: self._record, "feature": f})
+                assert f.parsed_dtype.registry is not None  # parse() names the registry of every categorical dtype
+                label = _label_link(self._record, dtypes.registry_model(f.parsed_dtype.registry))
+                labels = label.through.objects.filter(**{label.owner: self._record, "feature": f})
                 if value is not None:
-                    labels = labels.filter(ulabel__name=value.name if hasattr(value, "name") else value)
+                    name = getattr(value, label.name_field) if hasattr(value, "_meta") else value
+                    labels = labels.filter(**{f"{label.column}__{label.name_field}": name})
                 labels.delete()
 
     def add_schema(self, schema: Any, slot: str = "columns") -> None:
@@ -166,24 +187,28 @@ class LabelManager:
         self._record = record
 
     def add(self, records: Any, feature: Feature | str | None = None) -> None:
-        """Link labels (records, or names of a feature's registry) to the artifact."""
+        """Link labels to the record: records of any registry (``ULabel``, ``bio.CellType``, ...),
+        or names of the feature's registry; with ``feature``, each is linked as a value of it."""
         if isinstance(feature, str):
             feature = features_by_name([feature])[feature]
         items = records if isinstance(records, (list, tuple, set)) or hasattr(records, "model") else [records]
         labels = _label_records(feature, list(items)) if feature is not None else list(items)
-        link, owner = _label_link(self._record)
-        link.objects.bulk_create(
-            [link(**{owner: self._record, "ulabel": label, "feature": feature}) for label in labels],
-            ignore_conflicts=True,
-        )
+        _link_labels(self._record, [(feature, label) for label in labels])
 
     def get(self, feature: Feature | str | None = None) -> Any:
-        """The labels of the artifact (for one feature, if given)."""
-        owner = _label_link(self._record)[1]
-        conditions = {f"links_{owner}__{owner}": self._record}
-        if feature is not None:
-            conditions[f"links_{owner}__feature__name"] = feature.name if isinstance(feature, Feature) else feature
-        return ULabel.objects.filter(**conditions).distinct()
+        """The labels of the record: of one feature (records of its registry), else its ULabels."""
+        if feature is None:
+            link = _label_link(self._record, ULabel)
+            return ULabel.objects.filter(**{f"{link.label_query_name}__{link.owner}": self._record}).distinct()
+        if isinstance(feature, str):
+            feature = features_by_name([feature])[feature]
+        registry = feature.parsed_dtype.registry
+        if registry is None:
+            raise ValidationError(f"Feature {feature.name!r} is not categorical ({feature.dtype}): it has no labels.")
+        link = _label_link(self._record, dtypes.registry_model(registry))
+        return link.model.objects.filter(
+            **{f"{link.label_query_name}__{link.owner}": self._record, f"{link.label_query_name}__feature": feature}
+        ).distinct()
 
 
 class HasFeatures(models.Model):

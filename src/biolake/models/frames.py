@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from django.db import connections, models
 
+from biolake.models.label_links import label_rows
+
 
 def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
     """Concrete fields as columns (foreign keys as ``<name>_id``), ``id`` as index, plus ``include``."""
@@ -41,11 +43,8 @@ def _feature_columns(model: Any, ids: list[int]) -> pd.DataFrame:
     rows = link._default_manager.filter(**{f"{owner}_id__in": ids}).values_list(
         f"{owner}_id", "featurevalue__feature__name", "featurevalue__value"
     )
-    if hasattr(model, "ulabels"):
-        labels = model._meta.get_field("ulabels").remote_field.through._default_manager.filter(
-            **{f"{owner}_id__in": ids, "feature__isnull": False}
-        )
-        rows = [*rows, *labels.values_list(f"{owner}_id", "feature__name", "ulabel__name")]
+    labels = label_rows(model, ids, feature_only=True)  # every label registry (ULabel, bio.CellType, ...)
+    rows = [*rows, *((pk, name, value) for pk, name, value, _ in labels)]
     for pk, name, value in rows:
         cells[name][pk].append(value)
     columns = {

@@ -8,6 +8,7 @@ from django.db import models
 
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
+from biolake.wetlab import links  # the link tables Django loads with this app
 
 
 class WetlabRecord(TracksCreator, CanValidate):
@@ -34,7 +35,7 @@ class Donor(WetlabRecord):
     ethnicity = models.ForeignKey("bio.Ethnicity", models.PROTECT, null=True, blank=True, related_name="donors")
     sex = models.CharField(max_length=20, null=True, blank=True)
     age = models.CharField(max_length=64, null=True, blank=True)
-    artifacts = models.ManyToManyField("biolake.Artifact", related_name="donors")
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactDonor, related_name="donors")
 
 
 class Treatment(WetlabRecord):
@@ -46,7 +47,7 @@ class Treatment(WetlabRecord):
     concentration_unit = models.CharField(max_length=20, null=True, blank=True)
     duration_h = models.FloatField(null=True, blank=True)
     targets = models.ManyToManyField("bio.Gene", related_name="treatments", blank=True)
-    artifacts = models.ManyToManyField("biolake.Artifact", related_name="treatments")
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactTreatment, related_name="treatments")
 
 
 class Experiment(WetlabRecord):
@@ -54,7 +55,7 @@ class Experiment(WetlabRecord):
 
     uid = models.CharField(max_length=12, unique=True, editable=False)
     date = models.DateField(null=True, blank=True)
-    artifacts = models.ManyToManyField("biolake.Artifact", related_name="experiments")
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactExperiment, related_name="experiments")
 
 
 class Biosample(WetlabRecord):
@@ -68,7 +69,7 @@ class Biosample(WetlabRecord):
     cell_types = models.ManyToManyField("bio.CellType", related_name="biosamples", blank=True)
     diseases = models.ManyToManyField("bio.Disease", related_name="biosamples", blank=True)
     treatments = models.ManyToManyField(Treatment, related_name="biosamples", blank=True)
-    artifacts = models.ManyToManyField("biolake.Artifact", related_name="biosamples")
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactBiosample, related_name="biosamples")
 
 
 class Well(WetlabRecord):
@@ -79,7 +80,7 @@ class Well(WetlabRecord):
     row = models.CharField(max_length=4)
     column = models.PositiveSmallIntegerField()
     biosample = models.ForeignKey(Biosample, models.PROTECT, null=True, blank=True, related_name="wells")
-    artifacts = models.ManyToManyField("biolake.Artifact", related_name="wells")
+    artifacts = models.ManyToManyField("biolake.Artifact", through=links.ArtifactWell, related_name="wells")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["plate", "row", "column"], name="unique_well_position")]

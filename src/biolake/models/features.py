@@ -39,7 +39,7 @@ def _label_link(record: Any, model: Any) -> LabelLink:
 
 def _from_source(model: Any, feature: Feature, names: list[str], field: str) -> dict[str, Any]:
     """Records of a registry with a public source (``bio.CellType``) for ``names``, saved; announced."""
-    records = [r for r in model.from_values(names, field=field) if getattr(r, field) in names]
+    records = [r for r in model.from_values(names, field=field, mute=True) if getattr(r, field) in names]
     for record in records:
         if record._state.adding:
             record.save()

@@ -21,6 +21,11 @@ class Migration(migrations.Migration):
                 ('cellline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.cellline')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactcellline', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'cellline', 'feature'), name='unique_artifact_cellline_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='cellline',
@@ -36,6 +41,11 @@ class Migration(migrations.Migration):
                 ('cellmarker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.cellmarker')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactcellmarker', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'cellmarker', 'feature'), name='unique_artifact_cellmarker_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='cellmarker',
@@ -51,6 +61,11 @@ class Migration(migrations.Migration):
                 ('celltype', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.celltype')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactcelltype', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'celltype', 'feature'), name='unique_artifact_celltype_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='celltype',
@@ -66,6 +81,11 @@ class Migration(migrations.Migration):
                 ('developmentalstage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.developmentalstage')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactdevelopmentalstage', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'developmentalstage', 'feature'), name='unique_artifact_developmentalstage_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='developmentalstage',
@@ -81,6 +101,11 @@ class Migration(migrations.Migration):
                 ('disease', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.disease')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactdisease', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'disease', 'feature'), name='unique_artifact_disease_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='disease',
@@ -96,6 +121,11 @@ class Migration(migrations.Migration):
                 ('ethnicity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.ethnicity')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactethnicity', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'ethnicity', 'feature'), name='unique_artifact_ethnicity_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='ethnicity',
@@ -111,6 +141,11 @@ class Migration(migrations.Migration):
                 ('experimentalfactor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.experimentalfactor')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactexperimentalfactor', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'experimentalfactor', 'feature'), name='unique_artifact_experimentalfactor_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='experimentalfactor',
@@ -126,6 +161,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactgene', to='biolake.feature')),
                 ('gene', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.gene')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'gene', 'feature'), name='unique_artifact_gene_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='gene',
@@ -141,6 +181,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactorganism', to='biolake.feature')),
                 ('organism', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.organism')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'organism', 'feature'), name='unique_artifact_organism_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='organism',
@@ -156,6 +201,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactpathway', to='biolake.feature')),
                 ('pathway', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.pathway')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'pathway', 'feature'), name='unique_artifact_pathway_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='pathway',
@@ -171,6 +221,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactphenotype', to='biolake.feature')),
                 ('phenotype', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.phenotype')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'phenotype', 'feature'), name='unique_artifact_phenotype_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='phenotype',
@@ -186,6 +241,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactprotein', to='biolake.feature')),
                 ('protein', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.protein')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'protein', 'feature'), name='unique_artifact_protein_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='protein',
@@ -201,6 +261,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifacttissue', to='biolake.feature')),
                 ('tissue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='bio.tissue')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'tissue', 'feature'), name='unique_artifact_tissue_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='tissue',
@@ -216,6 +281,11 @@ class Migration(migrations.Migration):
                 ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_cellline', to='biolake.collection')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectioncellline', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'cellline', 'feature'), name='unique_collection_cellline_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='cellline',
@@ -231,6 +301,11 @@ class Migration(migrations.Migration):
                 ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_cellmarker', to='biolake.collection')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectioncellmarker', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'cellmarker', 'feature'), name='unique_collection_cellmarker_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='cellmarker',
@@ -246,6 +321,11 @@ class Migration(migrations.Migration):
                 ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_celltype', to='biolake.collection')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectioncelltype', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'celltype', 'feature'), name='unique_collection_celltype_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='celltype',
@@ -261,6 +341,11 @@ class Migration(migrations.Migration):
                 ('developmentalstage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.developmentalstage')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectiondevelopmentalstage', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'developmentalstage', 'feature'), name='unique_collection_developmentalstage_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='developmentalstage',
@@ -276,6 +361,11 @@ class Migration(migrations.Migration):
                 ('disease', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.disease')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectiondisease', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'disease', 'feature'), name='unique_collection_disease_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='disease',
@@ -291,6 +381,11 @@ class Migration(migrations.Migration):
                 ('ethnicity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.ethnicity')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectionethnicity', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'ethnicity', 'feature'), name='unique_collection_ethnicity_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='ethnicity',
@@ -306,6 +401,11 @@ class Migration(migrations.Migration):
                 ('experimentalfactor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.experimentalfactor')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectionexperimentalfactor', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'experimentalfactor', 'feature'), name='unique_collection_experimentalfactor_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='experimentalfactor',
@@ -321,6 +421,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectiongene', to='biolake.feature')),
                 ('gene', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.gene')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'gene', 'feature'), name='unique_collection_gene_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='gene',
@@ -336,6 +441,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectionorganism', to='biolake.feature')),
                 ('organism', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.organism')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'organism', 'feature'), name='unique_collection_organism_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='organism',
@@ -351,6 +461,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectionpathway', to='biolake.feature')),
                 ('pathway', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.pathway')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'pathway', 'feature'), name='unique_collection_pathway_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='pathway',
@@ -366,6 +481,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectionphenotype', to='biolake.feature')),
                 ('phenotype', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.phenotype')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'phenotype', 'feature'), name='unique_collection_phenotype_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='phenotype',
@@ -381,6 +501,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectionprotein', to='biolake.feature')),
                 ('protein', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.protein')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'protein', 'feature'), name='unique_collection_protein_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='protein',
@@ -396,114 +521,15 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_collectiontissue', to='biolake.feature')),
                 ('tissue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_collection', to='bio.tissue')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('collection', 'tissue', 'feature'), name='unique_collection_tissue_feature'),
+                ],
+            },
         ),
         migrations.AddField(
             model_name='tissue',
             name='collections',
             field=models.ManyToManyField(related_name='tissues', through='bio.CollectionTissue', to='biolake.collection'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactcellline',
-            constraint=models.UniqueConstraint(fields=('artifact', 'cellline', 'feature'), name='unique_artifact_cellline_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactcellmarker',
-            constraint=models.UniqueConstraint(fields=('artifact', 'cellmarker', 'feature'), name='unique_artifact_cellmarker_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactcelltype',
-            constraint=models.UniqueConstraint(fields=('artifact', 'celltype', 'feature'), name='unique_artifact_celltype_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactdevelopmentalstage',
-            constraint=models.UniqueConstraint(fields=('artifact', 'developmentalstage', 'feature'), name='unique_artifact_developmentalstage_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactdisease',
-            constraint=models.UniqueConstraint(fields=('artifact', 'disease', 'feature'), name='unique_artifact_disease_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactethnicity',
-            constraint=models.UniqueConstraint(fields=('artifact', 'ethnicity', 'feature'), name='unique_artifact_ethnicity_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactexperimentalfactor',
-            constraint=models.UniqueConstraint(fields=('artifact', 'experimentalfactor', 'feature'), name='unique_artifact_experimentalfactor_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactgene',
-            constraint=models.UniqueConstraint(fields=('artifact', 'gene', 'feature'), name='unique_artifact_gene_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactorganism',
-            constraint=models.UniqueConstraint(fields=('artifact', 'organism', 'feature'), name='unique_artifact_organism_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactpathway',
-            constraint=models.UniqueConstraint(fields=('artifact', 'pathway', 'feature'), name='unique_artifact_pathway_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactphenotype',
-            constraint=models.UniqueConstraint(fields=('artifact', 'phenotype', 'feature'), name='unique_artifact_phenotype_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactprotein',
-            constraint=models.UniqueConstraint(fields=('artifact', 'protein', 'feature'), name='unique_artifact_protein_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifacttissue',
-            constraint=models.UniqueConstraint(fields=('artifact', 'tissue', 'feature'), name='unique_artifact_tissue_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectioncellline',
-            constraint=models.UniqueConstraint(fields=('collection', 'cellline', 'feature'), name='unique_collection_cellline_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectioncellmarker',
-            constraint=models.UniqueConstraint(fields=('collection', 'cellmarker', 'feature'), name='unique_collection_cellmarker_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectioncelltype',
-            constraint=models.UniqueConstraint(fields=('collection', 'celltype', 'feature'), name='unique_collection_celltype_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectiondevelopmentalstage',
-            constraint=models.UniqueConstraint(fields=('collection', 'developmentalstage', 'feature'), name='unique_collection_developmentalstage_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectiondisease',
-            constraint=models.UniqueConstraint(fields=('collection', 'disease', 'feature'), name='unique_collection_disease_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectionethnicity',
-            constraint=models.UniqueConstraint(fields=('collection', 'ethnicity', 'feature'), name='unique_collection_ethnicity_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectionexperimentalfactor',
-            constraint=models.UniqueConstraint(fields=('collection', 'experimentalfactor', 'feature'), name='unique_collection_experimentalfactor_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectiongene',
-            constraint=models.UniqueConstraint(fields=('collection', 'gene', 'feature'), name='unique_collection_gene_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectionorganism',
-            constraint=models.UniqueConstraint(fields=('collection', 'organism', 'feature'), name='unique_collection_organism_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectionpathway',
-            constraint=models.UniqueConstraint(fields=('collection', 'pathway', 'feature'), name='unique_collection_pathway_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectionphenotype',
-            constraint=models.UniqueConstraint(fields=('collection', 'phenotype', 'feature'), name='unique_collection_phenotype_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectionprotein',
-            constraint=models.UniqueConstraint(fields=('collection', 'protein', 'feature'), name='unique_collection_protein_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='collectiontissue',
-            constraint=models.UniqueConstraint(fields=('collection', 'tissue', 'feature'), name='unique_collection_tissue_feature'),
         ),
     ]

@@ -47,6 +47,11 @@ class Migration(migrations.Migration):
                 ('biosample', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='wetlab.biosample')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactbiosample', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'biosample', 'feature'), name='unique_artifact_biosample_feature'),
+                ],
+            },
         ),
         migrations.CreateModel(
             name='ArtifactDonor',
@@ -57,6 +62,11 @@ class Migration(migrations.Migration):
                 ('donor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='wetlab.donor')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactdonor', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'donor', 'feature'), name='unique_artifact_donor_feature'),
+                ],
+            },
         ),
         migrations.CreateModel(
             name='ArtifactExperiment',
@@ -67,6 +77,11 @@ class Migration(migrations.Migration):
                 ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='wetlab.experiment')),
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactexperiment', to='biolake.feature')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'experiment', 'feature'), name='unique_artifact_experiment_feature'),
+                ],
+            },
         ),
         migrations.CreateModel(
             name='ArtifactTreatment',
@@ -77,6 +92,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifacttreatment', to='biolake.feature')),
                 ('treatment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='wetlab.treatment')),
             ],
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'treatment', 'feature'), name='unique_artifact_treatment_feature'),
+                ],
+            },
         ),
         migrations.CreateModel(
             name='ArtifactWell',
@@ -87,26 +107,11 @@ class Migration(migrations.Migration):
                 ('feature', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links_artifactwell', to='biolake.feature')),
                 ('well', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links_artifact', to='wetlab.well')),
             ],
-        ),
-        migrations.AddConstraint(
-            model_name='artifactbiosample',
-            constraint=models.UniqueConstraint(fields=('artifact', 'biosample', 'feature'), name='unique_artifact_biosample_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactdonor',
-            constraint=models.UniqueConstraint(fields=('artifact', 'donor', 'feature'), name='unique_artifact_donor_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactexperiment',
-            constraint=models.UniqueConstraint(fields=('artifact', 'experiment', 'feature'), name='unique_artifact_experiment_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifacttreatment',
-            constraint=models.UniqueConstraint(fields=('artifact', 'treatment', 'feature'), name='unique_artifact_treatment_feature'),
-        ),
-        migrations.AddConstraint(
-            model_name='artifactwell',
-            constraint=models.UniqueConstraint(fields=('artifact', 'well', 'feature'), name='unique_artifact_well_feature'),
+            options={
+                'constraints': [
+                    models.UniqueConstraint(fields=('artifact', 'well', 'feature'), name='unique_artifact_well_feature'),
+                ],
+            },
         ),
         migrations.RunPython(_copy_links, _copy_links_back),
         migrations.RemoveField(model_name='biosample', name='artifacts'),

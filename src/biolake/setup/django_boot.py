@@ -150,14 +150,24 @@ def _apps_of(instance: InstanceSettings | None) -> list[str]:
     return [CORE_APP, *SCHEMA_MODULES]
 
 
-def _migrations_on_disk(label: str) -> list[str]:
-    """Names of an app's migration files (read from the folder: no import, no graph)."""
+def migration_files(label: str) -> list[Path]:
+    """An app's migration files, in order (found in its folder: no import, no graph)."""
     module = "biolake.models.migrations" if label == CORE_APP else f"{SCHEMA_MODULES[label]}.migrations"
     spec = importlib.util.find_spec(module)
     # every app ships a migrations package (configure() names them in MIGRATION_MODULES)
     assert spec is not None and spec.submodule_search_locations is not None, module
     folder = Path(next(iter(spec.submodule_search_locations)))
-    return sorted(p.stem for p in folder.glob("*.py") if re.match(r"^\d{4}_\w+$", p.stem))
+    return sorted(p for p in folder.glob("*.py") if re.match(r"^\d{4}_\w+$", p.stem))
+
+
+def _migrations_on_disk(label: str) -> list[str]:
+    """Names of an app's migration files."""
+    return [path.stem for path in migration_files(label)]
+
+
+def all_migration_files() -> list[Path]:
+    """The migration files of every app an instance has (core and schema modules)."""
+    return [path for label in _apps_of(None) for path in migration_files(label)]
 
 
 def pending_migrations() -> list[str]:

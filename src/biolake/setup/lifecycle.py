@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from biolake import _logging as log
 from biolake.errors import InstanceNotFoundError, InstanceSetupError
-from biolake.setup import django_boot, store
+from biolake.setup import django_boot, schema_template, store
 from biolake.setup.instance import (
     MANAGED_DIRNAME,
     InstanceSettings,
@@ -94,10 +94,15 @@ def init(
 def _create_storage_and_db(instance: InstanceSettings) -> None:
     if instance.is_local_storage:
         (Path(instance.storage_root) / MANAGED_DIRNAME).mkdir(parents=True, exist_ok=True)
-    if instance.dialect == "sqlite":
+    new_sqlite = instance.dialect == "sqlite" and not sqlite_path(instance.db).exists()
+    copied = False
+    if new_sqlite:
         sqlite_path(instance.db).parent.mkdir(parents=True, exist_ok=True)
+        copied = schema_template.restore(sqlite_path(instance.db))
     django_boot.activate(instance, check_migrations=False)
-    django_boot.migrate()
+    django_boot.migrate()  # nothing to do for a copy of the template
+    if new_sqlite and not copied:
+        schema_template.keep(sqlite_path(instance.db))  # before the default records are written
     django_boot.complete_activation()
 
 

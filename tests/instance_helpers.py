@@ -33,6 +33,29 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
+_PG_TEMPLATES: dict[str, str] = {}
+
+
+def _pg_template(base: str) -> str:
+    """A PostgreSQL database migrated once per test session, copied for each test instance
+    (``CREATE DATABASE ... TEMPLATE``): running every migration takes seconds per instance."""
+    if base not in _PG_TEMPLATES:
+        from biolake.setup import django_boot
+        from biolake.setup.instance import InstanceSettings
+
+        name = f"biolake_template_{os.getpid()}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        previous = django_boot.active_instance()
+        template = InstanceSettings(name=name, storage_root="/nonexistent", db=base.rsplit("/", 1)[0] + "/" + name)
+        django_boot.activate(template, check_migrations=False)
+        django_boot.migrate()
+        django_boot.deactivate()  # closes its connections: a template database must have none
+        if previous is not None:
+            django_boot.activate(previous)
+        _PG_TEMPLATES[base] = name
+    return _PG_TEMPLATES[base]
+
+
 def make_instance(
     backend: str, storage: Path, name: str | None = None, modules: list[str] | None = None
 ) -> tuple[object, str | None]:
@@ -44,7 +67,7 @@ def make_instance(
     if backend == "postgres":
         base = server_url("BIOLAKE_TEST_PG_URL")
         dbname = f"biolake_{name.lower()}"
-        _pg_admin(f'CREATE DATABASE "{dbname}"')
+        _pg_admin(f'CREATE DATABASE "{dbname}" TEMPLATE "{_pg_template(base)}"')
         db = base.rsplit("/", 1)[0] + "/" + dbname
     return ln.setup.init(storage=str(storage), db=db, name=name, modules=modules), dbname
 

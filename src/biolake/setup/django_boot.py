@@ -211,11 +211,22 @@ def database_is_empty_of(table: str) -> bool:
 
 
 def drop_all_tables() -> None:
-    """Unapply every migration of the active database (used by ``delete`` on PostgreSQL)."""
-    from django.core.management import call_command
+    """Drop the tables of biolake's apps and their migration records from the active database
+    (used by ``delete`` on PostgreSQL; one statement per table, not every migration in reverse)."""
+    from django.apps import apps
+    from django.db import connection, transaction
 
-    for label in reversed(_apps_of(_process.instance.get())):
-        call_command("migrate", label, "zero", verbosity=0, interactive=False)
+    labels = _apps_of(_process.instance.get())
+    tables = {m._meta.db_table for label in labels for m in apps.get_app_config(label).get_models(include_auto_created=True)}
+    existing = set(connection.introspection.table_names())
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in sorted(tables & existing):
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
+        if "django_migrations" in existing:
+            cursor.execute(
+                "DELETE FROM django_migrations WHERE app IN (%s)" % ", ".join(["%s"] * len(labels)),  # noqa: S608
+                labels,
+            )
 
 
 def add_alias(instance: InstanceSettings) -> str:

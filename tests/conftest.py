@@ -41,3 +41,22 @@ def ln(instance: object) -> object:
 def backend(instance: object) -> str:
     """``"sqlite"`` or ``"postgresql"``."""
     return instance.dialect
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def bio_instance(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A fresh instance with the ``bio`` module per test module and backend."""
+    inst, dbname = make_instance(request.param, tmp_path_factory.mktemp("bio"), modules=["bio"])
+    yield inst
+    drop_instance(inst.name, dbname)
+
+
+@pytest.fixture
+def bt(bio_instance: object) -> Iterator[object]:
+    """``from biolake import bio as bt`` with the module's bio instance connected."""
+    import biolake
+    from biolake import bio
+
+    biolake.connect(bio_instance.name)
+    yield bio
+    bio.settings.organism = None  # a test may set the default organism

@@ -5,23 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from instance_helpers import BACKENDS, drop_instance, make_instance
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def bio_instance(request, tmp_path_factory):
-    inst, dbname = make_instance(request.param, tmp_path_factory.mktemp("bio"), modules=["bio"])
-    yield inst
-    drop_instance(inst.name, dbname)
-
-
-@pytest.fixture
-def bt(bio_instance):
-    import biolake as ln
-    from biolake import bio
-
-    ln.connect(bio_instance.name)
-    return bio
 
 
 def test_module_must_be_enabled(ln):

@@ -23,21 +23,6 @@ def fresh_bio(request, tmp_path):
     drop_instance(inst.name, dbname)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def shared_bio(request, tmp_path_factory):
-    inst, dbname = make_instance(request.param, tmp_path_factory.mktemp("seed-bio"), modules=["bio"])
-    yield inst
-    drop_instance(inst.name, dbname)
-
-
-@pytest.fixture
-def bt(shared_bio):
-    import biolake as ln
-    from biolake import bio
-
-    ln.connect(shared_bio.name)
-    return bio
-
 
 @pytest.fixture
 def printed(monkeypatch, capsys):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from instance_helpers import BACKENDS, drop_instance, make_instance
 
 
 def test_errors_invalid_argument_is_a_value_error(ln):
@@ -105,22 +104,6 @@ def test_ulabel_parents_children_and_view_parents(ln):
     with pytest.raises(ln.errors.InvalidArgument, match="mermaid"):
         sub.view_parents(format="png")
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def bio_instance(request, tmp_path_factory):
-    inst, dbname = make_instance(request.param, tmp_path_factory.mktemp("bio"), modules=["bio"])
-    yield inst
-    drop_instance(inst.name, dbname)
-
-
-@pytest.fixture
-def bt(bio_instance):
-    import biolake as ln
-    from biolake import bio
-
-    ln.connect(bio_instance.name)
-    yield bio
-    bio.settings.organism = None
 
 
 def test_bio_settings_organism_is_the_default_organism(bt):

@@ -19,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -83,12 +84,14 @@ def main() -> int:
     user = parts.username or "postgres"
     db = f"postgresql://{user}@127.0.0.1:{proxy.port}/{dbname}"
     try:
-        result = run(work, db, proxy)
+        with contextlib.redirect_stdout(sys.stderr):  # biolake's messages: stdout is for the JSON
+            result = run(work, db, proxy)
     finally:
         import biolake as ln
 
         try:
-            ln.setup.delete("roundtrips", force=True)
+            with contextlib.redirect_stdout(sys.stderr):
+                ln.setup.delete("roundtrips", force=True)
         except Exception as error:  # noqa: BLE001 - report and go on cleaning
             log(f"delete failed: {error}")
         proxy.stop()

@@ -49,10 +49,12 @@ def _encode(sort: Sort, row: Any) -> str:
     return f"{text}~{row.pk}"
 
 
-def paginate(query: Any, sort: Sort, after: str | None, size: int = PAGE_SIZE) -> Page:
+def paginate(query: Any, sort: Sort, after: str | None, size: int | None = None) -> Page:
     """The page of ``query`` in ``sort`` order that starts after the cursor ``after``."""
     from django.db.models import Q, Value
     from django.db.models.functions import Coalesce
+
+    size = size or PAGE_SIZE
 
     if sort.null_as is not None:
         query = query.annotate(_sort=Coalesce(sort.field, Value(sort.null_as)))

@@ -7,6 +7,7 @@ type's instances, and the artifacts and collections linked to it with their feat
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.http import Http404
@@ -89,7 +90,7 @@ def _fields(record: Any) -> list[tuple[str, Any]]:
         value = getattr(record, field.name, None)
         if value is None or value == "":
             continue
-        out.append((field.name, value))
+        out.append((field.name, f"{value:%Y-%m-%d %H:%M:%S}" if isinstance(value, datetime.datetime) else value))
     return out
 
 

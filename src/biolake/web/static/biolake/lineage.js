@@ -44,7 +44,12 @@
     fetch(container.getAttribute("data-url"), { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
-        if (!data.nodes.length) { container.textContent = "No lineage."; return; }
+        var small = container.classList.contains("small-graph");
+        if (!data.nodes.length || (small && data.nodes.length === 1)) {
+          container.classList.add("empty");
+          container.textContent = "No lineage: not made by a tracked run, and no run used it yet.";
+          return;
+        }
         draw(container, data);
       })
       .catch(function (error) { container.textContent = "Could not load the lineage: " + error; });

@@ -61,6 +61,12 @@ def _otype(artifact: Any, obj: Any) -> str:
     return name
 
 
+def _stored(artifact: Any) -> Any:
+    """The artifact as read from the database: it loads the stored bytes, not an in-memory object
+    that may have changed since it was saved (``from_df(df)`` keeps ``df``)."""
+    return type(artifact).objects.using(artifact._state.db or "default").get(pk=artifact.pk)
+
+
 def diff(old: Any, new: Any, row_limit: int | None = None) -> ArtifactDiff:
     """The structured difference from artifact ``old`` to artifact ``new``.
 
@@ -78,7 +84,7 @@ def diff(old: Any, new: Any, row_limit: int | None = None) -> ArtifactDiff:
 
     if type(new).__name__ != "Artifact":
         raise InvalidArgument(f"diff() compares two artifacts, not an artifact and {type(new).__name__}.")
-    old_obj, new_obj = old.load(), new.load()
+    old_obj, new_obj = _stored(old).load(), _stored(new).load()
     kinds = _otype(old, old_obj), _otype(new, new_obj)
     if kinds[0] != kinds[1]:
         raise InvalidArgument(f"Cannot compare a {kinds[0]} ({old.uid}) with an {kinds[1]} ({new.uid}).")

@@ -41,7 +41,9 @@ def edit_labels(request: Any, uid: str) -> Any:
     if label is None:
         return _refuse(request, f"No ULabel named {name!r}; create it first (ln.ULabel(name=...).save()).")
     if request.POST.get("action") == "remove":
-        ln.ArtifactULabel.objects.filter(artifact=artifact, ulabel=label).delete()
+        from biolake.models import ArtifactULabel
+
+        ArtifactULabel.objects.filter(artifact=artifact, ulabel=label).delete()
         return _back(artifact, "removed")
     feature_name = request.POST.get("feature", "").strip()
     feature = get_or_404(ln.Feature.filter(), name=feature_name) if feature_name else None

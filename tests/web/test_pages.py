@@ -53,9 +53,10 @@ def test_previews_of_each_kind(client: Any, web: dict[str, Any]) -> None:
 def test_artifact_page_shows_describe(client: Any, web: dict[str, Any]) -> None:
     page = _ok(client, f"/artifacts/{web['curated'].uid}/")
     for text in ("Dataset features", "My DataFrame schema", "perturbation", "cat[ULabel]", "temperature", "21.6",
-                 ".cell_types", "bio.CellType", "T cell", "Versions", "my-collection" if False else "Labels"):
+                 ".cell_types", "bio.CellType", "T cell", "Versions", "Labels", "curate.py"):
         assert text in page, text
-    assert f'/diff/?old={web["v0"].uid}&amp;new={web["v1"].uid}' in page
+    versions = _ok(client, f"/artifacts/{web['v1'].uid}/")
+    assert f'/diff/?old={web["v0"].uid}&amp;new={web["v1"].uid}' in versions
 
 
 def test_hostile_text_is_escaped(client: Any, web: dict[str, Any]) -> None:
@@ -87,7 +88,7 @@ def test_term_page_shows_ontology_context(client: Any, web: dict[str, Any]) -> N
     parents = page.split('id="parents"')[1].split("</section>")[0]
     assert "lymphocyte" in parents
     linked = page.split('id="linked-artifacts"')[1].split("</section>")[0]
-    assert "my_datasets/rnaseq1.parquet" in linked and "cell_type" in linked
+    assert "my_curated_dataset.parquet" in linked and "cell_type" in linked
     lymphocyte = _ok(client, "/registries/bio.CellType/?q=lymphocyte")
     assert "lymphocyte" in lymphocyte
 
@@ -99,9 +100,9 @@ def test_artifact_filters(client: Any, web: dict[str, Any]) -> None:
 
     assert keys("key_prefix=files/") == {"files/image.png", "files/notes.md", "files/log.txt", "files/report.html"}
     assert keys("suffix=.h5ad") == {"scrna/batch1.h5ad"}
-    assert keys("label=IFNG") == {"my_datasets/rnaseq1.parquet"}
-    assert keys("label=T%20cell") == {"my_datasets/rnaseq1.parquet"}
-    assert keys("feature=temperature%3D21.6") == {"my_datasets/rnaseq1.parquet"}
+    assert keys("label=IFNG") == {"my_curated_dataset.parquet"}
+    assert keys("label=T%20cell") == {"my_curated_dataset.parquet"}
+    assert keys("feature=temperature%3D21.6") == {"my_curated_dataset.parquet"}
     assert keys("q=counts") == {"raw/counts.parquet"}
     assert keys("since=2000-01-01&created_by=nobody") == set()
     assert "feature=value" in _ok(client, "/artifacts/?feature=nonsense")

@@ -18,19 +18,17 @@ HOSTILE = "<script>alert('x')</script>"
 REPORT_HTML = "<html><body><h1>QC report</h1><script>parent.document.title='pwned'</script></body></html>"
 
 
-def _tracked_step(ln: Any, source_key: str) -> Any:
-    """A run of a transform with source code, reading raw/counts.parquet and writing derived/top.parquet."""
-    transform = ln.Transform(key="analysis.py", type="script",
-                             source_code="import biolake as ln\n\ndf = ln.Artifact.get(key='raw/counts.parquet').load()\n"
-                                         "ln.Artifact.from_df(df.head(2), key='derived/top.parquet').save()\n").save()
-    run = ln.Run(transform=transform, params={"lr": 0.1}).save()
+def in_run(ln: Any, key: str, source_code: str, make: Any, inputs: tuple[Any, ...] = ()) -> Any:
+    """Call ``make()`` inside a completed run of transform ``key``: what it saves is that run's output."""
     from biolake import _process
 
+    transform = ln.Transform(key=key, type="script", source_code=source_code).save()
+    run = ln.Run(transform=transform, params={"lr": 0.1}).save()
     token = _process.run.set(run)
     try:
-        source = ln.Artifact.get(key=source_key)
-        run.input_artifacts.add(source)
-        out = ln.Artifact.from_df(source.load().head(2), key="derived/top.parquet").save()
+        for artifact in inputs:
+            run.input_artifacts.add(artifact)
+        out = make()
     finally:
         _process.run.reset(token)
     run.status = "completed"
@@ -55,8 +53,9 @@ def populate(ln: Any, folder: Path, bio: bool = True) -> dict[str, Any]:
     schema = ln.Schema(name="My DataFrame schema", features=[
         ln.Feature(name="ENSG00000153563", dtype=int).save(),
         ln.Feature(name="perturbation", dtype=ln.ULabel).save()]).save()
-    out["curated"] = ln.curators.DataFrameCurator(ln.core.datasets.small_dataset1(), schema).save_artifact(
-        key="my_curated_dataset.parquet")
+    curated = ln.core.datasets.small_dataset1().assign(batch="b1")
+    out["curated"] = in_run(ln, "curate.py", "import biolake as ln\n\ncurator = ln.curators.DataFrameCurator(df, schema)\n",
+                            lambda: ln.curators.DataFrameCurator(curated, schema).save_artifact(key="my_curated_dataset.parquet"))
     ln.Feature(name="temperature", dtype=float).save()
     out["curated"].features.add_values({"temperature": 21.6})
     out["adata"] = ln.Artifact.from_anndata(ln.core.datasets.anndata_with_obs(n_obs=30), key="scrna/batch1.h5ad").save()
@@ -69,7 +68,11 @@ def populate(ln: Any, folder: Path, bio: bool = True) -> dict[str, Any]:
     out["hostile"] = ln.Artifact(str(hostile), key=f"files/{HOSTILE}.txt").save()
     out["raw"] = ln.Artifact.from_df(pd.DataFrame({"gene": ["A", "B", "C"], "count": [1, 2, 3]}),
                                      key="raw/counts.parquet").save()
-    out["derived"] = _tracked_step(ln, "raw/counts.parquet")
+    out["derived"] = in_run(
+        ln, "analysis.py",
+        "import biolake as ln\n\ndf = ln.Artifact.get(key='raw/counts.parquet').load()\n"
+        "ln.Artifact.from_df(df.head(2), key='derived/top.parquet').save()\n",
+        lambda: ln.Artifact.from_df(out["raw"].load().head(2), key="derived/top.parquet").save(), inputs=(out["raw"],))
     out["collection"] = ln.Collection([out["raw"], out["derived"]], key="my-collection").save()
     if bio:
         from biolake import bio as bt

@@ -168,7 +168,7 @@ def diff_frames(old: pd.DataFrame, new: pd.DataFrame, row_limit: int = ROW_LIMIT
     old_cols, new_cols = [str(c) for c in old.columns], [str(c) for c in new.columns]
     common = [c for c in old.columns if c in set(new.columns)]
     result = FrameDiff(
-        shape=(old.shape, new.shape),  # type: ignore[arg-type]
+        shape=(old.shape, new.shape),
         columns_added=[c for c in new_cols if c not in set(old_cols)],
         columns_removed=[c for c in old_cols if c not in set(new_cols)],
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from biolake.cli._base import needs_instance
@@ -31,9 +33,15 @@ def serve_command(host: str, port: int, writable: bool, token: str | None) -> No
     except ImportError as error:  # waitress, whitenoise or pygments missing
         raise CLIUsageError(f"The web UI needs its extra: pip install 'biolake[web]' ({error}).") from None
     config = WebConfig.make(host=host, port=port, writable=writable, token=token)
-    click.echo(f"biolake serving on {config.url}" + (" (writable)" if writable else " (read-only)"), err=True)
-    click.echo("press Ctrl-C to stop", err=True)
-    serve(config)
+    try:
+        serve(config, on_ready=_announce)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise CLIUsageError(f"Cannot listen on {host}:{port} ({error.strerror}); choose another --port or --host.") from None
+
+
+def _announce(config: Any) -> None:
+    mode = "writable" if config.writable else "read-only"
+    click.echo(f"biolake serving on {config.url} ({mode}); press Ctrl-C to stop", err=True)
 
 
 COMMANDS = [serve_command]

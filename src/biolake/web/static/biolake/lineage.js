@@ -10,7 +10,8 @@
         "label": "data(label)", "background-color": function (n) { return colors[n.data("type")] || "#888"; },
         "shape": function (n) { return shapes[n.data("type")] || "ellipse"; },
         "color": "#1f2328", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4,
-        "text-wrap": "ellipsis", "text-max-width": 160, "width": 22, "height": 22 } },
+        "text-wrap": "ellipsis", "text-max-width": 160, "width": 22, "height": 22,
+        "text-background-color": "#fbfcfd", "text-background-opacity": 0.9, "text-background-padding": 2 } },
       { selector: "node[?focus]", style: { "border-width": 4, "border-color": "#1f2328", "width": 28, "height": 28, "font-weight": "bold" } },
       { selector: "edge", style: { "width": 1.6, "line-color": "#8c959f", "target-arrow-color": "#8c959f",
         "target-arrow-shape": "triangle", "curve-style": "bezier" } },
@@ -23,7 +24,7 @@
     var cy = cytoscape({
       container: container, elements: { nodes: data.nodes, edges: data.edges }, style: style(),
       layout: { name: "breadthfirst", directed: true, spacingFactor: 1.1, padding: 20 },
-      wheelSensitivity: 0.3, minZoom: 0.1, maxZoom: 3
+      minZoom: 0.1, maxZoom: 3
     });
     cy.on("tap", "node", function (event) {
       var url = event.target.data("url");

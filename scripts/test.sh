@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the dev dependencies, check the architecture (import-linter's layers contract and
+# Install the dev dependencies (and Chromium for the browser tests), check the architecture (import-linter's layers contract and
 # mypy), start a real PostgreSQL server and a real S3 endpoint (moto's server mode) on free
 # loopback ports, run the whole test suite, stop the servers. Extra arguments go to pytest.
 # A broken contract or a type error fails the run (after the tests, so they still run).
@@ -20,6 +20,13 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+
+# the web UI's browser tests (tests/web/test_browser.py) drive headless Chromium through its driver
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "installing Chromium and its driver (Debian packages)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
 
 WORK=$(mktemp -d /tmp/biolake-test.XXXXXX)
 chmod 755 "$WORK"

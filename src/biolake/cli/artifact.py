@@ -1,4 +1,4 @@
-"""Artifact commands: ``save``, ``load`` and the ``artifact`` group (``ls``, ``get``, ``describe``).
+"""Artifact commands: ``save``, ``load`` and the ``artifact`` group (``ls``, ``get``, ``describe``, ``diff``).
 
 An artifact is named on the command line by its 20-char uid, the 16-char stem of its
 uid (any version of the family: the latest is used) or its key (the latest version).
@@ -209,6 +209,15 @@ def _target(artifact: Any, dest: str) -> Path:
 def describe_command(uid_or_key: str) -> None:
     """Print an artifact's fields and provenance as a tree."""
     find_artifact(uid_or_key).describe()
+
+
+@artifact_group.command("diff")
+@click.argument("old")
+@click.argument("new")
+@needs_instance
+def diff_command(old: str, new: str) -> None:
+    """Print what changed from artifact OLD to NEW (DataFrame or AnnData; uid, stem or key each)."""
+    click.echo(str(find_artifact(old).diff(find_artifact(new))))
 
 
 COMMANDS = [save_command, load_command, artifact_group]

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from biolake.models import artifact_access, artifact_save, artifact_source, integrity, trash, versioning
+from biolake.models import artifact_access, artifact_diff, artifact_save, artifact_source, integrity, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import TracksCreator
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
@@ -190,6 +190,14 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         """Lazy, backed access: a pyarrow Dataset for parquet, a backed AnnData for h5ad/zarr."""
         return artifact_access.open(self, **kwargs)
 
+    def diff(self, other: Artifact, row_limit: int | None = None) -> artifact_diff.ArtifactDiff:
+        """What changed from this artifact to ``other`` (DataFrames or AnnData): shape, columns, dtypes,
+        categories (added, removed, renamed) and values by index; ``print()`` it or read its fields.
+
+        Example:
+            >>> print(old_version.diff(new_version))  # doctest: +SKIP
+        """
+        return artifact_diff.diff(self, other, row_limit=row_limit)
 
 
 

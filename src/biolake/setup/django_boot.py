@@ -78,6 +78,23 @@ def configure() -> None:
     django.setup(set_prefix=False)  # no URL resolver: biolake serves no web requests
 
 
+def configure_web(**web_settings: Any) -> None:
+    """Add the settings that serving web pages needs (URLconf, templates, middleware, ...).
+
+    Only ``biolake serve`` (and its tests) call it, after :func:`configure`: the CLI and
+    ``import biolake`` never load URL resolvers or templates. Django reads these settings
+    lazily (on the first request), so they can be set after ``django.setup()``.
+    """
+    from django.conf import settings
+    from django.urls import clear_url_caches, set_script_prefix
+
+    configure()
+    for name, value in web_settings.items():
+        setattr(settings, name, value)
+    clear_url_caches()
+    set_script_prefix("/")
+
+
 def _point_default_at(db_settings: dict[str, Any]) -> None:
     from django.conf import settings
     from django.db import connections

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from biolake import _logging as log
-from biolake.errors import InstanceSetupError, SnapshotCorruptError, SnapshotError
+from biolake.errors import DatabaseCopyError, InstanceSetupError, SnapshotCorruptError, SnapshotError
 from biolake.setup import django_boot, store
 from biolake.setup.instance import MANAGED_DIRNAME, InstanceSettings, default_sqlite_url, redact_db, sqlite_path
 from biolake.setup.snapshot.canonical import TableDigest
 from biolake.setup.snapshot.copy import Stats, compare, load
 from biolake.setup.snapshot.databases import building, partial_sqlite, remove_sqlite, sqlite_reader, temporary_alias
-from biolake.setup.snapshot.manifest import Manifest, check_file, read_manifest
+from biolake.setup.snapshot.manifest import Manifest, check_file, file_hash, read_manifest
 from biolake.setup.snapshot.parquet import read_table
 from biolake.setup.snapshot.rows import measure, package_migration_state, read_rows
 from biolake.setup.snapshot.tables import TableSpec, table_specs
@@ -65,14 +65,10 @@ def _parquet_rows(folder: Path, manifest: Manifest) -> Any:
     return rows_of
 
 
-def _check_contents(folder: Path, manifest: Manifest, specs: list[TableSpec], same_schema: bool) -> None:
+def _snapshot_stats(folder: Path, manifest: Manifest, specs: list[TableSpec]) -> Stats:
     if manifest.kind == "sqlite":
-        database = manifest.database_file or {}
-        path = check_file(folder, str(database.get("path", "")), str(database.get("hash", "")))
-        if same_schema:
-            with temporary_alias(sqlite_reader(path)) as alias:
-                compare(_expected(manifest), measure(specs, alias), f"The snapshot's database {path}")
-        return
+        with temporary_alias(sqlite_reader(_database_file(folder, manifest))) as alias:
+            return measure(specs, alias)
     rows_of = _parquet_rows(folder, manifest)
     actual = {}
     for spec in specs:
@@ -80,10 +76,27 @@ def _check_contents(folder: Path, manifest: Manifest, specs: list[TableSpec], sa
         for row in rows_of(spec):
             digest.update(row)
         actual[spec.table] = (digest.rows, digest.hash)
+    return actual
+
+
+def _check_contents(folder: Path, manifest: Manifest, specs: list[TableSpec], same_schema: bool) -> None:
+    """Check every file's bytes and, with this biolake's schema, every table's count and hash."""
+    if not same_schema:  # an older SQLite snapshot: its bytes only
+        _database_file(folder, manifest)
+        return
     try:
-        compare(_expected(manifest), actual, f"Snapshot {folder}")
-    except SnapshotError as error:
-        raise SnapshotCorruptError(f"{error} The snapshot is damaged or was edited: use another one.") from None
+        compare(_expected(manifest), _snapshot_stats(folder, manifest, specs), f"Snapshot {folder}")
+    except DatabaseCopyError as error:
+        message = str(error).replace("; nothing was kept.", "")
+        raise SnapshotCorruptError(
+            f"{message}: the manifest's counts or hashes do not match; the snapshot is damaged or was edited: use another one.",
+            table=next(iter(error.mismatches), None),
+        ) from None
+
+
+def _database_file(folder: Path, manifest: Manifest) -> Path:
+    database = manifest.database_file or {}
+    return check_file(folder, str(database.get("path", "")), str(database.get("hash", "")))
 
 
 def verify(path: str | Path) -> Manifest:
@@ -117,28 +130,24 @@ def _new_instance(manifest: Manifest, name: str | None, db: str | None) -> Insta
     return InstanceSettings(name=name, storage_root=root, db=db, modules=modules, storage_options=dict(saved.get("storage_options", {})))
 
 
-def _restore_sqlite_file(folder: Path, manifest: Manifest, target: Path, specs: list[TableSpec], same_schema: bool) -> None:
-    database = manifest.database_file or {}
+def _restore_sqlite_file(folder: Path, manifest: Manifest, target: Path) -> None:
     partial = partial_sqlite(target)
     try:
-        shutil.copyfile(check_file(folder, str(database.get("path", "")), str(database.get("hash", ""))), partial)
-        if same_schema:
-            with temporary_alias(sqlite_reader(partial)) as alias:
-                compare(_expected(manifest), measure(specs, alias), f"The restored database {target}")
+        shutil.copyfile(_database_file(folder, manifest), partial)
+        if file_hash(partial) != (manifest.database_file or {}).get("hash"):
+            raise SnapshotError(f"Copying {folder} to {target} changed its bytes; check the disk and try again.")
     except BaseException:
         remove_sqlite(partial)
         raise
     os.replace(partial, target)
 
 
-def _build(folder: Path, manifest: Manifest, instance: InstanceSettings, specs: list[TableSpec], same_schema: bool) -> None:
+def _build(folder: Path, manifest: Manifest, instance: InstanceSettings, specs: list[TableSpec]) -> None:
     what = f"The restored database {redact_db(instance.db)}"
     if manifest.kind == "sqlite" and instance.dialect == "sqlite":
-        _restore_sqlite_file(folder, manifest, sqlite_path(instance.db), specs, same_schema)
+        _restore_sqlite_file(folder, manifest, sqlite_path(instance.db))
     elif manifest.kind == "sqlite":
-        database = manifest.database_file or {}
-        path = check_file(folder, str(database.get("path", "")), str(database.get("hash", "")))
-        with temporary_alias(sqlite_reader(path)) as source, building(instance.db, specs) as alias:
+        with temporary_alias(sqlite_reader(_database_file(folder, manifest))) as source, building(instance.db, specs) as alias:
             load(specs, lambda spec: read_rows(spec, source), alias, _expected(manifest), what)
     else:
         with building(instance.db, specs) as alias:
@@ -163,10 +172,9 @@ def restore(path: str | Path, name: str | None = None, db: str | None = None) ->
     manifest = read_manifest(folder)
     specs = table_specs()
     same_schema = _check_schema(manifest, specs)
-    if manifest.kind == "parquet":
-        _check_contents(folder, manifest, specs, same_schema)  # before anything is made
     instance = _new_instance(manifest, name, db)
-    _build(folder, manifest, instance, specs, same_schema)
+    _check_contents(folder, manifest, specs, same_schema)  # before anything is made
+    _build(folder, manifest, instance, specs)
     if instance.is_local_storage:
         (Path(instance.storage_root) / MANAGED_DIRNAME).mkdir(parents=True, exist_ok=True)
     store.save_instance(instance)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from django.db.models import JSONField, Value
 
 from instance_helpers import _pg_admin, _pg_template, drop_instance, make_instance, server_url
 
@@ -53,6 +54,10 @@ def _populate(bt) -> None:
 
     doubled = double("raw/counts.parquet")
     ln.Collection([raw, doubled], key="counts-collection").save()
+    # a JSON null in a NOT NULL JSON column must not come back as SQL NULL
+    from biolake.models import FeatureValue
+
+    FeatureValue.objects.create(feature=temperature, value=Value(None, output_field=JSONField()))
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +121,9 @@ def _assert_queries_work(bt) -> None:
     collection = ln.Collection.get(key="counts-collection")
     assert {a.uid for a in collection.artifacts.all()} == {first.uid, doubled.uid}
     assert ln.Schema.get(name="counts schema").features.count() == 2
+    from biolake.models import FeatureValue
+
+    assert FeatureValue.objects.filter(feature__name="temperature", value=None).count() == 1  # JSON null
 
 
 def test_every_table_of_every_app_is_covered(source):

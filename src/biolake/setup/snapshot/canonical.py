@@ -25,7 +25,7 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 def _datetime(value: Any) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return str(value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    return str(value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"))
 
 
 def canonical_json(value: Any) -> str:
@@ -65,13 +65,13 @@ class TableDigest:
     """Counts and hashes the rows of one table as they stream by (in primary-key order)."""
 
     def __init__(self, spec: TableSpec) -> None:
-        self._kinds = [column.kind for column in spec.columns]
+        self._forms = [_CANONICAL[column.kind] for column in spec.columns]
         self._hash = blake3(canonical_json(spec.header()).encode() + b"\n")
         self.rows = 0
 
     def update(self, row: tuple[Any, ...]) -> None:
         """Add one row (values in the spec's column order)."""
-        line = [canonical(kind, value) for kind, value in zip(self._kinds, row)]
+        line = [None if value is None else form(value) for form, value in zip(self._forms, row)]
         self._hash.update(json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode() + b"\n")
         self.rows += 1
 

@@ -31,24 +31,42 @@ def read_rows(spec: TableSpec, alias: str) -> Iterator[tuple[Any, ...]]:
 
 
 def insert_rows(spec: TableSpec, alias: str, rows: Iterable[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` (values in column order, primary keys included) into ``spec``'s table."""
+    """Insert ``rows`` (values in column order, primary keys included) into ``spec``'s table
+    (PostgreSQL through ``COPY``, SQLite through batched inserts)."""
     from django.db import connections
 
     connection = connections[alias]
-    fields = [spec.model._meta.get_field(column.attname) for column in spec.columns]
+    prepare = [_preparer(spec.model._meta.get_field(column.attname), connection) for column in spec.columns]
+    prepared = ([to_db(value) for to_db, value in zip(prepare, row)] for row in rows)
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(spec.table), ", ".join(quote(c.name) for c in spec.columns), ", ".join(["%s"] * len(fields))
-    )
-    batch: list[list[Any]] = []
+    table, columns = quote(spec.table), ", ".join(quote(c.name) for c in spec.columns)
     with connection.cursor() as cursor:
-        for row in rows:
-            batch.append([field.get_db_prep_save(value, connection) for field, value in zip(fields, row)])
+        raw = cursor.cursor
+        if connection.vendor == "postgresql" and hasattr(raw, "copy"):  # psycopg 3
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in prepared:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(prepare))})"  # noqa: S608
+        batch: list[list[Any]] = []
+        for row in prepared:
+            batch.append(row)
             if len(batch) >= _BATCH:
                 cursor.executemany(sql, batch)
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+def _preparer(field: Any, connection: Any) -> Any:
+    """How a value of ``field`` is written: its ``get_db_prep_save``; in a JSON column that is
+    ``NOT NULL``, ``None`` was read from JSON ``null`` and is written back as such."""
+    from django.db.models import JSONField, Value
+
+    if isinstance(field, JSONField) and not field.null:
+        json_null = Value(None, output_field=JSONField())
+        return lambda value: field.get_db_prep_save(json_null if value is None else value, connection)
+    return lambda value: field.get_db_prep_save(value, connection)
 
 
 def measure(specs: list[TableSpec], alias: str) -> dict[str, tuple[int, str]]:

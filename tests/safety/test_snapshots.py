@@ -328,3 +328,60 @@ def test_move_refuses_what_it_cannot_do(source, moved, tmp_path):
     with pytest.raises(SnapshotError, match="already exists and is not an empty folder"):
         ln.setup.snapshot.create(source[1])
     assert issubclass(SnapshotCorruptError, BiolakeError)
+
+
+def test_a_manifest_keeps_no_database_url_nor_secret_storage_options():
+    from biolake.setup.snapshot.manifest import public_instance
+
+    kept = public_instance("lab", "s3://b/lake", ["bio"], {"endpoint_url": "http://x", "secret": "S", "key": "K", "aws_session_token": "T"})
+    assert kept == {"name": "lab", "storage_root": "s3://b/lake", "modules": ["bio"], "storage_options": {"endpoint_url": "http://x"}}
+
+
+def _sqlite_copy(source, cleanup, tmp_path) -> object:
+    """A copy of the source instance on SQLite (current)."""
+    return _restore(source[1], cleanup, db=f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+
+
+@pytest.mark.postgres
+def test_a_failed_move_keeps_the_instance_on_sqlite_and_postgres_empty(source, cleanup, tmp_path, monkeypatch):
+    from biolake.setup.snapshot import copy as copy_module
+    from biolake.setup.snapshot.databases import temporary_alias
+    from biolake.setup.snapshot.rows import tables_with_rows
+    from biolake.setup.instance import django_database
+
+    copy = _sqlite_copy(source, cleanup, tmp_path)
+    url = _pg_database(cleanup)
+    real = copy_module.insert_rows
+
+    def failing(spec, alias, rows):
+        if spec.table == "biolake_collectionartifact":
+            raise OSError("connection lost (simulated)")
+        real(spec, alias, rows)
+
+    monkeypatch.setattr(copy_module, "insert_rows", failing)
+    with pytest.raises(OSError, match="simulated"):
+        ln.setup.migrate_db(to=url)
+    assert store.load_instance(copy.name).db == copy.db
+    with temporary_alias(django_database(url)) as alias:
+        assert tables_with_rows(table_specs(), alias) == []
+    ln.connect(copy.name)
+    assert _stats() == source[2]
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_move_into_a_new_database_runs_the_migrations(source, cleanup, tmp_path):
+    copy = _sqlite_copy(source, cleanup, tmp_path)
+    url = _pg_database(cleanup, migrated=False)
+    moved = ln.setup.migrate_db(to=url)
+    assert moved.name == copy.name and ln.settings.instance.dialect == "postgresql"
+    assert django_boot.pending_migrations() == [] and _stats() == source[2]
+
+
+def test_deleting_a_restored_copy_keeps_the_shared_storage(source, cleanup, tmp_path):
+    copy = _sqlite_copy(source, cleanup, tmp_path)
+    ln.setup.delete(copy.name, force=True)
+    assert not (tmp_path / "copy.sqlite3").exists()
+    ln.connect(source[0].name)
+    assert ln.Artifact.get(key="raw/counts.parquet").load()["gene_a"].tolist() == [10, 20, 30]
+    assert sqlite_path(source[0].db).is_file()

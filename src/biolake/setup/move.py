@@ -43,10 +43,10 @@ def migrate_db(to: str, name: str | None = None) -> InstanceSettings:
     _check(instance, to)
     specs = table_specs()
     moved = dataclasses.replace(instance, db=to)
-    with transaction.atomic(using="default"):  # SQLite's write lock: no write slips in while copying
-        with building(to, specs) as alias:
+    with building(to, specs) as alias:  # migrated before SQLite is locked
+        with transaction.atomic(using="default"):  # SQLite's write lock: no write slips in while copying
             stats = load(specs, lambda spec: read_rows(spec, "default"), alias, None, f"The copy in {redact_db(to)}")
-        store.save_instance(moved)
+            store.save_instance(moved)
     django_boot.activate(moved)
     rows = sum(count for count, _ in stats.values())
     old = sqlite_path(instance.db)

@@ -385,3 +385,23 @@ def test_deleting_a_restored_copy_keeps_the_shared_storage(source, cleanup, tmp_
     ln.connect(source[0].name)
     assert ln.Artifact.get(key="raw/counts.parquet").load()["gene_a"].tolist() == [10, 20, 30]
     assert sqlite_path(source[0].db).is_file()
+
+
+@pytest.mark.parametrize("edit", [
+    lambda body: body["tables"][0].pop("hash"),
+    lambda body: body["tables"][1].update(rows="many"),
+    lambda body: body.update(migrations=["0001"]),
+    lambda body: body["instance"].pop("storage_root"),
+    lambda body: body.update(database_file=None),
+])
+def test_a_malformed_manifest_is_a_biolake_error(source, tmp_path, edit):
+    import json
+
+    folder = tmp_path / "copy"
+    shutil.copytree(source[1], folder)
+    body = json.loads((folder / "manifest.json").read_text())
+    edit(body)
+    (folder / "manifest.json").write_text(json.dumps(body))
+    with pytest.raises(SnapshotCorruptError, match="manifest.json"):
+        ln.setup.snapshot.restore(folder, name=_name(), db=f"sqlite:///{tmp_path / 'target.sqlite3'}")
+    assert not (tmp_path / "target.sqlite3").exists()

@@ -101,9 +101,33 @@ def read_manifest(folder: Path) -> Manifest:
         manifest = Manifest(**{k: v for k, v in body.items() if k in fields})
     except TypeError as error:
         raise _corrupt(folder, f"lacks a field ({error})") from None
-    if manifest.kind not in ("sqlite", "parquet") or not isinstance(manifest.tables, list):
+    if manifest.kind not in ("sqlite", "parquet"):
         raise _corrupt(folder, f"names an unknown kind {manifest.kind!r}")
+    problem = _shape_problem(manifest)
+    if problem:
+        raise _corrupt(folder, problem)
     return manifest
+
+
+_ENTRY_KEYS = {"table": str, "columns": list, "rows": int, "hash": str}
+
+
+def _shape_problem(manifest: Manifest) -> str | None:
+    """What is malformed in a parsed manifest, if anything."""
+    if not isinstance(manifest.instance, dict) or not isinstance(manifest.instance.get("storage_root"), str):
+        return "has no instance storage root"
+    migrations = manifest.migrations
+    if not isinstance(migrations, dict) or not all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in migrations.values()):
+        return "has malformed migrations"
+    if not isinstance(manifest.tables, list):
+        return "has no table list"
+    keys = dict(_ENTRY_KEYS, **({"file": str, "file_hash": str} if manifest.kind == "parquet" else {}))
+    for entry in manifest.tables:
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), t) for k, t in keys.items()):
+            return f"has a malformed table entry ({str(entry)[:80]})"
+    if manifest.kind == "sqlite" and not (isinstance(manifest.database_file, dict) and {"path", "hash"} <= set(manifest.database_file)):
+        return "does not name its database file"
+    return None
 
 
 def check_file(folder: Path, relative: str, expected: str, table: str | None = None) -> Path:

@@ -22,6 +22,9 @@ working for callers that do not know biolake::
     │   └── FieldValidationError                           a record constructor got unknown fields
     ├── InvalidArgument(BiolakeError, ValueError)          a function or method got a wrong argument
     ├── TrackingError(BiolakeError, RuntimeError)          track()/finish() cannot tell what to record
+    ├── SnapshotError(BiolakeError, RuntimeError)          a snapshot cannot be written or restored
+    │   ├── SnapshotCorruptError(SnapshotError, ValueError)  snapshot files that do not match their manifest
+    │   └── DatabaseCopyError                              a copied database whose counts or hashes differ
     └── CLIUsageError(BiolakeError, ValueError)            wrong command-line usage
 
 Errors carry the offending values as attributes (e.g. ``InvalidKeyError.key``). No class
@@ -158,6 +161,31 @@ class InvalidArgument(BiolakeError, ValueError):
 
 class TrackingError(BiolakeError, RuntimeError):
     """``track()`` could not tell what to track, or ``finish()`` ran without ``track()``."""
+
+
+class SnapshotError(BiolakeError, RuntimeError):
+    """A snapshot could not be written or restored, or a database could not be moved."""
+
+
+class SnapshotCorruptError(SnapshotError, ValueError):
+    """A snapshot whose files do not match its manifest (edited, truncated or incomplete)."""
+
+    def __init__(self, message: str, table: str | None = None, expected: str | None = None, actual: str | None = None) -> None:
+        super().__init__(message)
+        self.table = table
+        self.expected = expected
+        self.actual = actual
+
+
+class DatabaseCopyError(SnapshotError):
+    """A copied database whose row counts or content hashes differ from the source; nothing was kept.
+
+    ``mismatches`` maps a table to ``(expected, actual)`` descriptions.
+    """
+
+    def __init__(self, message: str, mismatches: dict[str, tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.mismatches = mismatches or {}
 
 
 class CLIUsageError(BiolakeError, ValueError):

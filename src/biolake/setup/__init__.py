@@ -6,6 +6,10 @@ Django is imported when an instance is activated.
 
 from __future__ import annotations
 
+from biolake.setup import snapshot
 from biolake.setup.lifecycle import connect, database_alias, delete, disconnect, ensure_ready, info, init, migrate
+from biolake.setup.move import migrate_db
 
-__all__ = ["connect", "database_alias", "delete", "disconnect", "ensure_ready", "info", "init", "migrate"]
+__all__ = [
+    "connect", "database_alias", "delete", "disconnect", "ensure_ready", "info", "init", "migrate", "migrate_db", "snapshot",
+]

@@ -187,14 +187,20 @@ def all_migration_files() -> list[Path]:
     return [path for label in _apps_of(None) for path in migration_files(label)]
 
 
-def pending_migrations() -> list[str]:
-    """Migrations of the active instance's apps that its database has not applied.
+def app_labels() -> list[str]:
+    """The Django apps whose tables every instance has: the core and every schema module."""
+    return _apps_of(None)
+
+
+def pending_migrations(using: str = "default") -> list[str]:
+    """Migrations of the active instance's apps that its database (or ``using``) has not applied.
 
     Compares the migration files with the ``django_migrations`` table: one query, cheap
     enough to run at every connect (Django's migration loader imports every migration).
     """
-    from django.db import connection
+    from django.db import connections
 
+    connection = connections[using]
     labels = _apps_of(_process.instance.get())
     applied: set[tuple[str, str]] = set()
     if "django_migrations" in connection.introspection.table_names():
@@ -204,14 +210,15 @@ def pending_migrations() -> list[str]:
     return [f"{label}.{name}" for label in labels for name in _migrations_on_disk(label) if (label, name) not in applied]
 
 
-def migrate() -> list[str]:
-    """Apply the pending migrations of the active instance's apps; returns what was applied."""
-    pending = pending_migrations()
+def migrate(using: str = "default") -> list[str]:
+    """Apply the pending migrations of the active instance's apps (or of the database ``using``);
+    returns what was applied."""
+    pending = pending_migrations(using)
     if pending:
         from django.core.management import call_command
 
         for label in _apps_of(_process.instance.get()):
-            call_command("migrate", label, verbosity=0, interactive=False)
+            call_command("migrate", label, database=using, verbosity=0, interactive=False)
     return pending
 
 
@@ -227,16 +234,18 @@ def database_is_empty_of(table: str) -> bool:
         return count == 0
 
 
-def drop_all_tables() -> None:
+def drop_all_tables(using: str = "default") -> None:
     """Drop the tables of biolake's apps and their migration records from the active database
-    (used by ``delete`` on PostgreSQL; one statement per table, not every migration in reverse)."""
+    or ``using`` (used by ``delete`` on PostgreSQL; one statement per table, not every migration
+    in reverse)."""
     from django.apps import apps
-    from django.db import connection, transaction
+    from django.db import connections, transaction
 
+    connection = connections[using]
     labels = _apps_of(_process.instance.get())
     tables = {m._meta.db_table for label in labels for m in apps.get_app_config(label).get_models(include_auto_created=True)}
     existing = set(connection.introspection.table_names())
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         for table in sorted(tables & existing):
             cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
         if "django_migrations" in existing:

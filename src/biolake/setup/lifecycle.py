@@ -180,7 +180,8 @@ def delete(name: str, force: bool = False) -> None:
     """Delete an instance: its database (SQLite file or tables) and its managed files.
 
     Refuses an instance that still holds artifacts unless ``force=True``. Files registered
-    in place (outside ``.biolake/``) are never touched.
+    in place (outside ``.biolake/``) are never touched, nor the managed files of a storage
+    location another instance also uses (e.g. one restored from a snapshot).
     """
     instance = store.load_instance(name)
     django_boot.activate(instance, check_migrations=False)
@@ -189,10 +190,12 @@ def delete(name: str, force: bool = False) -> None:
             f"Instance {name!r} still holds artifacts; pass --force (force=True) to delete it anyway."
         )
     _drop_database(instance)
-    if instance.is_local_storage:
+    sharing = [other for other in store.list_instances() if other != name and store.load_instance(other).storage_root == instance.storage_root]
+    if instance.is_local_storage and not sharing:
         shutil.rmtree(Path(instance.storage_root) / MANAGED_DIRNAME, ignore_errors=True)
     store.remove_instance(name)
-    log.success(f"deleted instance {name!r}")
+    kept = f"; its storage is kept (also used by {', '.join(repr(o) for o in sharing)})" if sharing else ""
+    log.success(f"deleted instance {name!r}{kept}")
 
 
 def _drop_database(instance: InstanceSettings) -> None:

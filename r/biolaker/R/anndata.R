@@ -13,7 +13,8 @@
 
 .anndata_spec <- function(x) {
   list(
-    t = "anndata", X = .to_spec(x$X), obs = .to_spec(x$obs), var = .to_spec(x$var),
+    t = "anndata", X = .to_spec(x$X),
+    obs = .data_frame_spec(x$obs, keep_rownames = TRUE), var = .data_frame_spec(x$var, keep_rownames = TRUE),
     layers = .to_spec(if (length(x$layers)) x$layers else NULL),
     obsm = .to_spec(if (length(x$obsm)) x$obsm else NULL)
   )
@@ -49,3 +50,24 @@ as_SingleCellExperiment <- function(adata) {
     reducedDims = adata$obsm
   )
 }
+
+#' Make an AnnData in R (to save with `ln$Artifact$from_anndata(adata, key = ...)`).
+#' @param X cells x genes: a Matrix (e.g. dgCMatrix) or a dense matrix.
+#' @param obs,var data.frames of cell and gene annotations (row names = cell and gene names).
+#' @param layers,obsm named lists of further matrices.
+#' @export
+anndata <- function(X, obs = NULL, var = NULL, layers = list(), obsm = list()) {
+  cells <- rownames(X) %||% rownames(obs) %||% as.character(seq_len(nrow(X)))
+  genes <- colnames(X) %||% rownames(var) %||% as.character(seq_len(ncol(X)))
+  if (is.null(obs)) obs <- data.frame(row.names = cells)
+  if (is.null(var)) var <- data.frame(row.names = genes)
+  if (nrow(obs) != nrow(X) || nrow(var) != ncol(X)) {
+    stop(sprintf("X has %d x %d entries but obs has %d rows and var %d: they must match.", nrow(X), ncol(X), nrow(obs), nrow(var)), call. = FALSE)
+  }
+  dimnames(X) <- list(cells, genes)
+  rownames(obs) <- cells
+  rownames(var) <- genes
+  structure(list(X = X, obs = obs, var = var, layers = layers, obsm = obsm), class = "biolaker_anndata")
+}
+
+`%||%` <- function(a, b) if (is.null(a)) b else a

@@ -13,7 +13,13 @@
 # Tell Python which R file runs (an .Rmd being knitted, or Rscript's --file=).
 .announce_source <- function() {
   source <- .r_source()
-  if (!is.null(source)) Sys.setenv(BIOLAKE_R_SOURCE = source)
+  if (is.null(source) || identical(source, .state$announced)) return(invisible(source))
+  Sys.setenv(BIOLAKE_R_SOURCE = source)
+  if (reticulate::py_available(initialize = FALSE)) {  # Python copied the environment at start-up
+    environ <- reticulate::py_get_attr(reticulate::import("os", convert = FALSE), "environ")
+    reticulate::py_call(reticulate::py_get_attr(environ, "__setitem__"), "BIOLAKE_R_SOURCE", source)
+  }
+  .state$announced <- source
   invisible(source)
 }
 

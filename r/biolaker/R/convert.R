@@ -68,7 +68,7 @@
     sparse = .sparse(spec),
     anndata = .anndata(spec),
     rds = readRDS(spec$path),
-    object = .wrap(obj),
+    object = .wrap(if (is.null(spec$obj)) obj else spec$obj),
     stop(sprintf("biolaker cannot read a value of type '%s' from Python: update biolaker.", spec$t))
   )
 }
@@ -90,11 +90,11 @@
   list(t = "factor", codes = as.list(codes), levels = as.list(levels(x)), ordered = is.ordered(x))
 }
 
-.data_frame_spec <- function(x) {
-  automatic <- is.integer(attr(x, "row.names")) || identical(rownames(x), as.character(seq_len(nrow(x))))
+.data_frame_spec <- function(x, keep_rownames = FALSE) {
+  automatic <- .row_names_info(x) < 0 || identical(rownames(x), as.character(seq_len(nrow(x))))
   list(
     t = "data.frame", names = as.list(names(x)), columns = unname(lapply(x, .column_spec)),
-    rownames = if (automatic) NULL else as.list(rownames(x))
+    rownames = if (automatic && !keep_rownames) NULL else as.list(rownames(x)), nrow = nrow(x)
   )
 }
 

@@ -76,7 +76,8 @@ lamin_save <- function(path, html = NULL) {
     "rmarkdown::render(%s, output_file = %s, quiet = TRUE, envir = new.env())",
     deparse(path), deparse(basename(html))
   )
-  status <- system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(code)))
+  # the document names itself while it is knitted: not the R file that called lamin_save()
+  status <- system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(code)), env = "BIOLAKE_R_SOURCE=")
   if (!identical(as.integer(status), 0L) || !file.exists(html)) {
     stop(sprintf("Rendering %s failed (exit status %s): see the output above.", basename(path), status), call. = FALSE)
   }

@@ -74,9 +74,11 @@ def _data_frame(spec: Spec) -> Any:
     names = [str(n) for n in _listify(spec.get("names", []))]
     columns = [_column(c) for c in _listify(spec.get("columns", []))]
     rownames = spec.get("rownames")
-    index = pd.Index([str(r) for r in _listify(rownames)]) if rownames is not None else None
-    frame = pd.DataFrame({name: pd.Series(col, index=index) if index is not None else col for name, col in zip(names, columns)}, index=index)
-    return frame
+    if rownames is not None:
+        index = pd.Index([str(r) for r in _listify(rownames)])
+    else:
+        index = pd.RangeIndex(int(spec.get("nrow", len(columns[0]) if columns else 0)))
+    return pd.DataFrame({name: pd.Series(col, index=index) for name, col in zip(names, columns)}, index=index)
 
 
 def _sparse(spec: Spec) -> Any:

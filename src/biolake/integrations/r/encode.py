@@ -2,7 +2,8 @@
 
 A spec is a dict with a ``"t"`` (type) entry: ``null``, ``vector``, ``factor``, ``datetime``,
 ``list``, ``data.frame``, ``matrix``, ``sparse``, ``anndata`` or ``object`` (kept in Python,
-R holds a handle to it).
+R holds a handle to it: the object itself travels beside the top-level spec, or inside the
+spec as ``"obj"`` when it is an element of a list or dict).
 """
 
 from __future__ import annotations
@@ -24,10 +25,18 @@ def to_r(obj: Any) -> Spec:
         items = [_plain(v) for v in obj]
         if items and all(v is None or isinstance(v, _SCALARS) for v in items) and _one_kind(items):
             return vector(items)
-        return {"t": "list", "items": [to_r(v) for v in obj], "names": None}
+        return {"t": "list", "items": [_item(v) for v in obj], "names": None}
     if isinstance(obj, dict) and all(isinstance(k, str) for k in obj):
-        return {"t": "list", "items": [to_r(v) for v in obj.values()], "names": list(obj)}
+        return {"t": "list", "items": [_item(v) for v in obj.values()], "names": list(obj)}
     return _typed(obj)
+
+
+def _item(value: Any) -> Spec:
+    """An element of a list or dict: Python objects travel inside the spec (R keeps a handle)."""
+    spec = to_r(value)
+    if spec["t"] == "object":
+        spec["obj"] = value
+    return spec
 
 
 def _typed(obj: Any) -> Spec:

@@ -29,20 +29,15 @@ from biolake.models import Artifact, Feature
 
 try:
     from pytorch_lightning.callbacks import ModelCheckpoint
-except ImportError:  # the `lightning` distribution ships the same callback
-    try:
-        from lightning.pytorch.callbacks import ModelCheckpoint
-    except ImportError as error:
-        raise ImportError(
-            "biolake.integrations.lightning needs PyTorch Lightning: pip install 'biolake[lightning]'"
-        ) from error
+except ImportError as error:
+    raise ImportError("biolake.integrations.lightning needs PyTorch Lightning: pip install 'biolake[lightning]'") from error
 
 __all__ = ["Checkpoint"]
 
 BEST_FEATURE = "is_best_model"
 
 
-class Checkpoint(ModelCheckpoint):  # type: ignore[misc]
+class Checkpoint(ModelCheckpoint):
     """A ``ModelCheckpoint`` that saves every checkpoint it writes as an artifact of the current run.
 
     Args:
@@ -58,7 +53,7 @@ class Checkpoint(ModelCheckpoint):  # type: ignore[misc]
         unknown = set(features or {}) - {"artifact", "run"}
         if unknown:
             raise InvalidArgument(f"Checkpoint(features=...) takes the keys 'artifact' and 'run', not {sorted(unknown)}.")
-        super().__init__(dirpath=dirpath, **kwargs)
+        super().__init__(dirpath=Path(dirpath), **kwargs)
         self.features = {"artifact": {}, "run": {}, **(features or {})}
         self.checkpoint_key_prefix = _key_prefix(Path(dirpath))
         self.artifacts: dict[str, Any] = {}  # checkpoint file path → its latest artifact

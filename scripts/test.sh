@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# vitessce (extra `vitessce`) pins zarr<3 while biolake runs on zarr 3; building configs needs
+# neither its zarr nor its widget parts, so it is installed without its dependencies.
+python -m pip install --quiet --disable-pip-version-check --no-deps "vitessce==3.8.4" "black>=24" "pytokens>=0.1"
 
 checks=0
 echo "== import-linter (one-way layers, pyproject.toml [tool.importlinter])"
@@ -26,6 +29,17 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   echo "installing Chromium and its driver (Debian packages)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# The R package (r/biolaker) and its testthat suite (tests/r): R, its packages and pandoc from
+# Debian (no CRAN here). reticulate 1.28 is enough: biolaker converts values itself.
+R_DEBS="r-base-core r-cran-reticulate r-cran-testthat r-cran-matrix r-cran-rmarkdown r-bioc-singlecellexperiment pandoc"
+if ! command -v Rscript >/dev/null 2>&1 || ! command -v pandoc >/dev/null 2>&1 \
+   || ! Rscript -e 'for (p in c("reticulate", "testthat", "Matrix", "rmarkdown", "SingleCellExperiment")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1; then
+  echo "installing R and its packages (Debian packages)"
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $R_DEBS >/dev/null
 fi
 
 WORK=$(mktemp -d /tmp/biolake-test.XXXXXX)

@@ -48,6 +48,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "wetlab": ("biolake.wetlab", None),
     "core": ("biolake.core", None),
     "curators": ("biolake.curators", None),
+    "integrations": ("biolake.integrations", None),
     "Curator": ("biolake.curators.base", "Curator"),  # LaminDB 1.x: the base of the dataset curators
     "errors": ("biolake.errors", None),
     "setup": ("biolake.setup", None),

@@ -18,6 +18,8 @@ from biolake.cli._base import needs_instance
 from biolake.errors import CLIUsageError
 from biolake.storage import transfer
 
+CODE_SUFFIXES = (".py", ".ipynb", ".r", ".rmd", ".qmd")  # saved as transforms (lineage.register)
+
 _UID_LENGTHS = (16, 20)  # version family stem, full uid
 _DEFAULT_LIMIT = 100
 
@@ -61,17 +63,17 @@ def find_artifact(uid_or_key: str) -> Any:
 @click.option("--key", default=None, metavar="KEY", help="Name of the artifact, e.g. my_datasets/rnaseq1.parquet.")
 @click.option("--description", default=None, help="Free-text description.")
 @click.option("--kind", default=None, metavar="KIND", help="Kind of artifact, e.g. dataset or model.")
-@click.option("--as-artifact", is_flag=True, help="Save a .py/.ipynb file as an artifact, not as a transform.")
+@click.option("--as-artifact", is_flag=True, help="Save a script or notebook (.py, .ipynb, .R, .Rmd, .qmd) as an artifact, not as a transform.")
 @needs_instance
 def save_command(path: str, key: str | None, description: str | None, kind: str | None, as_artifact: bool) -> None:
     """Save a file or folder as an artifact; print its uid and key.
 
     PATH is a local path or a URL (s3://..., gs://...). Saving bytes that are already
     registered returns the existing artifact; a known key with new bytes makes a new version.
-    A script (.py) or notebook (.ipynb) is saved as a transform (its source code; for a
+    A script (.py, .R) or notebook (.ipynb, .Rmd, .qmd) is saved as a transform (its source code; for a
     notebook also a run whose report is the notebook rendered as HTML).
     """
-    if not as_artifact and Path(path).suffix in (".py", ".ipynb") and Path(path).is_file():
+    if not as_artifact and Path(path).suffix.lower() in CODE_SUFFIXES and Path(path).is_file():
         _save_code(path)
         return
     artifact = ln.Artifact(path, key=key, description=description, kind=kind).save()

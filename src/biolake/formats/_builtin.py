@@ -59,6 +59,7 @@ BUILTIN_FORMATS = (
     ),
     Format("text", (".txt", ".md", ".log"), loader=f"{_TEXT}:load_text"),
     Format("json", (".json",), loader=f"{_TEXT}:load_json"),
+    Format("vitessce", (".vitessce.json",), loader=f"{_TEXT}:load_json"),  # a Vitessce view config
     Format("yaml", (".yaml", ".yml"), loader=f"{_TEXT}:load_yaml", requires=("yaml",)),
     Format("hdf5", (".h5", ".hdf5"), loader=f"{_PLAIN}:load_path", opener=f"{_PLAIN}:open_h5"),
     Format("fcs", (".fcs",), loader=f"{_PLAIN}:load_fcs"),

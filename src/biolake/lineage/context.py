@@ -15,7 +15,7 @@ from django.utils import timezone
 from biolake import _logging as log
 from biolake import _process
 from biolake.errors import TrackingError
-from biolake.lineage import notebook, source
+from biolake.lineage import notebook, rscript, source
 from biolake.lineage.capture import OutputCapture
 from biolake.lineage.environment import pip_freeze
 from biolake.lineage.transforms import transform_for_file, transform_for_pipeline
@@ -92,6 +92,9 @@ def _detect_path(path: str | os.PathLike[str] | None) -> Path:
         return found
     main = sys.modules.get("__main__")
     main_file = getattr(main, "__file__", None)
+    r_file = None if main_file else rscript.r_source()
+    if r_file is not None:  # Python embedded in R (the R package biolaker, Rscript --file=)
+        return r_file
     if not main_file:
         raise TrackingError(
             "ln.track() found no script (interactive session?): pass path='script.py' or "
@@ -161,6 +164,14 @@ def notebook_report(run: Any, path: Path) -> Any:
     """The HTML rendering of a notebook, saved as the report artifact of ``run``."""
     report = notebook.html_report(path, settings.cache_dir / "run_logs" / f"{run.uid}.html")
     return _run_artifact(report, f"report of Run('{run.uid}')")
+
+
+def html_run_artifact(run: Any, html: Path) -> Any:
+    """A rendered HTML report (e.g. of an R Markdown document), saved as the report artifact of ``run``."""
+    copy = settings.cache_dir / "run_logs" / f"{run.uid}.html"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(html.read_bytes())
+    return _run_artifact(copy, f"report of Run('{run.uid}')")
 
 
 def _run_artifact(path: Path, description: str) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from biolake import _logging as log
 from biolake.lineage import source
+from biolake.lineage.rscript import R_NOTEBOOK_SUFFIXES
 from biolake.models import Transform
 
 
@@ -47,7 +48,7 @@ def transform_for_file(path: Path) -> Any:
     stored = source.redact_secrets(text)
     return transform_for_source(
         key=source.transform_key(path),
-        type="notebook" if path.suffix == ".ipynb" else "script",
+        type="notebook" if path.suffix.lower() in (".ipynb", *R_NOTEBOOK_SUFFIXES) else "script",
         source_code=stored,
         source_hash=source.source_hash(path, stored),
         description=source.description_of(path, text),

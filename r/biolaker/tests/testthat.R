@@ -1,0 +1,3 @@
+library(testthat)
+library(biolaker)
+test_check("biolaker")

@@ -106,6 +106,14 @@ def _link_labels(record: Any, pairs: list[tuple[Feature | None, Any]]) -> None:
         )
 
 
+def _schema_feature_ids(record: Any) -> list[int]:
+    """Ids of the features in the schemas linked to an artifact (the columns curation validated)."""
+    if type(record).__name__ != "Artifact":
+        return []
+    schema_ids = ArtifactSchema.objects.filter(artifact=record).values_list("schema_id", flat=True)
+    return list(Feature.objects.filter(schemas__id__in=list(schema_ids)).values_list("id", flat=True))
+
+
 class FeatureManager:
     """Feature values and per-slot schemas of an artifact (or run).
 
@@ -133,6 +141,25 @@ class FeatureManager:
             rows = value_rows(plain)
             link.objects.bulk_create([link(**{owner: self._record, "featurevalue": row}) for row in rows], ignore_conflicts=True)
             _link_labels(self._record, labels)
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Replace the record's feature values by ``values`` (LaminDB 2.x), all or nothing.
+
+        Every value added with :meth:`add_values` is removed first; labels that curation linked
+        for the columns of a validated schema stay.
+
+        Example:
+            >>> artifact.features.set_values({"temperature": 22.1})  # doctest: +SKIP
+        """
+        features_by_name(list(values))  # unknown features fail before anything is removed
+        with transaction.atomic():
+            link, owner = _owner_link(self._record)
+            link.objects.filter(**{owner: self._record}).delete()
+            in_schemas = _schema_feature_ids(self._record)
+            for label in label_links(type(self._record)):
+                rows = label.through.objects.filter(**{label.owner: self._record, "feature__isnull": False})
+                rows.exclude(feature_id__in=in_schemas).delete()
+            self.add_values(values)
 
     def get_values(self) -> dict[str, Any]:
         """Feature name → value (a list where a feature has several values)."""

@@ -141,6 +141,18 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
             conditions.append(~models.Q(kind=RUN_ARTIFACT_KIND))
         return conditions
 
+    @classmethod
+    def get(cls, idlike: Any = None, *queries: Any, path: Any = None, **expressions: Any) -> Any:
+        """One artifact by uid, uid stem, id or lookups, or by ``path=`` (LaminDB 2.x): the path of
+        its bytes in a registered storage location (``s3://bucket/raw/a.csv``, a managed path, ...).
+
+        Example:
+            >>> ln.Artifact.get(path="s3://my-bucket/raw/sample1.fastq.gz")  # doctest: +SKIP
+        """
+        if path is None:
+            return super().get(idlike, *queries, **expressions)
+        return super().get(idlike, *queries, **artifact_access.lookup_by_path(path), **expressions)
+
     # -- alternate constructors --------------------------------------------------------------
     @classmethod
     def from_df(cls, df: Any, key: str | None = None, description: str | None = None, **kwargs: Any) -> Artifact:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from biolake.errors import InstanceNotFoundError
 from biolake.models import registries
-from biolake.setup import database_alias, ensure_ready
+from biolake.setup import ensure_ready
 
 # LaminDB's names of schema modules → ours
 _MODULE_NAMES = {"bionty": "bio", "bio": "bio", "wetlab": "wetlab", "pertdb": "wetlab"}
@@ -20,8 +19,7 @@ class DB:
     """Query the registries of another instance (read it; ``.save()`` a record to transfer it here).
 
     Args:
-        instance: the instance's name (``"owner/name"`` is accepted: the part after the slash
-            names a local instance when no instance has the full name).
+        instance: the instance's name (of ``"owner/name"``, the part after the slash).
 
     Example:
         >>> db = ln.DB("other")  # doctest: +SKIP
@@ -69,11 +67,6 @@ def _queryset(instance: str, registry: str) -> Any:
 
 
 def _resolve_name(instance: str) -> str:
-    """The local name of ``instance``; ``owner/name`` falls back to ``name``."""
-    if "/" not in instance:
-        return instance
-    try:
-        database_alias(instance)
-        return instance
-    except InstanceNotFoundError:
-        return instance.rsplit("/", 1)[1]
+    """The local name of ``instance``: LaminDB's ``owner/name`` slugs name ``name`` (biolake
+    instance names have no owner part)."""
+    return instance.rsplit("/", 1)[-1]

@@ -205,6 +205,8 @@ class Record(models.Model, metaclass=RecordMeta):
         """Bring a trashed record back."""
         from biolake.models import trash
 
+        if not self._has_branch():
+            raise errors.InvalidArgument(f"{type(self).__name__} records have no trash: there is nothing to restore.")
         trash.restore(self)
         return self
 

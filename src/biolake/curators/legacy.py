@@ -46,7 +46,7 @@ def _feature(column: str, field: Any) -> Any:
     dtype = dtypes.normalize(field)
     existing = Feature.filter(name=column).first()
     if existing is not None:
-        if existing.dtype != dtype:
+        if not _same_dtype(existing.dtype, dtype):
             raise ValidationError(
                 f"Feature {column!r} exists with dtype {existing.dtype!r}, not {dtype!r}: rename the column "
                 "or pass its registered field in categoricals."
@@ -54,3 +54,16 @@ def _feature(column: str, field: Any) -> Any:
         return existing
     log.info(f"created feature {column!r} with dtype {dtype!r}")
     return Feature(name=column, dtype=dtype).save()
+
+
+def _same_dtype(a: str | None, b: str) -> bool:
+    """``cat[ULabel]`` and ``cat[ULabel.name]`` are one dtype: a registry's default field is its name field."""
+    if a == b:
+        return True
+    if a is None:
+        return False
+    left, right = dtypes.parse(a), dtypes.parse(b)
+    if left.registry != right.registry or left.base != right.base or left.registry is None:
+        return False
+    default = dtypes.registry_model(left.registry)._name_field
+    return (left.field or default) == (right.field or default)

@@ -97,7 +97,7 @@ def _related_column(model: Any, ids: list[int], lookup: str) -> list[Any]:
     values: dict[int, list[Any]] = defaultdict(list)
     pairs = model.objects.filter(id__in=ids).values_list("id", lookup).order_by("id")
     for pk, value in pairs:
-        if value is not None:
+        if value is not None and value not in values[pk]:  # a label linked twice (with and without a feature)
             values[pk].append(value)
     many = _is_many_valued(model, lookup)
     if many:

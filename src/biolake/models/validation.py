@@ -164,12 +164,17 @@ def standardize(
 
 
 def from_values(
-    model: Any, values: Any, field: Any = None, type_filter: str | None = None, **kwargs: Any
+    model: Any, values: Any, field: Any = None, type_filter: str | None = None, create: bool = False, **kwargs: Any
 ) -> RecordList:
-    """The records whose ``field`` equals one of ``values``: input order, one per value."""
+    """The records whose ``field`` equals one of ``values``: input order, one per value.
+
+    ``create=True`` adds a new (unsaved) record for each value no record has yet.
+    """
     name = value_matching.field_name(model, field)
     uniques = value_matching.distinct(values).uniques
     found = value_matching.records(model, name, uniques, type_filter)
+    if create:
+        return RecordList(found[v] if v in found else model(**{name: v}) for v in uniques)
     return RecordList(found[v] for v in uniques if v in found)
 
 

@@ -22,7 +22,7 @@ SRC = Path(__file__).parents[2] / "src"
 def run_script(name: str, folder: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     script = folder / name
     shutil.copy(SCRIPTS / name, script)
-    full_env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}", **(env or {})}
+    full_env = {**os.environ, "BIOLAKE_QUIET": "0", "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}", **(env or {})}
     full_env.pop("BIOLAKE_RUN_UID", None)
     return subprocess.run([sys.executable, str(script)], cwd=folder, env=full_env, capture_output=True, text=True, timeout=300)
 

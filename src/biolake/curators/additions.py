@@ -16,6 +16,8 @@ def addable(model: Any, field: str) -> bool:
 
     Not for registries with other required fields, such as Feature (its dtype).
     """
+    if getattr(model, "_required_fields", ()):  # nullable in the table, required for most records
+        return False
     for f in model._meta.concrete_fields:
         if f.primary_key or f.name == field or f.name in _FILLED_BY_SAVE:
             continue

@@ -35,6 +35,7 @@ class Feature(TracksCreator, CanValidate):  # type: ignore[misc]  # each abstrac
     _uid_length: ClassVar[int] = 12
     _name_field: ClassVar[str] = "name"
     _search_fields: ClassVar[tuple[str, ...]] = ("name", "description", "synonyms")
+    _required_fields: ClassVar[tuple[str, ...]] = ("dtype",)  # of every feature but feature types
     _repr_fields: ClassVar[tuple[str, ...]] = ("uid", "name", "dtype", "is_type", "type_id", "unit", "description", "created_at")
 
     uid = models.CharField(max_length=12, unique=True, editable=False)

@@ -51,7 +51,7 @@ def _feature_columns(model: Any, ids: list[int], wanted: list[str] | None = None
             values = values.filter(featurevalue__feature__name__in=wanted)
         rows = list(values.values_list(f"{owner}_id", "featurevalue__feature__name", "featurevalue__value"))
     labels = label_rows(model, ids, feature_only=True) if ids else []  # every label registry (ULabel, bio.CellType, ...)
-    rows = [*rows, *((pk, name, value) for pk, name, value, _ in labels if wanted is None or name in wanted)]
+    rows += [(pk, str(name), value) for pk, name, value, _ in labels if wanted is None or name in wanted]
     for pk, name, value in rows:
         cells[name][pk].append(value)
     order = sorted(cells) if wanted is None else [n for n in wanted if n in cells]

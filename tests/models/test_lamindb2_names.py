@@ -201,3 +201,28 @@ def test_db_queries_another_instance(ln, tmp_path):
     finally:
         ln.connect(current)
         drop_instance(other.name, dbname)
+
+
+def test_a_path_in_storage_keeps_its_own_key(ln, tmp_path):
+    root = __import__("pathlib").Path(ln.settings.storage)
+    folder = root / "n2_inplace"
+    (folder / "sub").mkdir(parents=True, exist_ok=True)
+    (folder / "a.txt").write_text("in place a")
+    (folder / "sub" / "b.txt").write_text("in place b")
+    artifact = ln.Artifact(folder, key="n2_inplace").save()  # its own key: fine
+    assert artifact.key == "n2_inplace" and artifact.n_files == 2 and not artifact._key_is_virtual
+    with pytest.raises(ln.errors.InvalidArgument, match="already in registered storage") as info:
+        ln.Artifact(folder / "a.txt", key="elsewhere/a.txt").save()
+    assert info.value.inferred_key == "n2_inplace/a.txt"
+    with pytest.raises(ln.errors.InvalidArgument):
+        ln.Artifact.from_dir(folder, key="elsewhere")
+    saved = ln.save(ln.Artifact.from_dir(folder))
+    assert sorted(a.key for a in saved) == ["n2_inplace/a.txt", "n2_inplace/sub/b.txt"]
+
+
+def test_records_without_a_trash_are_deleted_for_good(ln, tmp_path):
+    storage = ln.Storage(root=str(tmp_path / "n2_unused_root"), type="local").save()
+    with pytest.raises(ln.errors.InvalidArgument, match="no trash"):
+        storage.restore()
+    storage.delete(permanent=False)  # no trash: for good
+    assert not ln.Storage.filter(root=str(tmp_path / "n2_unused_root")).exists()

@@ -91,6 +91,10 @@ anndata_schema = ln.Schema(otype="AnnData", components={"obs": schema, "var": va
 adata.obs["perturbation"] = adata.obs["perturbation"].cat.rename_categories({"IFNJ": "IFNG"})
 curated_adata = ln.curators.AnnDataCurator(adata, anndata_schema).save_artifact(key="my_datasets/rnaseq1.h5ad")
 assert ln.Artifact.filter(feature_sets__genes__symbol="CD8A").count() == 1
+curator = ln.Curator.from_anndata(
+    adata, var_index=bt.Gene.ensembl_gene_id, categoricals={"perturbation": ln.ULabel.name}, organism="human"
+)
+curator.validate()
 
 # -- collections ----------------------------------------------------------------------------
 collection = ln.Collection([curated, artifact2], key="my-collection").save()

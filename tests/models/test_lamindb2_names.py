@@ -170,6 +170,15 @@ def test_feature_from_dataframe_and_types(ln):
     perturbation = ln.ULabel(name="N2Perturbation", is_type=True).save()
     feature = ln.Feature(name="n2_perturbation", dtype=ln.ULabel, cat_filters={"type": perturbation}).save()
     assert feature.cat_filters == {"type__uid": perturbation.uid}
+    ln.ULabel(name="N2DMSO", type=perturbation).save()
+    ln.ULabel(name="n2 untyped").save()
+    artifact = ln.Artifact(pd.DataFrame({"a": [1]}), key="names2x/cat_filters.parquet").save()
+    artifact.features.add_values({"n2_perturbation": "N2DMSO"})
+    with pytest.raises(ln.errors.ValidationError, match="n2 untyped"):
+        artifact.features.add_values({"n2_perturbation": "n2 untyped"})
+    with pytest.raises(ln.errors.ValidationError, match="cat_filters"):
+        artifact.features.add_values({"n2_perturbation": ln.ULabel.get(name="n2 untyped")})
+    assert artifact.features.get_values() == {"n2_perturbation": "N2DMSO"}
 
 
 def test_examples_and_datasets(ln, tmp_path, monkeypatch):

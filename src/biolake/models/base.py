@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.base import ModelBase
 
 from biolake import _logging, _process, errors
-from biolake.models import registries
+from biolake.models import registries, trash
 from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH
 from biolake.models.current import current_user_id
 from biolake.models.describe import describe_tree
@@ -188,8 +188,6 @@ class Record(models.Model, metaclass=RecordMeta):
         Example:
             >>> ln.ULabel.get(name="obsolete").delete(permanent=True)  # doctest: +SKIP
         """
-        from biolake.models import trash  # trash → versioning: both below the registries
-
         if permanent is None:
             in_trash = self._has_branch() and self.branch_id == TRASH_BRANCH  # type: ignore[attr-defined]
             permanent = in_trash or not (self._has_branch() and self._trash_by_default)
@@ -203,8 +201,6 @@ class Record(models.Model, metaclass=RecordMeta):
 
     def restore(self) -> Record:
         """Bring a trashed record back."""
-        from biolake.models import trash
-
         if not self._has_branch():
             raise errors.InvalidArgument(f"{type(self).__name__} records have no trash: there is nothing to restore.")
         trash.restore(self)

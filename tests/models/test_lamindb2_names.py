@@ -179,6 +179,10 @@ def test_feature_from_dataframe_and_types(ln):
     with pytest.raises(ln.errors.ValidationError, match="cat_filters"):
         artifact.features.add_values({"n2_perturbation": ln.ULabel.get(name="n2 untyped")})
     assert artifact.features.get_values() == {"n2_perturbation": "N2DMSO"}
+    curator = ln.curators.DataFrameCurator(pd.DataFrame({"n2_perturbation": ["N2DMSO", "n2 untyped"]}), ln.Schema([feature]).save())
+    assert curator.cat.non_validated == {"n2_perturbation": ["n2 untyped"]}  # the untyped label does not count
+    curator.add_new_from("n2_perturbation")  # made with the filters' field values: of type N2Perturbation
+    assert curator.validate() is None and ln.ULabel.get(name="n2 untyped", type=perturbation).type == perturbation
 
 
 def test_examples_and_datasets(ln, tmp_path, monkeypatch):

@@ -37,6 +37,11 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "finish": ("biolake.lineage.context", "finish"),
     "context": ("biolake.lineage.context", "context"),
     "tracked": ("biolake.lineage.tracked", "tracked"),
+    "flow": ("biolake.lineage.tracked", "flow"),  # LaminDB 2.x
+    "step": ("biolake.lineage.tracked", "step"),  # LaminDB 2.x
+    "examples": ("biolake.examples", None),  # LaminDB 2.x: example datasets
+    "DB": ("biolake.models.db", "DB"),  # LaminDB 2.x: query another instance
+    "QueryDB": ("biolake.models.db", "DB"),  # the earlier 2.x name of DB
     "lineage": ("biolake.lineage", None),
     "Q": ("django.db.models", "Q"),
     "UPath": ("biolake.storage.upath", "UPath"),

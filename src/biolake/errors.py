@@ -21,6 +21,7 @@ working for callers that do not know biolake::
     ├── ValidationError(BiolakeError, ValueError)          values that do not validate
     │   └── FieldValidationError                           a record constructor got unknown fields
     ├── InvalidArgument(BiolakeError, ValueError)          a function or method got a wrong argument
+    │   └── ConflictingKeyError(InvalidKeyError, InvalidArgument)  a key= for a path already in storage
     ├── TrackingError(BiolakeError, RuntimeError)          track()/finish() cannot tell what to record
     ├── SnapshotError(BiolakeError, RuntimeError)          a snapshot cannot be written or restored
     │   ├── SnapshotCorruptError(SnapshotError, ValueError)  snapshot files that do not match their manifest
@@ -157,6 +158,15 @@ class FieldValidationError(ValidationError):
 
 class InvalidArgument(BiolakeError, ValueError):
     """A function or method got an argument it cannot use (LaminDB's name)."""
+
+
+class ConflictingKeyError(InvalidKeyError, InvalidArgument):
+    """A path inside a registered storage location was given a key other than its own (LaminDB
+    raises ``InvalidArgument`` here); ``.key`` is the key passed, ``.inferred_key`` its own."""
+
+    def __init__(self, message: str, key: str | None = None, inferred_key: str | None = None) -> None:
+        super().__init__(message, key=key)
+        self.inferred_key = inferred_key
 
 
 class TrackingError(BiolakeError, RuntimeError):

@@ -7,6 +7,7 @@ from typing import Any
 from biolake import _logging as log
 from biolake.errors import ValidationError
 from biolake.models import save
+from biolake.models.value_matching import TypeFilter
 
 _FILLED_BY_SAVE = frozenset({"uid", "created_by"})  # set by Record.save() and the constructor
 
@@ -16,6 +17,8 @@ def addable(model: Any, field: str) -> bool:
 
     Not for registries with other required fields, such as Feature (its dtype).
     """
+    if getattr(model, "_required_fields", ()):  # nullable in the table, required for most records
+        return False
     for f in model._meta.concrete_fields:
         if f.primary_key or f.name == field or f.name in _FILLED_BY_SAVE:
             continue
@@ -25,14 +28,15 @@ def addable(model: Any, field: str) -> bool:
     return True
 
 
-def add(model: Any, field: str, values: list[Any], type_name: str | None = None) -> list[Any]:
-    """Create one record per value in bulk (labels of the type ``type_name``, if given)."""
+def add(model: Any, field: str, values: list[Any], type_name: TypeFilter = None) -> list[Any]:
+    """Create one record per value in bulk (labels of the type ``type_name``, if given; with
+    the field values a feature's ``cat_filters`` name, if those are given)."""
     if not values:
         return []
     if hasattr(model, "import_source"):  # a bio registry: take the records from its public source
         return _add_from_public(model, field, values)
     if not addable(model, field):
-        required = [
+        required = list(getattr(model, "_required_fields", ())) + [
             f.name for f in model._meta.concrete_fields
             if not (f.primary_key or f.null or f.has_default() or f.name in _FILLED_BY_SAVE or f.name == field)
             and not getattr(f, "auto_now", False) and not getattr(f, "auto_now_add", False)
@@ -43,11 +47,26 @@ def add(model: Any, field: str, values: list[Any], type_name: str | None = None)
             non_validated={field: list(values)},
         )
     extra: dict[str, Any] = {}
-    if type_name is not None:
+    if isinstance(type_name, dict):
+        extra = filter_fields(model, type_name)
+    elif type_name is not None:
         extra["type"] = label_type(model, type_name)
     records = [model(**{field: value}, **extra) for value in values]
     save(records)
     return records
+
+
+def filter_fields(model: Any, filters: dict[str, Any]) -> dict[str, Any]:
+    """Field values that make a new record match ``filters``: ``{"type__uid": "x"}`` → ``{"type": <record x>}``."""
+    fields: dict[str, Any] = {}
+    for lookup, value in filters.items():
+        name, _, rest = lookup.partition("__")
+        if not rest:
+            fields[name] = value
+            continue
+        related = model._meta.get_field(name).related_model
+        fields[name] = related.objects.get(**{rest: value})
+    return fields
 
 
 def label_type(model: Any, type_name: str) -> Any:

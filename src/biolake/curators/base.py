@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from biolake import _logging as log
-from biolake.curators import additions, linking, public
+from biolake.curators import additions, legacy, linking, public
 from biolake.curators.slot import CatTarget, SlotCurator
 from biolake.errors import ValidationError, ValidationWarning
 from biolake.models import validation, validation_report
@@ -37,7 +37,25 @@ class Curator(ABC):
         self._schema = schema
         self._slots = self._make_slots()
         self._issues: list[Issue] | None = None
-        self.cat = CatAccessor(self)
+
+    # -- LaminDB 1.x constructors (no schema: categoricals name registry fields) ------------
+    @staticmethod
+    def from_df(df: Any, categoricals: dict[str, Any] | None = None, columns: Any = None, organism: str | None = None) -> Any:
+        """A DataFrame curator for LaminDB 1.x's flow, e.g. ``categoricals={"cell_type": bt.CellType.name}``.
+
+        Example:
+            >>> curator = ln.Curator.from_df(df, categoricals={"perturbation": ln.ULabel.name})  # doctest: +SKIP
+            >>> curator.validate()  # doctest: +SKIP
+        """
+        return legacy.from_df(df, categoricals=categoricals, columns=columns, organism=organism)
+
+    @staticmethod
+    def from_anndata(
+        data: Any, var_index: Any, categoricals: dict[str, Any] | None = None, obs_columns: Any = None,
+        organism: str | None = None,
+    ) -> Any:
+        """An AnnData curator for LaminDB 1.x's flow: ``var_index`` is e.g. ``bt.Gene.ensembl_gene_id``."""
+        return legacy.from_anndata(data, var_index, categoricals=categoricals, obs_columns=obs_columns, organism=organism)
 
     # -- subclass hooks ---------------------------------------------------------------------------
     @abstractmethod
@@ -53,6 +71,11 @@ class Curator(ABC):
     def data(self) -> Any:
         """The dataset being curated (changed in place by ``standardize()`` and coercion)."""
         return self._data
+
+    @property
+    def cat(self) -> CatAccessor:
+        """The categorical part of the curator (``curator.cat.add_new_from(...)``), as in LaminDB."""
+        return CatAccessor(self)
 
     @property
     def schema(self) -> Any:

@@ -41,7 +41,7 @@ class CatTarget:
     field: str
     column: str | None = None
     feature: Any = None
-    type_name: str | None = None
+    type_name: value_matching.TypeFilter = None  # a label type name, or a feature's cat_filters
     is_list: bool = False
 
     @property
@@ -205,7 +205,9 @@ class SlotCurator:
 
     def _check_target(self, target: CatTarget, mute: bool) -> Issue | None:
         result = validation.validate_values(target.model, target.field, self.values(target), target.type_name)
-        result, via_public = public.extend(target.model, target.field, result)
+        via_public: list[Any] = []
+        if not isinstance(target.type_name, dict):  # cat_filters: only the registry's matching records count
+            result, via_public = public.extend(target.model, target.field, result)
         self.results[target.key] = result
         if via_public:
             self.from_public[target.key] = via_public
@@ -232,7 +234,7 @@ class SlotCurator:
         model = dtypes.registry_model(dtype.registry)
         return CatTarget(
             key=key, source="column", model=model, field=dtype.field or model._name_field,
-            column=column, feature=feature, type_name=dtype.type_name, is_list=dtype.is_list,
+            column=column, feature=feature, type_name=_type_filter(feature, dtype), is_list=dtype.is_list,
         )
 
     def _itype_target(self) -> CatTarget:
@@ -310,3 +312,13 @@ def _mapped(series: pd.Series, mapper: dict[Any, Any], is_list: bool = False) ->
     replaced[:] = [mapper.get(u, u) for u in uniques]
     result = pd.Series(replaced[np.maximum(codes, 0)], index=series.index, name=series.name)
     return result.where(codes >= 0, series)  # missing values stay as they were
+
+
+def _type_filter(feature: Any, dtype: dtypes.Dtype) -> value_matching.TypeFilter:
+    """The label type of the dtype, or the feature's ``cat_filters`` (lookups), or both."""
+    filters = dict(getattr(feature, "cat_filters", None) or {})
+    if not filters:
+        return dtype.type_name
+    if dtype.type_name:
+        filters["type__name"] = dtype.type_name
+    return filters

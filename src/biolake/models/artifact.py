@@ -29,6 +29,14 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         revises: an artifact this one is a new version of.
         version: a free version tag (e.g. ``"1.0"``).
         format: file format for in-memory objects (``"zarr"`` for AnnData, ``"csv"`` for DataFrames).
+        version_tag: LaminDB 2.x name of ``version``.
+        key_is_virtual: ``False`` stores the bytes at ``<storage>/<key>`` instead of under
+            ``<storage>/.biolake/<uid><suffix>`` (default ``True``: the key is metadata only).
+        skip_hash_lookup: do not return an existing artifact with the same content: register
+            the bytes again as a new artifact.
+        overwrite_versions: with ``key_is_virtual=False``, a new version may overwrite the
+            bytes of the previous one at the same key (default: ``True`` for folders, ``False``
+            for files); managed bytes are never overwritten.
 
     Example:
         >>> artifact = ln.Artifact.from_df(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
@@ -39,6 +47,7 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
     _stem_len: ClassVar[int] = 16
     _name_field: ClassVar[str] = "key"
     _search_fields: ClassVar[tuple[str, ...]] = ("key", "description")
+    _trash_by_default: ClassVar[bool] = True  # delete(): to the trash; from the trash: for good
     _repr_fields: ClassVar[tuple[str, ...]] = (
         "uid", "key", "description", "suffix", "kind", "otype", "size", "hash", "n_files",
         "n_observations", "version", "is_latest", "storage_id", "run_id", "created_by_id", "created_at",
@@ -50,6 +59,9 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
     _revises: Artifact | None = None
     _memory: Any = None
     _returned_existing = False  # save() found the same bytes registered and became that record
+    _real_key = False  # key_is_virtual=False: the bytes live at <storage>/<key>
+    _skip_hash_lookup = False
+    _overwrite_versions: bool | None = None
 
     uid = models.CharField(max_length=20, unique=True, editable=False)
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
@@ -98,9 +110,17 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         revises: Artifact | None = None,
         version: str | None = None,
         format: str | None = None,
+        version_tag: str | None = None,
+        key_is_virtual: bool | None = None,
+        skip_hash_lookup: bool = False,
+        overwrite_versions: bool | None = None,
         **fields: Any,
     ) -> None:
         self._revises = revises
+        version = version if version_tag is None else version_tag
+        self._real_key = key_is_virtual is False
+        self._skip_hash_lookup = skip_hash_lookup
+        self._overwrite_versions = overwrite_versions
         if data is None:
             super().__init__(*args, key=key, description=description, kind=kind, version=version, **fields)
             return
@@ -120,6 +140,18 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         if not any(k.startswith("kind") or k == "key" for k in kwargs):
             conditions.append(~models.Q(kind=RUN_ARTIFACT_KIND))
         return conditions
+
+    @classmethod
+    def get(cls, idlike: Any = None, *queries: Any, path: Any = None, **expressions: Any) -> Any:
+        """One artifact by uid, uid stem, id or lookups, or by ``path=`` (LaminDB 2.x): the path of
+        its bytes in a registered storage location (``s3://bucket/raw/a.csv``, a managed path, ...).
+
+        Example:
+            >>> ln.Artifact.get(path="s3://my-bucket/raw/sample1.fastq.gz")  # doctest: +SKIP
+        """
+        if path is None:
+            return super().get(idlike, *queries, **expressions)
+        return super().get(idlike, *queries, **artifact_access.lookup_by_path(path), **expressions)
 
     # -- alternate constructors --------------------------------------------------------------
     @classmethod
@@ -160,12 +192,13 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         artifact_source.become(self, new, None, keep_state=True)
         return self
 
-    def delete(self, permanent: bool = False) -> None:  # type: ignore[override]
-        """Move to the trash (hidden from queries, ``restore()`` brings it back), or delete for good."""
-        if permanent:
-            trash.delete_permanently(self, on_deleted=artifact_access.remove_managed_bytes)
-        else:
-            trash.move_to_trash(self)
+    def _on_deleted(self) -> None:
+        artifact_access.remove_managed_bytes(self)  # after a permanent deletion committed
+
+    @property
+    def _key_is_virtual(self) -> bool:
+        """LaminDB's flag: whether the key is metadata only (managed bytes under ``.biolake/``)."""
+        return bool(self.managed)
 
     def restore(self) -> Artifact:
         """Bring a trashed artifact back."""

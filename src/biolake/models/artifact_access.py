@@ -10,6 +10,9 @@ from biolake.errors import ValidationError
 from biolake.setup.settings import settings
 from biolake.storage import cache as storage_cache
 from biolake.storage import paths, transfer
+from biolake.storage.keys import RESERVED_PREFIX
+
+_UID_LENGTH = 20  # of artifact uids: managed keys are .biolake/<uid><suffix>
 
 if TYPE_CHECKING:
     from upath import UPath
@@ -93,3 +96,18 @@ def remove_managed_bytes(artifact: Artifact) -> None:
     """Remove the bytes of a managed artifact (never bytes registered in place)."""
     if artifact.managed:
         transfer.remove(stored_path(artifact))
+
+
+def lookup_by_path(path: Any) -> dict[str, Any]:
+    """Query lookups that find the artifact whose bytes are at ``path`` (``Artifact.get(path=...)``)."""
+    from biolake.models.storage import registered_roots  # storage registry: loaded with the models
+
+    text = str(path)
+    root = paths.find_root(text, registered_roots())
+    if root is None:
+        raise ValidationError(f"{text!r} is not inside a registered storage location (see ln.Storage.to_dataframe()).")
+    key = paths.relative_key(text, root)
+    head, _, name = key.partition("/")
+    if head == RESERVED_PREFIX and "/" not in name:
+        return {"uid": name[:_UID_LENGTH], "storage__root": root}
+    return {"key": key, "storage__root": root, "managed": False}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from django.db import IntegrityError, transaction
 
 from biolake import _logging as log
-from biolake.models import artifact_source, versioning
+from biolake.models import artifact_source, real_key, versioning
 from biolake.models.constants import MAIN_BRANCH
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
@@ -42,7 +42,10 @@ def save(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwarg
     family_lookup = {"key": artifact.key, "storage_id": artifact.storage_id} if artifact.key else None
     if not artifact.uid:
         artifact.uid = _provisional_uid(artifact)
-    stored = _upload(artifact, source) if source.managed else None
+    if artifact._real_key and source.managed and artifact.key:
+        stored = real_key.upload(artifact, source)  # bytes at <storage>/<key>, registered in place
+    else:
+        stored = _upload(artifact, source) if source.managed else None
     duplicate = _commit(artifact, family_lookup, stored, model_save, *args, **kwargs)
     source.discard()
     if duplicate is not None:  # the same bytes were saved by another process meanwhile
@@ -91,7 +94,9 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: An
             try:
                 with transaction.atomic():
                     versioning.lock(f"hash:{artifact.hash}")
-                    same = list(type(artifact)._plain.filter(hash=artifact.hash, branch_id=MAIN_BRANCH).values_list("pk", flat=True)[:1])
+                    same = [] if artifact._skip_hash_lookup else list(
+                        type(artifact)._plain.filter(hash=artifact.hash, branch_id=MAIN_BRANCH).values_list("pk", flat=True)[:1]
+                    )
                     if same:
                         duplicate = type(artifact)._plain.get(pk=same[0])
                         if stored is not None:
@@ -99,7 +104,7 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: An
                         return duplicate
                     provisional = artifact.uid
                     previous = versioning.assign(artifact, artifact._revises, family_lookup)
-                    if stored is not None and artifact.uid != provisional:
+                    if stored is not None and artifact.managed and artifact.uid != provisional:
                         moved = managed_path(artifact)
                         transfer.move(stored, moved)
                         stored = moved  # renamed to the version's uid
@@ -111,7 +116,7 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: An
                     raise
         return None
     except BaseException:
-        if stored is not None:
+        if stored is not None and not getattr(artifact, "_overwrote", False):
             transfer.remove(stored)
         raise
 

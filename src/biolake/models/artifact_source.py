@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from biolake import _logging as log
 from biolake import formats
-from biolake.errors import InvalidKeyError, PathNotFoundError
+from biolake.errors import ConflictingKeyError, InvalidKeyError, PathNotFoundError
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
 from biolake.models.storage import options_for, registered_roots
 from biolake.models.uids import random_base62
@@ -116,7 +116,7 @@ def resolve(artifact: Artifact) -> Artifact | None:
     assert pending is not None  # called only for an unsaved artifact made from data
     source = prepare(pending.data, key=pending.key, format=pending.format)
     artifact._pending = None
-    existing = find_duplicate(type(artifact), source)
+    existing = None if artifact._skip_hash_lookup else find_duplicate(type(artifact), source)
     if existing is not None:
         become(artifact, existing, source)
         artifact._returned_existing = True
@@ -191,11 +191,7 @@ def _from_path(data: Any, key: str | None) -> Source:
     if root is not None:
         in_place_key = paths.relative_key(upath, root)
         if key is not None and key != in_place_key:
-            raise InvalidKeyError(
-                f"{str(upath)!r} is inside storage {root!r} and is registered in place under its own "
-                f"key {in_place_key!r}; omit key= or copy the file elsewhere first.",
-                key=key,
-            )
+            raise _conflicting_key(upath, root, in_place_key, key)
         key = in_place_key
     else:
         _check_key_suffix(key, suffix)
@@ -206,6 +202,15 @@ def _from_path(data: Any, key: str | None) -> Source:
         summary=hashing.summarize(upath),
         otype=formats.otype_from_suffix(suffix),
         in_place_root=root,
+    )
+
+
+def _conflicting_key(upath: Any, root: str, in_place_key: str, key: str) -> ConflictingKeyError:
+    return ConflictingKeyError(
+        f"The path {str(upath)!r} is already in registered storage {root!r} with key {in_place_key!r}; "
+        f"it is registered in place under that key: omit key= (or pass key={in_place_key!r}), "
+        f"or move the file outside the storage location before registering it under {key!r}.",
+        key=key, inferred_key=in_place_key,
     )
 
 
@@ -263,6 +268,8 @@ def artifacts_from_dir(model: Any, path: str | Path, key: str | None, **kwargs: 
     prefix = key or upath.name
     files = sorted(p for p in upath.rglob("*") if p.is_file())
     root = paths.find_root(upath, registered_roots())
+    if root is not None and key is not None and key != paths.relative_key(upath, root):
+        raise _conflicting_key(upath, root, paths.relative_key(upath, root), key)
     result = []
     for file in files:
         relative = paths.relative_key(file, str(upath))

@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.db.models.base import ModelBase
 
 from biolake import _logging, _process, errors
-from biolake.models import registries
-from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH  # noqa: F401 (TRASH_BRANCH: re-exported)
+from biolake.models import registries, trash
+from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH
 from biolake.models.current import current_user_id
 from biolake.models.describe import describe_tree
 from biolake.models.query import Manager, PlainManager, QuerySet
@@ -50,6 +50,7 @@ class Record(models.Model, metaclass=RecordMeta):
     _name_field: ClassVar[str] = "name"
     _search_fields: ClassVar[tuple[str, ...]] = ("name", "description")
     _repr_fields: ClassVar[tuple[str, ...]] = ()
+    _trash_by_default: ClassVar[bool] = False  # delete() without permanent= moves to the trash
     _positional: ClassVar[tuple[str, ...]] = ()  # fields positional constructor arguments fill (Run: transform)
     uid: str  # each registry declares its uid field (its length differs)
 
@@ -133,11 +134,21 @@ class Record(models.Model, metaclass=RecordMeta):
         return cls._visible()
 
     @classmethod
-    def df(cls, include: list[str] | str | None = None) -> Any:
-        """All (non-trashed) records as a pandas DataFrame."""
-        return cls._visible().df(include=include)
+    def df(cls, include: list[str] | str | None = None, features: bool | list[str] | str = False,
+           limit: int | None = None) -> Any:
+        """All (non-trashed) records as a pandas DataFrame (LaminDB 1.x name of :meth:`to_dataframe`)."""
+        return cls._visible().df(include=include, features=features, limit=limit)
 
-    to_dataframe = df
+    @classmethod
+    def to_dataframe(cls, include: list[str] | str | None = None, features: bool | list[str] | str = False,
+                     limit: int | None = 100) -> Any:
+        """The latest (non-trashed) records as a pandas DataFrame, at most ``limit`` rows (LaminDB 2.x)."""
+        return cls._visible().to_dataframe(include=include, features=features, limit=limit)
+
+    @classmethod
+    def to_list(cls, field: str | None = None) -> list[Any]:
+        """All (non-trashed) records as a list, or the values of one ``field``."""
+        return cls._visible().to_list(field)
 
     @classmethod
     def search(cls, string: str, field: str | list[str] | None = None, limit: int | None = 20) -> QuerySet:
@@ -164,6 +175,35 @@ class Record(models.Model, metaclass=RecordMeta):
         if not self.uid:
             self.uid = self._new_uid()
         super().save(*args, **kwargs)
+        return self
+
+    def delete(self, permanent: bool | None = None) -> None:  # type: ignore[override]
+        """Delete the record: ``permanent=True`` for good, ``permanent=False`` into the trash.
+
+        ``None`` (the default) keeps each registry's LaminDB 1.x behaviour: artifacts and
+        collections go to the trash first (and are deleted for good from there), other records
+        are deleted for good. Registries without a trash (e.g. ``Storage``, ``User``) always
+        delete for good. A record others still reference is refused (``RecordInUseError``).
+
+        Example:
+            >>> ln.ULabel.get(name="obsolete").delete(permanent=True)  # doctest: +SKIP
+        """
+        if permanent is None:
+            in_trash = self._has_branch() and self.branch_id == TRASH_BRANCH  # type: ignore[attr-defined]
+            permanent = in_trash or not (self._has_branch() and self._trash_by_default)
+        if permanent or not self._has_branch():
+            trash.delete_permanently(self, on_deleted=lambda record: record._on_deleted())
+        else:
+            trash.move_to_trash(self)
+
+    def _on_deleted(self) -> None:
+        """Clean-up after a permanent deletion committed (e.g. removing managed bytes)."""
+
+    def restore(self) -> Record:
+        """Bring a trashed record back."""
+        if not self._has_branch():
+            raise errors.InvalidArgument(f"{type(self).__name__} records have no trash: there is nothing to restore.")
+        trash.restore(self)
         return self
 
     def describe(self, return_str: bool = False) -> str | None:

@@ -31,6 +31,7 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures)
     _stem_len: ClassVar[int] = 16
     _name_field: ClassVar[str] = "key"
     _search_fields: ClassVar[tuple[str, ...]] = ("key", "description")
+    _trash_by_default: ClassVar[bool] = True  # delete(): to the trash; from the trash: for good (members stay)
     _repr_fields: ClassVar[tuple[str, ...]] = (
         "uid", "key", "description", "hash", "version", "is_latest", "run_id", "created_by_id", "created_at",
     )
@@ -71,8 +72,10 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures)
         revises: Collection | None = None,
         version: str | None = None,
         meta_artifact: Any = None,
+        version_tag: str | None = None,
         **fields: Any,
     ) -> None:
+        version = version if version_tag is None else version_tag  # LaminDB 2.x name of version
         self._members: list[Any] = []
         self._revises = revises
         if artifacts is None:
@@ -147,13 +150,6 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures)
         Keyword arguments go to :func:`biolake.formats.mapped.mapped` (``obs_keys``, ``join``, ...).
         """
         return collection_access.mapped(self, **kwargs)
-
-    def delete(self, permanent: bool = False) -> None:  # type: ignore[override]
-        """Move to the trash, or delete for good (member artifacts stay)."""
-        if permanent:
-            trash.delete_permanently(self)
-        else:
-            trash.move_to_trash(self)
 
     def restore(self) -> Collection:
         """Bring a trashed collection back."""

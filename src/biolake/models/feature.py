@@ -21,7 +21,12 @@ class Feature(TracksCreator, CanValidate):  # type: ignore[misc]  # each abstrac
     Args:
         name: unique name, e.g. a column name.
         dtype: ``int``, ``float``, ``str``, ``ln.ULabel``, ``"cat[ULabel[Perturbation]]"``,
-            ``bt.Gene.ensembl_gene_id``, ``list[int]``, ... (see :mod:`biolake.models.dtypes`).
+            ``bt.Gene.ensembl_gene_id``, ``list[int]``, ... (see :mod:`biolake.models.dtypes`);
+            not needed for a feature type.
+        type: a feature type (``Feature(name=..., is_type=True)``) this feature belongs to.
+        is_type: this feature is a type that groups other features.
+        cat_filters: restrict the permissible values of a categorical feature to the records
+            matching these lookups, e.g. ``{"source": source_record}`` or ``{"type": perturbation}``.
 
     Example:
         >>> ln.Feature(name="temperature", dtype=float, unit="°C").save()  # doctest: +SKIP
@@ -30,17 +35,21 @@ class Feature(TracksCreator, CanValidate):  # type: ignore[misc]  # each abstrac
     _uid_length: ClassVar[int] = 12
     _name_field: ClassVar[str] = "name"
     _search_fields: ClassVar[tuple[str, ...]] = ("name", "description", "synonyms")
-    _repr_fields: ClassVar[tuple[str, ...]] = ("uid", "name", "dtype", "unit", "description", "created_at")
+    _required_fields: ClassVar[tuple[str, ...]] = ("dtype",)  # of every feature but feature types
+    _repr_fields: ClassVar[tuple[str, ...]] = ("uid", "name", "dtype", "is_type", "type_id", "unit", "description", "created_at")
 
     uid = models.CharField(max_length=12, unique=True, editable=False)
     name = models.CharField(max_length=150, unique=True)
-    dtype = models.CharField(max_length=255)
+    dtype = models.CharField(max_length=255, null=True, blank=True)  # None for feature types
     description = models.TextField(null=True, blank=True)
     unit = models.CharField(max_length=30, null=True, blank=True)
     nullable = models.BooleanField(default=True)
     default_value = models.JSONField(null=True, blank=True)
     synonyms = models.TextField(null=True, blank=True)  # "|"-separated
     coerce = models.BooleanField(default=False)
+    is_type = models.BooleanField(default=False)
+    type = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="features")
+    cat_filters = models.JSONField(null=True, blank=True)
     branch_id = models.SmallIntegerField(default=MAIN_BRANCH)
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
@@ -48,7 +57,34 @@ class Feature(TracksCreator, CanValidate):  # type: ignore[misc]  # each abstrac
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if "dtype" in kwargs and kwargs["dtype"] is not None:
             kwargs["dtype"] = dtypes.normalize(kwargs["dtype"])
+        if kwargs.get("cat_filters"):
+            kwargs["cat_filters"] = _serialize_filters(kwargs["cat_filters"])
         super().__init__(*args, **kwargs)
+        if self._state.adding and not self.is_type and not self.dtype and "name" in kwargs:
+            raise ValidationError(
+                f"Feature {self.name!r} needs a dtype, e.g. ln.Feature(name={self.name!r}, dtype=float); "
+                "only a feature type (is_type=True) has none."
+            )
+
+    @classmethod
+    def from_dataframe(cls, df: Any, field: Any = None) -> Any:
+        """One (unsaved) feature per column of ``df``, dtype inferred from the column (LaminDB 2.x name).
+
+        Existing features of the same name are returned instead of new ones; ``.save()`` the list.
+
+        Example:
+            >>> ln.Feature.from_dataframe(df).save()  # doctest: +SKIP
+        """
+        from biolake.models.feature_inference import features_from_dataframe
+
+        return features_from_dataframe(cls, df)
+
+    from_df = from_dataframe
+
+    @property
+    def cat_filter_lookups(self) -> dict[str, Any]:
+        """The stored ``cat_filters`` as query lookups on the feature's registry."""
+        return dict(self.cat_filters or {})
 
     @property
     def parsed_dtype(self) -> dtypes.Dtype:
@@ -96,3 +132,14 @@ class FeatureValue(models.Model):
 
     def __repr__(self) -> str:
         return f"FeatureValue(feature={self.feature.name!r}, value={self.value!r})"
+
+
+def _serialize_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    """``{"source": record}`` → ``{"source__uid": "..."}`` (records by uid, plain values as they are)."""
+    stored: dict[str, Any] = {}
+    for lookup, value in filters.items():
+        if hasattr(value, "_meta"):
+            stored[f"{lookup}__uid" if hasattr(value, "uid") else f"{lookup}__pk"] = getattr(value, "uid", value.pk)
+        else:
+            stored[lookup] = value
+    return stored

@@ -49,6 +49,20 @@ def _from_source(model: Any, feature: Feature, names: list[str], field: str) -> 
     return {getattr(r, field): r for r in records}
 
 
+def _check_filtered(feature: Feature, model: Any, records: list[Any], filters: dict[str, Any]) -> None:
+    """Records passed for a feature with ``cat_filters`` must match them."""
+    if not records:
+        return
+    matching = set(model.objects.filter(pk__in=[r.pk for r in records], **filters).values_list("pk", flat=True))
+    outside = [r for r in records if r.pk not in matching]
+    if outside:
+        raise ValidationError(
+            f"{len(outside)} record(s) do not match the cat_filters of feature {feature.name!r} "
+            f"({feature.cat_filters}): {', '.join(map(repr, outside[:3]))}.",
+            non_validated={feature.name: [str(r) for r in outside]},
+        )
+
+
 def _label_records(feature: Feature, values: Any) -> list[Any]:
     """The labels named by a categorical feature value (names or records), one query.
 
@@ -67,21 +81,25 @@ def _label_records(feature: Feature, values: Any) -> list[Any]:
             f"Feature {feature.name!r} takes {dtype.registry} records, not {dtypes.registry_name(type(wrong[0]))}: {wrong[0]!r}.",
             non_validated={feature.name: [str(r) for r in wrong]},
         )
+    model = dtypes.registry_model(dtype.registry)
+    filters = feature.cat_filter_lookups
+    if filters:
+        _check_filtered(feature, model, records, filters)
     if not names:
         return records
-    model = dtypes.registry_model(dtype.registry)
     field = dtype.field or model._name_field
-    query = model.objects.filter(**{f"{field}__in": names})
+    query = model.objects.filter(**{f"{field}__in": names}, **filters)
     if dtype.type_name:
         query = query.filter(type__name=dtype.type_name)
     found = {getattr(r, field): r for r in query}
     missing = [n for n in names if n not in found]
-    if missing and model is ULabel and dtype.registry == "ULabel" and not dtype.type_name:
+    restricted = bool(dtype.type_name or filters)  # only existing records that match count
+    if missing and model is ULabel and dtype.registry == "ULabel" and not restricted:
         for name in missing:
             found[name] = ULabel(name=name).save()
         log.info(f"created ULabel(s) {', '.join(map(repr, missing))} for feature {feature.name!r}")
         missing = []
-    if missing and hasattr(model, "public"):
+    if missing and hasattr(model, "public") and not filters:
         found |= _from_source(model, feature, missing, field)
         missing = [n for n in missing if n not in found]
     if missing:
@@ -104,6 +122,14 @@ def _link_labels(record: Any, pairs: list[tuple[Feature | None, Any]]) -> None:
             [link.through(**{link.owner: record, link.column: label, "feature": f}) for f, label in model_pairs],
             ignore_conflicts=True,
         )
+
+
+def _schema_feature_ids(record: Any) -> list[int]:
+    """Ids of the features in the schemas linked to an artifact (the columns curation validated)."""
+    if type(record).__name__ != "Artifact":
+        return []
+    schema_ids = ArtifactSchema.objects.filter(artifact=record).values_list("schema_id", flat=True)
+    return list(Feature.objects.filter(schemas__id__in=list(schema_ids)).values_list("id", flat=True))
 
 
 class FeatureManager:
@@ -133,6 +159,25 @@ class FeatureManager:
             rows = value_rows(plain)
             link.objects.bulk_create([link(**{owner: self._record, "featurevalue": row}) for row in rows], ignore_conflicts=True)
             _link_labels(self._record, labels)
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Replace the record's feature values by ``values`` (LaminDB 2.x), all or nothing.
+
+        Every value added with :meth:`add_values` is removed first; labels that curation linked
+        for the columns of a validated schema stay.
+
+        Example:
+            >>> artifact.features.set_values({"temperature": 22.1})  # doctest: +SKIP
+        """
+        features_by_name(list(values))  # unknown features fail before anything is removed
+        with transaction.atomic():
+            link, owner = _owner_link(self._record)
+            link.objects.filter(**{owner: self._record}).delete()
+            in_schemas = _schema_feature_ids(self._record)
+            for label in label_links(type(self._record)):
+                rows = label.through.objects.filter(**{label.owner: self._record, "feature__isnull": False})
+                rows.exclude(feature_id__in=in_schemas).delete()
+            self.add_values(values)
 
     def get_values(self) -> dict[str, Any]:
         """Feature name → value (a list where a feature has several values)."""

@@ -18,38 +18,46 @@ from django.db import connections, models
 from biolake.models.label_links import label_rows
 
 
-def queryset_to_df(qs: Any, include: list[str]) -> pd.DataFrame:
-    """Concrete fields as columns (foreign keys as ``<name>_id``), ``id`` as index, plus ``include``."""
+def queryset_to_df(qs: Any, include: list[str], features: bool | list[str] | str = False) -> pd.DataFrame:
+    """Concrete fields as columns (foreign keys as ``<name>_id``), ``id`` as index, plus ``include``.
+
+    ``features``: ``True`` / ``"queryset"`` adds a column per feature the records have values
+    or labels for; a list of names restricts the columns to those features.
+    """
     model_fields = _ordered_fields(qs.model)
     rows = _fetch(qs.values_list(*[f.attname for f in model_fields]))
     columns = list(zip(*rows)) if rows else [() for _ in model_fields]
     data = {field.attname: _column(field, values) for field, values in zip(model_fields, columns)}
     df = pd.DataFrame(data).set_index("id")
-    if include:
-        ids = df.index.tolist()
-        for lookup in include:
-            if lookup == "features":
-                df = df.join(_feature_columns(qs.model, ids))
-            else:
-                df[lookup] = _related_column(qs.model, ids, lookup)
+    ids = df.index.tolist()
+    for lookup in include:
+        df[lookup] = _related_column(qs.model, ids, lookup)
+    if features is not False and features is not None:
+        names = [features] if isinstance(features, str) and features != "queryset" else features
+        wanted = None if names is True or names == "queryset" else list(names)  # type: ignore[arg-type]
+        df = df.join(_feature_columns(qs.model, ids, wanted))
     return df
 
 
-def _feature_columns(model: Any, ids: list[int]) -> pd.DataFrame:
+def _feature_columns(model: Any, ids: list[int], wanted: list[str] | None = None) -> pd.DataFrame:
     """One column per feature (values, or label names for categorical features): two queries."""
     cells: dict[str, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    rows: list[tuple[Any, str, Any]] = []
     owner = model.__name__.lower()
-    link = model._meta.get_field("feature_values").remote_field.through
-    rows = link._default_manager.filter(**{f"{owner}_id__in": ids}).values_list(
-        f"{owner}_id", "featurevalue__feature__name", "featurevalue__value"
-    )
-    labels = label_rows(model, ids, feature_only=True)  # every label registry (ULabel, bio.CellType, ...)
-    rows = [*rows, *((pk, name, value) for pk, name, value, _ in labels)]
+    if any(f.name == "feature_values" for f in model._meta.get_fields()) and ids:
+        link = model._meta.get_field("feature_values").remote_field.through
+        values = link._default_manager.filter(**{f"{owner}_id__in": ids})
+        if wanted is not None:
+            values = values.filter(featurevalue__feature__name__in=wanted)
+        rows = list(values.values_list(f"{owner}_id", "featurevalue__feature__name", "featurevalue__value"))
+    labels = label_rows(model, ids, feature_only=True) if ids else []  # every label registry (ULabel, bio.CellType, ...)
+    rows += [(pk, str(name), value) for pk, name, value, _ in labels if wanted is None or name in wanted]
     for pk, name, value in rows:
         cells[name][pk].append(value)
+    order = sorted(cells) if wanted is None else [n for n in wanted if n in cells]
     columns = {
-        name: [(v[0] if len(v) == 1 else v) if (v := by_id.get(pk)) else None for pk in ids]
-        for name, by_id in sorted(cells.items())
+        name: [(v[0] if len(v) == 1 else v) if (v := cells[name].get(pk)) else None for pk in ids]
+        for name in order
     }
     return pd.DataFrame(columns, index=pd.Index(ids, name="id"))
 
@@ -89,7 +97,7 @@ def _related_column(model: Any, ids: list[int], lookup: str) -> list[Any]:
     values: dict[int, list[Any]] = defaultdict(list)
     pairs = model.objects.filter(id__in=ids).values_list("id", lookup).order_by("id")
     for pk, value in pairs:
-        if value is not None:
+        if value is not None and value not in values[pk]:  # a label linked twice (with and without a feature)
             values[pk].append(value)
     many = _is_many_valued(model, lookup)
     if many:

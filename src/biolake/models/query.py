@@ -26,13 +26,14 @@ def _describe_query(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
 _LOOKUP_ALIASES = {"feature_sets": "schemas"}
 
 
-def _resolve_aliases(kwargs: dict[str, Any]) -> dict[str, Any]:
+def _resolve_aliases(kwargs: dict[str, Any], model: Any = None) -> dict[str, Any]:
     """``feature_sets__in=...`` → ``schemas__in=...``; an unsaved record with a public id
     (e.g. a gene from ``lookup()``) is matched by that id: ``genes=g`` → ``genes__ensembl_gene_id=...``."""
     renamed = {}
+    aliases = {**_LOOKUP_ALIASES, **getattr(model, "_lookup_aliases", {})}
     for key, value in kwargs.items():
         head, sep, rest = key.partition("__")
-        key = _LOOKUP_ALIASES.get(head, head) + sep + rest
+        key = aliases.get(head, head) + sep + rest
         id_field = getattr(value, "_id_field", None)
         if id_field and getattr(getattr(value, "_state", None), "adding", False) and not rest:
             key, value = f"{key}__{id_field}", getattr(value, id_field)
@@ -71,7 +72,7 @@ class QuerySet(models.QuerySet):
 
     def filter(self, *args: Any, **kwargs: Any) -> QuerySet:
         """Django's ``filter``, with feature lookups and index-friendly prefix queries on SQLite."""
-        kwargs = _resolve_aliases(kwargs)
+        kwargs = _resolve_aliases(kwargs, self.model)
         annotated = {k: v for k, v in kwargs.items() if k.split("__", 1)[0] in self.query.annotations}
         kwargs, feature_conditions = split_feature_lookups(self.model, _without(kwargs, annotated), self.db)
         kwargs = {**kwargs, **annotated}  # lookups on annotations (search_rank) are neither fields nor features
@@ -86,18 +87,50 @@ class QuerySet(models.QuerySet):
         args, kwargs = _prefix_as_range(connections[self.db].vendor, args, dict(kwargs))
         return super().exclude(*args, **kwargs)
 
-    def df(self, include: list[str] | str | None = None) -> pd.DataFrame:
-        """The records as a pandas DataFrame indexed by ``id``.
+    def df(self, include: list[str] | str | None = None, features: bool | list[str] | str = False,
+           limit: int | None = None) -> pd.DataFrame:
+        """The records as a pandas DataFrame indexed by ``id`` (LaminDB 1.x name of :meth:`to_dataframe`).
 
         Args:
             include: related lookups to add as columns, e.g. ``["created_by__handle"]``;
-                many-valued lookups become lists.
+                many-valued lookups become lists. ``"features"`` is the same as ``features=True``.
+            features: add one column per feature with values (``True`` or ``"queryset"``), or
+                only the named features (a list of names); a constant number of queries.
+            limit: at most this many rows (``None``: all).
         """
         from biolake.models.frames import queryset_to_df  # pandas: loads on the first df()
 
-        return queryset_to_df(self, [include] if isinstance(include, str) else list(include or []))
+        lookups = [include] if isinstance(include, str) else list(include or [])
+        if "features" in lookups:
+            lookups.remove("features")
+            features = features or True
+        qs = self[:limit] if limit is not None and not self.query.is_sliced else self
+        return queryset_to_df(qs, lookups, features=features)
 
-    to_dataframe = df
+    def to_dataframe(self, include: list[str] | str | None = None, features: bool | list[str] | str = False,
+                     limit: int | None = 100) -> pd.DataFrame:
+        """The records as a pandas DataFrame indexed by ``id`` (LaminDB 2.x; ``df()`` is the 1.x name).
+
+        Args:
+            include: related lookups as columns, e.g. ``["ulabels__name", "created_by__handle"]``.
+            features: ``True`` (or ``"queryset"``) adds a column per feature the records have
+                values for; a list of names adds only those.
+            limit: at most this many rows (default 100, as in LaminDB; ``None``: all).
+
+        Example:
+            >>> ln.Artifact.filter(suffix=".parquet").to_dataframe(include="ulabels__name", features=True)  # doctest: +SKIP
+        """
+        return self.df(include=include, features=features, limit=limit)
+
+    def to_list(self, field: str | None = None) -> list[Any]:
+        """The records as a list, or the values of one ``field`` (ordered only if the query is).
+
+        Example:
+            >>> ln.ULabel.filter().order_by("name").to_list("name")  # doctest: +SKIP
+        """
+        if field is None:
+            return list(self)
+        return list(self.values_list(field, flat=True))
 
     def one(self) -> Any:
         """Exactly one record; raise if there are none or several."""

@@ -48,11 +48,29 @@ class Transform(Record, HasLineage, versioning.IsVersioned):  # type: ignore[mis
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
 
+    _lookup_aliases: ClassVar[dict[str, str]] = {"kind": "type", "version_tag": "version"}
+
     def __init__(self, *args: Any, revises: Transform | None = None, **kwargs: Any) -> None:
+        if "kind" in kwargs:  # LaminDB 2.x name of ``type``
+            kind = kwargs.pop("kind")
+            if "type" in kwargs and kwargs["type"] != kind:
+                raise ValidationError(f"Transform got type={kwargs['type']!r} and kind={kind!r}; pass one of them.")
+            kwargs["type"] = kind
+        if "version_tag" in kwargs:
+            kwargs["version"] = kwargs.pop("version_tag")
         super().__init__(*args, **kwargs)
         self._revises = revises
         if self.type not in TRANSFORM_TYPES:
             raise ValidationError(f"Transform type {self.type!r} is not one of {', '.join(TRANSFORM_TYPES)}.")
+
+    @property
+    def kind(self) -> str:
+        """LaminDB 2.x name of ``type`` (``"pipeline"``, ``"script"``, ...); both name one field."""
+        return self.type
+
+    @kind.setter
+    def kind(self, value: str) -> None:
+        self.type = value
 
     def save(self, *args: Any, **kwargs: Any) -> Transform:  # type: ignore[override]
         """Save; a new record with an existing key becomes the family's new version."""

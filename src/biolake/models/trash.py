@@ -1,4 +1,4 @@
-"""Trash and permanent deletion for versioned records (artifacts, collections, transforms)."""
+"""Trash and permanent deletion of records; version families keep one latest version."""
 
 from __future__ import annotations
 
@@ -10,25 +10,40 @@ from django.db.models import ProtectedError
 from biolake import _logging as log
 from biolake.errors import RecordInUseError
 from biolake.models import versioning
-from biolake.models.base import MAIN_BRANCH, TRASH_BRANCH
+from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH
 
 
 def move_to_trash(record: Any) -> None:
     """Hide ``record`` from queries; the previous version becomes the latest."""
+    versioned = _is_versioned(record)
     with transaction.atomic():
         record.branch_id = TRASH_BRANCH
-        record.is_latest = False
-        type(record).objects.filter(pk=record.pk).update(branch_id=TRASH_BRANCH, is_latest=False)
-        versioning.refresh_latest(type(record), record.uid[: record._stem_len])
-    log.info(f"moved {type(record).__name__} {record.uid} to the trash; restore it with .restore()")
+        fields: dict[str, Any] = {"branch_id": TRASH_BRANCH}
+        if versioned:
+            record.is_latest = False
+            fields["is_latest"] = False
+        type(record).objects.filter(pk=record.pk).update(**fields)
+        if versioned:
+            versioning.refresh_latest(type(record), record.uid[: record._stem_len])
+    log.info(f"moved {type(record).__name__} {_name(record)} to the trash; restore it with .restore()")
+
+
+def _is_versioned(record: Any) -> bool:
+    return isinstance(record, versioning.IsVersioned)
+
+
+def _name(record: Any) -> str:
+    return str(getattr(record, "uid", None) or record.pk)
 
 
 def restore(record: Any) -> None:
     """Bring a trashed record back; the newest version of its family is the latest again."""
+    versioned = _is_versioned(record)
     with transaction.atomic():
         type(record).objects.filter(pk=record.pk).update(branch_id=MAIN_BRANCH)
-        versioning.refresh_latest(type(record), record.uid[: record._stem_len])
-    record.refresh_from_db(fields=["branch_id", "is_latest"])
+        if versioned:
+            versioning.refresh_latest(type(record), record.uid[: record._stem_len])
+    record.refresh_from_db(fields=["branch_id", "is_latest"] if versioned else ["branch_id"])
 
 
 def delete_permanently(record: Any, on_deleted: Callable[[Any], None] | None = None) -> None:
@@ -36,19 +51,20 @@ def delete_permanently(record: Any, on_deleted: Callable[[Any], None] | None = N
 
     ``on_deleted`` runs after the deletion committed (e.g. to remove managed bytes).
     """
-    stem = record.uid[: record._stem_len]
+    stem = record.uid[: record._stem_len] if _is_versioned(record) else None
     try:
         with transaction.atomic():
             models_delete(record)
-            versioning.refresh_latest(type(record), stem)
+            if stem is not None:
+                versioning.refresh_latest(type(record), stem)
     except ProtectedError as error:
         users = sorted({f"{type(obj).__name__}({getattr(obj, 'uid', obj.pk)})" for obj in error.protected_objects})
         raise RecordInUseError(
-            f"Cannot delete {type(record).__name__} {record.uid}: still referenced by {', '.join(users[:10])}."
+            f"Cannot delete {type(record).__name__} {_name(record)}: still referenced by {', '.join(users[:10])}."
         ) from error
     if on_deleted is not None:
         on_deleted(record)
-    log.info(f"permanently deleted {type(record).__name__} {record.uid}")
+    log.info(f"permanently deleted {type(record).__name__} {_name(record)}")
 
 
 def models_delete(record: Any) -> None:

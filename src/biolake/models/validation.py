@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from biolake import _logging as log
 from biolake.errors import ValidationWarning
 from biolake.models import validation_report, value_matching
+from biolake.models.value_matching import TypeFilter
 from biolake.models.record_list import RecordList
 
 # numpy and pandas load on first use: importing the registries must stay cheap
@@ -70,7 +71,7 @@ class InspectResult:
 
 
 def validate(
-    model: Any, values: Any, field: Any = None, mute: bool = False, type_filter: str | None = None, **kwargs: Any
+    model: Any, values: Any, field: Any = None, mute: bool = False, type_filter: TypeFilter = None, **kwargs: Any
 ) -> np.ndarray:
     """A boolean array: ``True`` where the value exists in ``field`` (exact match).
 
@@ -99,7 +100,7 @@ def inspect(
     mute: bool = False,
     synonyms_field: str | None = "synonyms",
     case_sensitive: bool = False,
-    type_filter: str | None = None,
+    type_filter: TypeFilter = None,
     **kwargs: Any,
 ) -> InspectResult:
     """Validated and non-validated values, and the synonyms among the latter, with a printed summary.
@@ -116,7 +117,7 @@ def inspect(
     return result
 
 
-def validate_values(model: Any, field: Any, values: Any, type_filter: str | None = None) -> InspectResult:
+def validate_values(model: Any, field: Any, values: Any, type_filter: TypeFilter = None) -> InspectResult:
     """:func:`inspect` for curators: no output, synonyms and case variants detected.
 
     ``type_filter`` restricts ULabels to one label type (``cat[ULabel[Perturbation]]``).
@@ -132,7 +133,7 @@ def standardize(
     return_mapper: bool = False,
     case_sensitive: bool = False,
     mute: bool = False,
-    type_filter: str | None = None,
+    type_filter: TypeFilter = None,
     **kwargs: Any,
 ) -> Any:
     """Values mapped to canonical ones through synonyms and (unless ``case_sensitive``) case.
@@ -164,17 +165,22 @@ def standardize(
 
 
 def from_values(
-    model: Any, values: Any, field: Any = None, type_filter: str | None = None, **kwargs: Any
+    model: Any, values: Any, field: Any = None, type_filter: TypeFilter = None, create: bool = False, **kwargs: Any
 ) -> RecordList:
-    """The records whose ``field`` equals one of ``values``: input order, one per value."""
+    """The records whose ``field`` equals one of ``values``: input order, one per value.
+
+    ``create=True`` adds a new (unsaved) record for each value no record has yet.
+    """
     name = value_matching.field_name(model, field)
     uniques = value_matching.distinct(values).uniques
     found = value_matching.records(model, name, uniques, type_filter)
+    if create:
+        return RecordList(found[v] if v in found else model(**{name: v}) for v in uniques)
     return RecordList(found[v] for v in uniques if v in found)
 
 
 def _inspect(
-    model: Any, values: Any, field: Any, synonyms_field: str | None, case_sensitive: bool, type_filter: str | None
+    model: Any, values: Any, field: Any, synonyms_field: str | None, case_sensitive: bool, type_filter: TypeFilter
 ) -> InspectResult:
     found, exact, mapped = _match(model, values, field, synonyms_field, case_sensitive, type_filter)
     validated = [v for v, ok in zip(found.uniques, exact) if ok]
@@ -193,7 +199,7 @@ def _print_summary(result: InspectResult) -> None:
 
 
 def _match(
-    model: Any, values: Any, field: Any, synonyms_field: str | None, case_sensitive: bool, type_filter: str | None
+    model: Any, values: Any, field: Any, synonyms_field: str | None, case_sensitive: bool, type_filter: TypeFilter
 ) -> tuple[value_matching.Distinct, Any, list[Any]]:
     """The distinct values, which exist in the field (one query), and what each maps to."""
     found = value_matching.distinct(values)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 # above it, every record that has synonyms is read (a scan either way, this one is bounded)
 LIKE_LIMIT = 32
 _LOWER = "_biolake_lower"
+
+# a label type name (``cat[ULabel[Perturbation]]``) or the lookups of a feature's ``cat_filters``
+TypeFilter = Union[str, dict[str, Any], None]
 
 
 @dataclasses.dataclass
@@ -112,16 +115,23 @@ def synonyms_field_name(model: type[Record], synonyms_field: str | None) -> str 
     return synonyms_field
 
 
-def registry_label(model: type[Record], field: str, type_filter: str | None = None) -> str:
-    """``ULabel.name``, ``ULabel[Perturbation].name``, ``bio.Gene.ensembl_gene_id``."""
-    typed = f"[{type_filter}]" if type_filter else ""
+def registry_label(model: type[Record], field: str, type_filter: TypeFilter = None) -> str:
+    """``ULabel.name``, ``ULabel[Perturbation].name``, ``bio.Gene.ensembl_gene_id``,
+    ``ULabel[type__uid='...'].name`` (a feature's ``cat_filters``)."""
+    if isinstance(type_filter, dict):
+        typed = "[" + ", ".join(f"{k}={v!r}" for k, v in type_filter.items()) + "]"
+    else:
+        typed = f"[{type_filter}]" if type_filter else ""
     return f"{registry_name(model)}{typed}.{field}"
 
 
-def base_queryset(model: type[Record], type_filter: str | None = None) -> Any:
-    """The records that count: not trashed, and of the label type ``type_filter`` if given."""
+def base_queryset(model: type[Record], type_filter: TypeFilter = None) -> Any:
+    """The records that count: not trashed, and of the label type ``type_filter`` if given
+    (a name), or matching the lookups of a feature's ``cat_filters`` (a dict)."""
     qs = model.filter()  # the registry's default conditions: branch_id=1 where it has a branch
-    if type_filter is not None:
+    if isinstance(type_filter, dict):
+        qs = qs.filter(**type_filter)
+    elif type_filter is not None:
         qs = qs.filter(type__name=type_filter)
     return qs
 
@@ -172,7 +182,7 @@ def fetch(
     uniques: list[Any],
     synonyms_field: str | None = None,
     case_sensitive: bool = True,
-    type_filter: str | None = None,
+    type_filter: TypeFilter = None,
 ) -> Reference:
     """Read, in one query, the canonical values (and synonyms) that ``uniques`` can match."""
     reference = Reference(set(), {}, {})
@@ -213,7 +223,7 @@ def _build(reference: Reference, rows: list[tuple[Any, Any]], case_sensitive: bo
     return reference
 
 
-def records(model: type[Record], field: str, uniques: list[Any], type_filter: str | None = None) -> dict[Any, Any]:
+def records(model: type[Record], field: str, uniques: list[Any], type_filter: TypeFilter = None) -> dict[Any, Any]:
     """The first record (by id) per value of ``uniques`` that exists, in one query."""
     text = _is_text(model, field)
     values = [str(v) for v in uniques if isinstance(v, str)] if text else list(uniques)

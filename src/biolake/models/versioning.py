@@ -9,7 +9,7 @@ transaction-level advisory lock, on SQLite through ``BEGIN IMMEDIATE`` (one writ
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import connection, models
 
@@ -79,6 +79,8 @@ def refresh_latest(model: Any, stem: str) -> None:
 class IsVersioned(models.Model):
     """Records in version families (artifacts, collections, transforms): ``versions``, ``stem_uid``."""
 
+    _lookup_aliases: ClassVar[dict[str, str]] = {"version_tag": "version"}  # LaminDB 2.x names in filter()
+
     class Meta:
         abstract = True
 
@@ -86,6 +88,15 @@ class IsVersioned(models.Model):
     def versions(self) -> Any:
         """All non-trashed versions of this record, oldest first."""
         return family(type(self), self.stem_uid).filter(branch_id=MAIN_BRANCH)
+
+    @property
+    def version_tag(self) -> str | None:
+        """LaminDB 2.x name of ``version`` (the free version tag, e.g. ``"1.0"``); both name one field."""
+        return self.version  # type: ignore[attr-defined, no-any-return]
+
+    @version_tag.setter
+    def version_tag(self, value: str | None) -> None:
+        self.version = value
 
     @property
     def stem_uid(self) -> str:

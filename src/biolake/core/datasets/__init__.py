@@ -15,7 +15,24 @@ if TYPE_CHECKING:
     import pandas as pd
     from anndata import AnnData
 
-__all__ = ["anndata_with_obs", "small_dataset1", "small_dataset2"]
+from biolake.core.datasets import mini_immuno
+from biolake.core.datasets.files import (
+    anndata_file_pbmc68k_test,
+    anndata_pbmc68k_reduced,
+    df_iris,
+    df_iris_in_meter,
+    df_iris_in_meter_study1,
+    df_iris_in_meter_study2,
+    file_bam,
+    file_fastq,
+    file_mini_csv,
+)
+
+__all__ = [
+    "anndata_file_pbmc68k_test", "anndata_pbmc68k_reduced", "anndata_with_obs", "df_iris", "df_iris_in_meter",
+    "df_iris_in_meter_study1", "df_iris_in_meter_study2", "file_bam", "file_fastq", "file_mini_csv",
+    "mini_immuno", "small_dataset1", "small_dataset2",
+]
 
 _GENE_SYMBOLS = {
     "ENSG00000153563": "CD8A",

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from biolake.models import artifact_access, artifact_save, artifact_source, integrity, trash, versioning
+from biolake.models import artifact_access, artifact_save, artifact_source, integrity, obs_index, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import TracksCreator
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
@@ -163,7 +163,7 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
     def delete(self, permanent: bool = False) -> None:  # type: ignore[override]
         """Move to the trash (hidden from queries, ``restore()`` brings it back), or delete for good."""
         if permanent:
-            trash.delete_permanently(self, on_deleted=artifact_access.remove_managed_bytes)
+            trash.delete_permanently(self, on_deleted=_remove_bytes_and_sidecars)
         else:
             trash.move_to_trash(self)
 
@@ -190,10 +190,6 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         """Lazy, backed access: a pyarrow Dataset for parquet, a backed AnnData for h5ad/zarr."""
         return artifact_access.open(self, **kwargs)
 
-
-
-
-
     @property
     def transform(self) -> Any:
         """The transform whose run created this artifact, if any."""
@@ -210,3 +206,8 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
             HashMismatchError: the bytes are missing or differ (``.expected``, ``.actual``).
         """
         return integrity.verify(self).raise_for_problem()
+
+
+def _remove_bytes_and_sidecars(artifact: Artifact) -> None:
+    artifact_access.remove_managed_bytes(artifact)
+    obs_index.remove_sidecars(artifact)

@@ -1,0 +1,82 @@
+"""Match requested genes to each artifact's var: through its var index and var columns, with
+the Gene registry (when the bio module is enabled) mapping synonyms to symbols and symbols
+to Ensembl ids, so ``"CD8A"`` finds ``ENSG00000153563`` in a var indexed by Ensembl ids."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from biolake.errors import GeneNotFoundError, ValidationError
+from biolake.models.registries import registry_model
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: var columns that commonly hold gene symbols or ids (CELLxGENE, scanpy, 10x)
+VAR_COLUMNS = ("gene_symbols", "symbol", "feature_name", "gene_name", "gene_ids", "ensembl_gene_id", "gene_id")
+
+
+@dataclasses.dataclass
+class Genes:
+    """The requested genes, standardized, with every name each may appear under."""
+
+    names: list[str]  # output var names: the standardized requested genes
+    aliases: list[list[str]]  # per gene: names to look for in a var
+    ensembl_ids: list[str | None]
+
+
+def resolve(genes: list[str], gene_field: str | None) -> Genes:
+    """Standardize ``genes`` (synonyms → symbols) and find their Ensembl ids and symbols in the Gene registry."""
+    gene_model = _gene_registry()
+    if gene_model is None:
+        return Genes(list(genes), [[g] for g in genes], [None] * len(genes))
+    field = gene_field or ("ensembl_gene_id" if all(str(g).startswith("ENS") for g in genes) else "symbol")
+    mapper = gene_model.standardize(genes, field=field, return_mapper=True, mute=True) if field == "symbol" else {}
+    standardized = [mapper.get(g, g) for g in genes]
+    records = {getattr(r, field): r for r in gene_model.from_values(standardized, field=field, mute=True)}
+    names, aliases, ids = [], [], []
+    for asked, name in zip(genes, standardized):
+        record = records.get(name)
+        extra = [record.symbol, record.ensembl_gene_id] if record is not None else []
+        names.append(name)
+        aliases.append([v for v in dict.fromkeys([name, asked, *extra]) if v])
+        ids.append(record.ensembl_gene_id if record is not None else None)
+    return Genes(names, aliases, ids)
+
+
+def _gene_registry() -> Any:
+    try:
+        return registry_model("bio.Gene")
+    except ValidationError:
+        return None
+
+
+def positions(var: pd.DataFrame, genes: Genes) -> list[int | None]:
+    """The position of each gene in ``var`` (index first, then :data:`VAR_COLUMNS`), ``None`` if absent."""
+    lookup: dict[str, int] = {}
+    for column in [c for c in reversed(VAR_COLUMNS) if c in var.columns]:
+        lookup.update({str(v): i for i, v in enumerate(var[column]) if v is not None})
+    lookup.update({str(v): i for i, v in enumerate(var.index)})
+    return [next((lookup[a] for a in aliases if a in lookup), None) for aliases in genes.aliases]
+
+
+def report_missing(genes: Genes, found: dict[str, list[int | None]]) -> None:
+    """Raise :class:`GeneNotFoundError` naming each gene missing from some artifacts, and where."""
+    missing: dict[str, list[str]] = {}
+    for i, name in enumerate(genes.names):
+        lacking = [uid for uid, places in found.items() if places[i] is None]
+        if lacking:
+            missing[name] = lacking
+    if not missing:
+        return
+    n = len(found)
+    parts = [
+        f"{name!r} (in none of the {n} artifacts)" if len(uids) == n else f"{name!r} (missing in {len(uids)} of {n}: {', '.join(uids[:5])})"
+        for name, uids in missing.items()
+    ]
+    raise GeneNotFoundError(
+        f"Genes not found: {'; '.join(parts)}. Check the names and gene_field (symbol or ensembl_gene_id), "
+        "or pass on_missing='fill' to return zeros for them.",
+        missing=missing,
+    )

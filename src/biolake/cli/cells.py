@@ -53,7 +53,7 @@ def build_command(force: bool, key_prefix: str | None) -> None:
 
     artifacts = ln.Artifact.filter(key__startswith=key_prefix) if key_prefix else ln.Artifact.filter()
     built = cells.build_index(artifacts, force=force)
-    log.success(f"built the obs index of {built} artifact(s)")
+    click.echo(f"built the obs index of {built} artifact(s)")
 
 
 COMMANDS = [cells_group, index_group]

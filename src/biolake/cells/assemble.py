@@ -21,7 +21,8 @@ def anndata(
     obs: pd.DataFrame,
     artifacts: list[Artifact],
     indexes: dict[str, ObsIndex],
-    wanted: gene_matching.Genes | None,
+    genes: list[str] | None,
+    gene_field: str | None,
     layer: str,
     on_missing: str,
 ) -> AnnData:
@@ -31,7 +32,8 @@ def anndata(
     import scipy.sparse as sp
 
     vars_ = {a.uid: obs_sidecar.read_var(indexes[a.uid].var_path) for a in artifacts}
-    names, places = _columns(vars_, wanted, on_missing)
+    wanted, places = _columns(vars_, genes, gene_field, on_missing)
+    names = wanted.names
     blocks = []
     for artifact in artifacts:
         rows = obs.loc[obs["artifact_uid"] == artifact.uid, "obs_row"].to_numpy()
@@ -43,23 +45,22 @@ def anndata(
         index = obs["artifact_uid"] + ":" + index
     obs.index = pd.Index(index.to_numpy(), name=None)
     var = pd.DataFrame(index=pd.Index(names, name=None))
-    if wanted is not None and any(wanted.ensembl_ids):
+    if any(wanted.ensembl_ids):
         var["ensembl_gene_id"] = [e or "" for e in wanted.ensembl_ids]
     return ad.AnnData(X=matrix_, obs=obs, var=var)
 
 
-def _columns(vars_: dict[str, pd.DataFrame], wanted: gene_matching.Genes | None, on_missing: str) -> tuple[list[str], dict[str, list[int | None]]]:
-    """Output gene names and, per artifact, the var position of each (``None``: absent)."""
-    if wanted is None:  # the genes every artifact has, in the first one's order
+def _columns(vars_: dict[str, pd.DataFrame], genes: list[str] | None, gene_field: str | None, on_missing: str) -> tuple[gene_matching.Genes, dict[str, list[int | None]]]:
+    """The output genes and, per artifact, the var position of each (``None``: absent)."""
+    if genes is None:  # the genes every artifact has, in the first one's order
         first, *others = list(vars_.values()) or [None]
-        if first is None:
-            return [], {}
-        shared = [str(n) for n in first.index if all(n in other.index for other in others)]
-        wanted = gene_matching.Genes(shared, [[n] for n in shared], [None] * len(shared))
-    places = {uid: gene_matching.positions(var, wanted) for uid, var in vars_.items()}
+        shared = [] if first is None else [str(n) for n in first.index if all(n in other.index for other in others)]
+        wanted = gene_matching.literal(shared)
+        return wanted, {uid: gene_matching.positions(var, wanted) for uid, var in vars_.items()}
+    wanted, places = gene_matching.match(genes, gene_field, vars_)
     if on_missing == "raise":
         gene_matching.report_missing(wanted, places)
-    return wanted.names, places
+    return wanted, places
 
 
 def _read(artifact: Artifact, layer: str, rows: np.ndarray, places: list[int | None], n_genes: int) -> Any:

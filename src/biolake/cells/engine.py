@@ -8,42 +8,71 @@ endpoint as the storage location. Sidecars with different columns are read by na
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
+
+from biolake import _process
 
 from biolake.cells.filters import quote
 
 if TYPE_CHECKING:
     import duckdb
-    from upath import UPath
+
+    from biolake.models.obs_index import ObsIndex
 
 
-def connect(paths: list[UPath]) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection that can read ``paths`` (remote filesystems registered)."""
+def sidecar_sources(indexes: list[ObsIndex]) -> tuple[list[str], list[Any]]:
+    """The URLs of the obs sidecars DuckDB reads, and the remote filesystems they need.
+
+    Each storage location is resolved once (a root joined with a key per artifact would cost
+    a path object each).
+    """
+    urls, filesystems, roots = [], [], {}
+    for idx in indexes:
+        storage = idx.artifact.storage
+        if storage.pk not in roots:
+            root = storage.location.path
+            protocol = _protocol(root)
+            base = str(getattr(root, "path", root)) if protocol == "file" else f"{protocol}://{root.path}"
+            roots[storage.pk] = base.rstrip("/")
+            if protocol != "file":
+                filesystems.append(root.fs)
+        urls.append(f"{roots[storage.pk]}/{idx.obs_key}")
+    return urls, filesystems
+
+
+def connect(filesystems: list[Any]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB cursor that can read through ``filesystems`` (fsspec, registered by protocol).
+
+    The process keeps one connection (a new one after a fork); each call returns a cursor of it.
+    """
+    connection, registered = _process_connection()
+    for fs in filesystems:
+        protocol = _protocol(fs)
+        if registered.get(protocol) is fs:
+            continue
+        if protocol in registered:
+            connection.unregister_filesystem(protocol)
+        connection.register_filesystem(fs)
+        registered[protocol] = fs
+    return connection.cursor()
+
+
+def _process_connection() -> tuple[duckdb.DuckDBPyConnection, dict[str, Any]]:
     try:
         import duckdb
     except ImportError as error:  # pragma: no cover - duckdb is in the ``cells`` extra
         raise ImportError("cell queries need DuckDB: pip install 'biolake[cells]'") from error
-    con = duckdb.connect()
-    registered: set[str] = set()
-    for path in paths:
-        protocol = _protocol(path)
-        if protocol != "file" and protocol not in registered:
-            con.register_filesystem(path.fs)
-            registered.add(protocol)
-    return con
+    held = _process.duckdb_connection
+    if not held or held[0] != os.getpid():
+        held[:] = [os.getpid(), duckdb.connect(), {}]
+    return held[1], held[2]
 
 
-def source_sql(paths: list[UPath]) -> str:
+def source_sql(urls: list[str]) -> str:
     """The ``read_parquet([...])`` table expression over the sidecars."""
-    listed = ", ".join(_literal(_url(path)) for path in paths)
+    listed = ", ".join(_literal(url) for url in urls)
     return f"read_parquet([{listed}], union_by_name = true)"
-
-
-def _url(path: UPath) -> str:
-    protocol = _protocol(path)
-    if protocol == "file":
-        return str(getattr(path, "path", path))
-    return f"{protocol}://{path.path}"
 
 
 def _protocol(path: Any) -> str:

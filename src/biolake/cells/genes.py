@@ -7,8 +7,9 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from biolake.errors import GeneNotFoundError, ValidationError
+from biolake.errors import GeneNotFoundError
 from biolake.models.registries import registry_model
+from biolake.setup.django_boot import active_instance
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,11 +27,17 @@ class Genes:
     ensembl_ids: list[str | None]
 
 
+def literal(genes: list[str]) -> Genes:
+    """The genes as asked, matched by their exact names only."""
+    return Genes(list(genes), [[g] for g in genes], [None] * len(genes))
+
+
 def resolve(genes: list[str], gene_field: str | None) -> Genes:
-    """Standardize ``genes`` (synonyms → symbols) and find their Ensembl ids and symbols in the Gene registry."""
+    """Standardize ``genes`` (synonyms → symbols) and find their Ensembl ids and symbols in the Gene
+    registry (its records or its public source); without the bio module, the genes as asked."""
     gene_model = _gene_registry()
     if gene_model is None:
-        return Genes(list(genes), [[g] for g in genes], [None] * len(genes))
+        return literal(genes)
     field = gene_field or ("ensembl_gene_id" if all(str(g).startswith("ENS") for g in genes) else "symbol")
     mapper = gene_model.standardize(genes, field=field, return_mapper=True, mute=True) if field == "symbol" else {}
     standardized = [mapper.get(g, g) for g in genes]
@@ -45,11 +52,25 @@ def resolve(genes: list[str], gene_field: str | None) -> Genes:
     return Genes(names, aliases, ids)
 
 
+def match(genes: list[str], gene_field: str | None, vars_: dict[str, pd.DataFrame]) -> tuple[Genes, dict[str, list[int | None]]]:
+    """Each gene's position in each artifact's var: exact names first; genes some var lacks are
+    then looked up in the Gene registry (synonyms, symbol ↔ Ensembl id)."""
+    asked = literal(genes)
+    places = {uid: positions(var, asked) for uid, var in vars_.items()}
+    unmatched = [i for i in range(len(genes)) if any(p[i] is None for p in places.values())]
+    if not unmatched:
+        return asked, places
+    found = resolve([genes[i] for i in unmatched], gene_field)
+    for j, i in enumerate(unmatched):
+        asked.names[i], asked.aliases[i], asked.ensembl_ids[i] = found.names[j], found.aliases[j], found.ensembl_ids[j]
+    return asked, {uid: positions(var, asked) for uid, var in vars_.items()}
+
+
 def _gene_registry() -> Any:
-    try:
-        return registry_model("bio.Gene")
-    except ValidationError:
+    instance = active_instance()
+    if instance is None or "bio" not in instance.modules:
         return None
+    return registry_model("bio.Gene")
 
 
 def positions(var: pd.DataFrame, genes: Genes) -> list[int | None]:

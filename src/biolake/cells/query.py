@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from biolake.cells import engine, filters, genes as gene_matching, index, ontology
+from biolake.cells import engine, filters, index, ontology
 from biolake.errors import InvalidArgument, UnknownFormatError, ValidationError
 from biolake.formats import obs_sidecar
 
@@ -79,10 +79,10 @@ class CellQuery:
         if not indexes:
             return pd.DataFrame(columns=[*(group_by or []), "count"] if group_by is not None else (columns or list(obs_sidecar.RESERVED)))
         where, params = self._where()
-        paths = [idx.path for idx in indexes]
-        con = engine.connect(paths)
+        urls, filesystems = engine.sidecar_sources(indexes)
+        con = engine.connect(filesystems)
         try:
-            sql = engine.select_sql(engine.source_sql(paths), columns, where, group_by)
+            sql = engine.select_sql(engine.source_sql(urls), columns, where, group_by)
             return con.execute(sql, params).df()
         finally:
             con.close()
@@ -152,8 +152,8 @@ class CellQuery:
         for artifact in chosen:
             if artifact.otype != "AnnData":
                 raise UnknownFormatError(f"to_anndata() reads AnnData artifacts; {artifact.uid} is a {artifact.otype}")
-        wanted = gene_matching.resolve([str(g) for g in genes], gene_field) if genes is not None else None
-        return assemble.anndata(obs, chosen, {a.uid: indexes[a.pk] for a in chosen}, wanted, layer, on_missing)
+        asked = [str(g) for g in genes] if genes is not None else None
+        return assemble.anndata(obs, chosen, {a.uid: indexes[a.pk] for a in chosen}, asked, gene_field, layer, on_missing)
 
     def mapped(self, obs_keys: Sequence[str] | str | None = None, **kwargs: Any) -> Any:
         """A map-style dataset (a torch ``Dataset`` when torch is installed) over exactly the matching cells.

@@ -35,14 +35,16 @@ def anndata(
     wanted, places = _columns(vars_, genes, gene_field, on_missing)
     names = wanted.names
     blocks = []
+    groups = obs.groupby("artifact_uid", observed=True, sort=False).indices
+    all_rows = obs["obs_row"].to_numpy()
     for artifact in artifacts:
-        rows = obs.loc[obs["artifact_uid"] == artifact.uid, "obs_row"].to_numpy()
+        rows = all_rows[groups[artifact.uid]]
         blocks.append(_read(artifact, layer, rows, places[artifact.uid], len(names)))
     matrix_ = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, len(names)), dtype=np.float32)
     obs = obs.copy()
     index = obs["obs_name"].astype(str)
     if not index.is_unique:
-        index = obs["artifact_uid"] + ":" + index
+        index = obs["artifact_uid"].astype(str) + ":" + index
     obs.index = pd.Index(index.to_numpy(), name=None)
     var = pd.DataFrame(index=pd.Index(names, name=None))
     if any(wanted.ensembl_ids):

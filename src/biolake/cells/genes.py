@@ -74,12 +74,20 @@ def _gene_registry() -> Any:
 
 
 def positions(var: pd.DataFrame, genes: Genes) -> list[int | None]:
-    """The position of each gene in ``var`` (index first, then :data:`VAR_COLUMNS`), ``None`` if absent."""
-    lookup: dict[str, int] = {}
-    for column in [c for c in reversed(VAR_COLUMNS) if c in var.columns]:
-        lookup.update({str(v): i for i, v in enumerate(var[column]) if v is not None})
-    lookup.update({str(v): i for i, v in enumerate(var.index)})
-    return [next((lookup[a] for a in aliases if a in lookup), None) for aliases in genes.aliases]
+    """The position of each gene in ``var`` (index first, then :data:`VAR_COLUMNS`), ``None`` if absent;
+    a gene's first alias found wins. One hash lookup per column for all genes."""
+    import pandas as pd
+
+    owner = [gene for gene, aliases in enumerate(genes.aliases) for _ in aliases]  # alias → its gene
+    flat = [str(a) for aliases in genes.aliases for a in aliases]
+    found: list[int | None] = [None] * len(genes.aliases)
+    for column in [var.index] + [pd.Index(var[c].astype(str)) for c in VAR_COLUMNS if c in var.columns]:
+        for gene, hit in zip(owner, column.get_indexer_for(flat)):
+            if hit >= 0 and found[gene] is None:
+                found[gene] = int(hit)
+        if all(p is not None for p in found):
+            break
+    return found
 
 
 def report_missing(genes: Genes, found: dict[str, list[int | None]]) -> None:

@@ -83,9 +83,12 @@ class CellQuery:
         con = engine.connect(filesystems)
         try:
             sql = engine.select_sql(engine.source_sql(urls), columns, where, group_by)
-            return con.execute(sql, params).df()
+            table = con.sql(sql, params=params).to_arrow_table()
         finally:
             con.close()
+        # strings come back as categoricals (as in AnnData's obs), cell names as plain strings
+        labels = [f.name for f in table.schema if f.name != "obs_name" and str(f.type) in ("string", "large_string")]
+        return table.to_pandas(categories=labels)
 
     # -- answers from the obs index ------------------------------------------------------------
     def count(self) -> int:
@@ -101,15 +104,20 @@ class CellQuery:
         return self._run(group_by=list(keys))
 
     def to_dataframe(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """The matching cells' obs rows with ``artifact_uid``, ``obs_name`` and ``obs_row`` (their row in ``X``)."""
+        """The matching cells' obs rows with ``artifact_uid``, ``obs_name`` and ``obs_row`` (their row in ``X``),
+        artifact by artifact in the order of the query; text columns are categoricals."""
+        import pandas as pd
+
         if columns is not None:
             columns = list(dict.fromkeys([*obs_sidecar.RESERVED, *columns]))
             self._check_columns(columns)
         frame = self._run(columns=columns)
-        order = {uid: i for i, uid in enumerate(a.uid for a in self._indexes()[0])}
-        frame["artifact_uid"] = frame["artifact_uid"].astype(str)
-        key = frame["artifact_uid"].map(order).to_numpy() * (1 << 40) + frame["obs_row"].to_numpy()
-        return frame.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+        uids = [a.uid for a in self._indexes()[0]]
+        codes = pd.Categorical(frame["artifact_uid"], categories=uids).codes.astype(np.int64)
+        order = np.argsort(codes * (1 << 40) + frame["obs_row"].to_numpy(), kind="stable")
+        frame = frame.iloc[order].reset_index(drop=True)
+        frame["artifact_uid"] = frame["artifact_uid"].astype(pd.CategoricalDtype(uids))
+        return frame
 
     df = to_dataframe
 
@@ -148,7 +156,7 @@ class CellQuery:
         obs = self.to_dataframe()
         artifacts = {a.uid: a for a in self._indexes()[0]}
         indexes = {idx.artifact_id: idx for idx in self._indexes()[1]}
-        chosen = [artifacts[uid] for uid in obs["artifact_uid"].unique()]
+        chosen = [artifacts[str(uid)] for uid in obs["artifact_uid"].unique()]
         for artifact in chosen:
             if artifact.otype != "AnnData":
                 raise UnknownFormatError(f"to_anndata() reads AnnData artifacts; {artifact.uid} is a {artifact.otype}")
@@ -164,8 +172,9 @@ class CellQuery:
 
         obs = self.to_dataframe(columns=[])
         artifacts = {a.uid: a for a in self._indexes()[0]}
-        uids = list(obs["artifact_uid"].unique())
+        uids = [str(uid) for uid in obs["artifact_uid"].unique()]
         if not uids:
             raise ValidationError("No cell matches this query: there is nothing to map")
-        rows = [obs.loc[obs["artifact_uid"] == uid, "obs_row"].to_numpy() for uid in uids]
+        groups = obs.groupby("artifact_uid", observed=True, sort=False).indices
+        rows = [obs["obs_row"].to_numpy()[groups[uid]] for uid in uids]
         return make_mapped([artifacts[uid].cache() for uid in uids], obs_keys=obs_keys, rows=rows, **kwargs)

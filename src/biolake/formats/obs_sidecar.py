@@ -3,8 +3,8 @@
 One row per cell: ``artifact_uid``, ``obs_name``, ``obs_row`` (the cell's row in ``X``) and
 every obs column (categoricals as their string values, so validated ontology terms stay
 as they are); the var table (``var_name`` and the var columns) goes to a second, small file.
-Both live in the artifact's storage under ``.biolake/obs_index/``, so any parquet engine
-(DuckDB, Spark, Trino, Athena) can read ``.biolake/obs_index/*.parquet`` directly.
+They live in the artifact's storage under ``.biolake/obs_index/`` and ``.biolake/var_index/``,
+so any parquet engine (DuckDB, Spark, Trino, Athena) can read the obs folder directly.
 
 Reading obs and var of a stored file never reads ``X``. Nothing here touches the database.
 """
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: the folder of the sidecars inside a storage location's ``.biolake`` folder
 SIDECAR_FOLDER = "obs_index"
+#: the folder of the var sidecars (a sibling: engines reading ``obs_index/`` see only obs tables)
+VAR_FOLDER = "var_index"
 #: the columns every sidecar starts with
 RESERVED = ("artifact_uid", "obs_name", "obs_row")
 #: bumped when the layout of a sidecar changes
@@ -33,7 +35,7 @@ INDEXED_SUFFIXES = (".h5ad", ".zarr", ".anndata.zarr", ".h5mu")
 
 def sidecar_keys(uid: str) -> tuple[str, str]:
     """The storage keys of an artifact's obs and var sidecars."""
-    return f".biolake/{SIDECAR_FOLDER}/{uid}.parquet", f".biolake/{SIDECAR_FOLDER}/var/{uid}.parquet"
+    return f".biolake/{SIDECAR_FOLDER}/{uid}.parquet", f".biolake/{VAR_FOLDER}/{uid}.parquet"
 
 
 def obs_var_of(obj: Any) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -71,6 +71,8 @@ def test_where_sql_and_bad_filters(ln, lake):
         lake.cells(celltype="T cell").count()
     with pytest.raises(InvalidArgument, match="__in takes a list|takes a list"):
         lake.cells(tissue__in="blood")
+    with pytest.raises(InvalidArgument, match="not valid SQL over the obs columns.*nonexistent"):
+        lake.cells(where="nonexistent > 3").count()
     with pytest.raises(InvalidArgument, match="Unknown lookup '__betwen'"):
         lake.cells(n_genes__betwen=3)
 

@@ -12,11 +12,13 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from biolake import _process
+from biolake.errors import InvalidArgument, StorageError
 
 from biolake.cells.filters import quote
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
 
     from biolake.models.obs_index import ObsIndex
 
@@ -93,3 +95,17 @@ def select_sql(source: str, columns: list[str] | None, where: str, group_by: lis
         return head + (f" GROUP BY {keys} ORDER BY count DESC, {keys}" if keys else "")
     listed = "*" if columns is None else ", ".join(quote(c) for c in columns)
     return f"SELECT {listed} FROM {source} {where}"
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
+    """Run a query; DuckDB's errors become biolake errors that say what to fix."""
+    import duckdb
+
+    try:
+        return con.sql(sql, params=params).to_arrow_table()
+    except duckdb.IOException as error:
+        raise StorageError(
+            f"Cannot read an obs index sidecar ({str(error).splitlines()[0]}): rebuild it with `biolake index build --force`"
+        ) from error
+    except (duckdb.BinderException, duckdb.ParserException, duckdb.ConversionException) as error:
+        raise InvalidArgument(f"The cell query is not valid SQL over the obs columns: {str(error).splitlines()[0]}") from error

@@ -83,26 +83,32 @@ def blocks(rows: np.ndarray, cost: np.ndarray) -> list[tuple[int, int, np.ndarra
 def _csr_rows(group: Any, rows: np.ndarray, columns: np.ndarray) -> sp.csr_matrix:
     import scipy.sparse as sp
 
-    indptr = np.asarray(group["indptr"][:], dtype=np.int64)
+    stored_indptr = group["indptr"]
+    indptr = _read_range(stored_indptr, 0, stored_indptr.shape[0]).astype(np.int64, copy=False)
     n_columns = int(group.attrs["shape"][1])
     data, indices = group["data"], group["indices"]
     new_column = np.full(n_columns, -1, dtype=np.int32)  # stored column → output column
     new_column[columns] = np.arange(len(columns))
-    parts = []
+    values, value_columns, counts = [], [], np.zeros(len(rows), dtype=np.int64)
+    done = 0
     for start, stop, part in blocks(rows, indptr):
         begin, end = indptr[start], indptr[stop]
-        value_columns = new_column[_read_range(indices, begin, end)]
-        hits = np.flatnonzero(value_columns >= 0)  # values in a wanted column, then keep those in wanted rows
+        block_columns = new_column[_read_range(indices, begin, end)]
+        hits = np.flatnonzero(block_columns >= 0)  # values in a wanted column, then keep those in wanted rows
         new_row = np.full(stop - start, -1, dtype=np.int64)  # row in block → output row
-        new_row[part - start] = np.arange(len(part))
+        new_row[part - start] = np.arange(done, done + len(part))
         hit_rows = new_row[np.searchsorted(indptr[start : stop + 1] - begin, hits, side="right") - 1]
         keep = hit_rows >= 0
-        values = _read_range(data, begin, end)[hits[keep]]
-        shape = (len(part), len(columns))
-        parts.append(sp.csr_matrix((values, (hit_rows[keep], value_columns[hits[keep]])), shape=shape))
-    if not parts:
-        return sp.csr_matrix((0, len(columns)), dtype=np.dtype(data.dtype))
-    return sp.vstack(parts, format="csr")
+        values.append(_read_range(data, begin, end)[hits[keep]])
+        value_columns.append(block_columns[hits[keep]])
+        counts += np.bincount(hit_rows[keep], minlength=len(rows))
+        done += len(part)
+    # hits come in stored order: rows ascending, columns ascending within a row (as CSR stores them)
+    out_indptr = np.concatenate(([0], np.cumsum(counts)))
+    dtype = np.dtype(data.dtype)
+    out_data = np.concatenate(values) if values else np.zeros(0, dtype)
+    out_columns = np.concatenate(value_columns) if value_columns else np.zeros(0, np.int32)
+    return sp.csr_matrix((out_data, out_columns, out_indptr), shape=(len(rows), len(columns)))
 
 
 def _read_range(array: Any, begin: int, end: int) -> np.ndarray:

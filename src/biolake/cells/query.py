@@ -83,7 +83,7 @@ class CellQuery:
         con = engine.connect(filesystems)
         try:
             sql = engine.select_sql(engine.source_sql(urls), columns, where, group_by)
-            table = con.sql(sql, params=params).to_arrow_table()
+            table = engine.run(con, sql, params)
         finally:
             con.close()
         # strings come back as categoricals (as in AnnData's obs), cell names as plain strings

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from biolake.errors import GeneNotFoundError, InvalidArgument, ValidationError
+from biolake.errors import GeneNotFoundError, InvalidArgument, StorageError, ValidationError
 from lake import full_obs, full_selection, make_adata
 
 
@@ -75,6 +75,21 @@ def test_where_sql_and_bad_filters(ln, lake):
         lake.cells(where="nonexistent > 3").count()
     with pytest.raises(InvalidArgument, match="Unknown lookup '__betwen'"):
         lake.cells(n_genes__betwen=3)
+
+
+def test_sidecars_that_cannot_match_are_not_read(ln, lake):
+    """The index record lists the values of text columns: ``tissue="liver"`` reads one sidecar only."""
+    obs = full_obs(list(lake))
+    lung = lake.get(key="cells/a1.h5ad")
+    assert lung.obs_index.categories["tissue"] == ["lung"]
+    lung.obs_index.path.rename(str(lung.obs_index.path) + ".away")
+    try:
+        assert lake.cells(tissue="liver").count() == int((obs.tissue == "liver").sum())
+        assert lake.cells(tissue__in=["blood"], donor="D1").count() == int(((obs.tissue == "blood") & (obs.donor == "D1")).sum())
+        with pytest.raises(StorageError, match="biolake index build --force"):
+            lake.cells(donor="D1").count()
+    finally:
+        (lung.obs_index.path.parent / (lung.obs_index.path.name + ".away")).rename(lung.obs_index.path)
 
 
 def test_to_anndata_reads_only_the_selected_cells_and_genes(ln, lake):

@@ -88,3 +88,32 @@ def where_sql(conditions: list[Condition], where: str | None) -> tuple[str, list
 def quote(column: str) -> str:
     """A column name as a quoted SQL identifier."""
     return '"' + column.replace('"', '""') + '"'
+
+
+def can_match(columns: dict[str, Any], categories: dict[str, list[Any]], uid: str, conditions: list[Condition]) -> bool:
+    """Whether an artifact (its obs columns, the listed values of some, its uid) may hold matching cells.
+
+    Only ``exact``/``in`` conditions prune: on a column the artifact lacks (NULL never equals a
+    value), on a column whose listed values miss every wanted one, or on ``artifact_uid``.
+    """
+    for condition in conditions:
+        if condition.lookup not in ("exact", "in") or condition.value is None:
+            continue
+        wanted = condition.value if condition.lookup == "in" else [condition.value]
+        if condition.column == "artifact_uid":
+            present: list[Any] | None = [uid]
+        elif condition.column in ("obs_name", "obs_row"):
+            continue
+        elif condition.column not in columns:
+            return False
+        else:
+            present = categories.get(condition.column)
+        if present is not None and not _intersects(present, wanted):
+            return False
+    return True
+
+
+def _intersects(present: list[Any], wanted: list[Any]) -> bool:
+    if not all(isinstance(v, (str, bool)) for v in wanted):  # DuckDB may cast: do not prune
+        return True
+    return not set(present).isdisjoint(wanted)

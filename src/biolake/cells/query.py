@@ -60,7 +60,7 @@ class CellQuery:
     def _columns(self) -> set[str]:
         return {c for idx in self._indexes()[1] for c in idx.columns} | set(obs_sidecar.RESERVED)
 
-    def _where(self) -> tuple[str, list[Any]]:
+    def _conditions_and_where(self) -> tuple[list[filters.Condition], str, list[Any]]:
         available = self._columns()
         unknown = sorted({c.column for c in self._conditions} - available)
         if unknown:
@@ -70,15 +70,16 @@ class CellQuery:
                 non_validated={"obs columns": unknown},
             )
         conditions = ontology.with_children(self._conditions) if self.include_children else self._conditions
-        return filters.where_sql(conditions, self.where)
+        return conditions, *filters.where_sql(conditions, self.where)
 
     def _run(self, columns: list[str] | None = None, group_by: list[str] | None = None) -> pd.DataFrame:
         import pandas as pd
 
-        _, indexes = self._indexes()
+        conditions, where, params = self._conditions_and_where() if self._indexes()[1] else ([], "", [])
+        indexes = [idx for idx in self._indexes()[1] if filters.can_match(idx.columns, idx.categories, idx.artifact.uid, conditions)]
         if not indexes:
-            return pd.DataFrame(columns=[*(group_by or []), "count"] if group_by is not None else (columns or list(obs_sidecar.RESERVED)))
-        where, params = self._where()
+            empty = [*group_by, "count"] if group_by is not None else (columns or sorted(self._columns()))
+            return pd.DataFrame({name: pd.Series(dtype="int64" if name in ("count", "obs_row") else object) for name in empty})
         urls, filesystems = engine.sidecar_sources(indexes)
         con = engine.connect(filesystems)
         try:
@@ -93,7 +94,8 @@ class CellQuery:
     # -- answers from the obs index ------------------------------------------------------------
     def count(self) -> int:
         """The number of matching cells (reads only the obs index)."""
-        return int(self._run(group_by=[])["count"].iloc[0]) if self._indexes()[1] else 0
+        counts = self._run(group_by=[])["count"]
+        return int(counts.iloc[0]) if len(counts) else 0
 
     def count_by(self, *keys: str) -> pd.DataFrame:
         """Matching cells per combination of ``keys`` (obs columns, or ``artifact_uid``): a DataFrame

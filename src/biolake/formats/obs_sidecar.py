@@ -31,6 +31,8 @@ RESERVED = ("artifact_uid", "obs_name", "obs_row")
 #: bumped when the layout of a sidecar changes
 FORMAT_VERSION = 1
 INDEXED_SUFFIXES = (".h5ad", ".zarr", ".anndata.zarr", ".h5mu")
+#: text columns with at most this many distinct values have them listed on the index record
+MAX_LISTED_VALUES = 64
 
 
 def sidecar_keys(uid: str) -> tuple[str, str]:
@@ -73,6 +75,31 @@ def obs_table(obs: pd.DataFrame, uid: str) -> pa.Table:
         column = f"obs_{name}" if str(name) in RESERVED else str(name)
         columns[column] = _as_arrow(series, pd, pa)
     return pa.table(columns)
+
+
+def few_values(table: pa.Table, limit: int = MAX_LISTED_VALUES) -> dict[str, list[Any]]:
+    """The distinct values of each text or boolean obs column that has at most ``limit`` of them.
+
+    Kept on the index record, they let a query skip the sidecars of artifacts that cannot match
+    (``tissue="blood"`` reads only the artifacts with blood cells).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    listed: dict[str, list[Any]] = {}
+    for field in table.schema:
+        if field.name in RESERVED:
+            continue
+        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_boolean(kind)):
+            continue
+        column = table[field.name]
+        if pa.types.is_dictionary(field.type):
+            column = pc.cast(column, kind)
+        values = pc.unique(column)
+        if len(values) <= limit:
+            listed[field.name] = values.to_pylist()
+    return listed
 
 
 def var_table(var: pd.DataFrame) -> pa.Table:

@@ -32,6 +32,7 @@ class ObsIndex(models.Model):
     n_obs = models.BigIntegerField()
     n_vars = models.BigIntegerField()
     columns = models.JSONField(default=dict)  # obs column → arrow type
+    categories = models.JSONField(default=dict)  # obs column → its values, for columns with few (prunes queries)
     size = models.BigIntegerField(null=True)
     format_version = models.SmallIntegerField(default=obs_sidecar.FORMAT_VERSION)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,11 +82,12 @@ def write(artifact: Artifact, obj: Any = None) -> ObsIndex:
     size = obs_sidecar.write_table(table, location.join(obs_key))
     obs_sidecar.write_table(obs_sidecar.var_table(var), location.join(var_key))
     columns = {field.name: str(field.type) for field in table.schema if field.name not in obs_sidecar.RESERVED}
+    categories = obs_sidecar.few_values(table)
     record, _ = ObsIndex.objects.update_or_create(
         artifact=artifact,
         defaults={
             "obs_key": obs_key, "var_key": var_key, "n_obs": len(obs), "n_vars": len(var),
-            "columns": columns, "size": size, "format_version": obs_sidecar.FORMAT_VERSION,
+            "columns": columns, "categories": categories, "size": size, "format_version": obs_sidecar.FORMAT_VERSION,
         },
     )
     artifact._state.fields_cache["obs_index"] = record  # Django may have cached "no index" before

@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 ('n_obs', models.BigIntegerField()),
                 ('n_vars', models.BigIntegerField()),
                 ('columns', models.JSONField(default=dict)),
+                ('categories', models.JSONField(default=dict)),
                 ('size', models.BigIntegerField(null=True)),
                 ('format_version', models.SmallIntegerField(default=1)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

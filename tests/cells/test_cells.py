@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from biolake.errors import GeneNotFoundError, InvalidArgument, StorageError, ValidationError
+from biolake.errors import GeneNotFoundError, InvalidArgument, StorageError, UnknownFormatError, ValidationError
 from lake import full_obs, full_selection, make_adata
 
 
@@ -164,3 +164,14 @@ def test_cli_counts_and_builds(ln, lake):
     assert total.output.strip() == str(int((obs.n_genes > 400).sum()))
     built = runner.invoke(main, ["index", "build", "--force", "--key", "cells/"])
     assert built.exit_code == 0 and "4 artifact" in built.output
+
+
+def test_mudata_artifacts_are_indexed_and_counted(ln, lake):
+    mudata = pytest.importorskip("mudata")
+    mdata = mudata.MuData({"rna": make_adata(5, n=30), "atac": make_adata(6, n=30)})
+    artifact = ln.Artifact.from_mudata(mdata, key="cells-mu/m.h5mu").save()
+    assert artifact.obs_index.n_obs == mdata.n_obs
+    cells = ln.Artifact.filter(key="cells-mu/m.h5mu").cells(**{"rna:cell_type": "T cell"})
+    assert cells.count() == int((mdata.obs["rna:cell_type"] == "T cell").sum())
+    with pytest.raises(UnknownFormatError, match="reads AnnData artifacts"):
+        cells.to_anndata(genes=["ENSG00000000001"])

@@ -11,10 +11,12 @@ Measurements (each entry has ``value``, ``unit`` and, where the issue sets one, 
 and ``meets_target``):
 
 - ``count_by_s``: ``Artifact.filter(...).cells().count_by("cell_type")`` over all 2 M cells
-  (median of 5; target ≤ 0.5 s); ``count_by_naive_s``: load every artifact in full and count
+  (median of 5 after the first call, reported as ``count_by_first_s``; target ≤ 0.5 s); ``count_by_naive_s``: load every artifact in full and count
   its obs (once); ``count_by_speedup``: their ratio (target ≥ 20).
 - ``select_s``: ``cells(tissue="blood", cell_type="T cell").to_anndata(genes=<50 genes>)``:
-  50,000 cells × 50 genes (median of 3; target ≤ 5 s); ``select_naive_s``: load every artifact
+  50,000 cells × 50 genes, a new query each time (median of 5 after the first call, reported as
+  ``select_first_s``; target ≤ 5 s). The blood artifacts are found from the index records
+  (the values of few-valued columns), so only their sidecars and matrices are read; ``select_naive_s``: load every artifact
   in full, filter obs, subset genes, concatenate (once); ``select_speedup`` (target ≥ 20).
 - ``build_lake_s``: making and saving the lake (for information).
 
@@ -108,8 +110,11 @@ def naive_select(artifacts: list[Any], genes: list[str]) -> Any:
     return ad.concat(parts)
 
 
-def timed(function: Any, repeat: int) -> tuple[float, Any]:
+def timed(function: Any, repeat: int, warm_up: bool = False) -> tuple[float, Any]:
+    """The median time of ``repeat`` calls (after one untimed call with ``warm_up``) and the last result."""
     times, result = [], None
+    if warm_up:
+        function()
     for _ in range(repeat):
         start = time.perf_counter()
         result = function()
@@ -142,14 +147,16 @@ def main() -> None:
         genes = [f"GENE{k:04d}" for k in range(0, N_GENES, N_GENES // 50)][:50]
 
         log("count_by: cell queries")
+        count_first_s, _ = timed(lambda: artifacts.cells().count_by("cell_type"), 1)
         count_s, counts = timed(lambda: artifacts.cells().count_by("cell_type"), 5)
         log("count_by: loading every artifact")
         naive_count_s, naive_counts = timed(lambda: naive_count_by(list(artifacts)), 1)
         assert dict(zip(counts["cell_type"], counts["count"].astype(int))) == naive_counts
 
         log("select 50,000 cells × 50 genes: cell queries")
-        query = artifacts.cells(tissue="blood", cell_type="T cell")
-        select_s, adata = timed(lambda: query.to_anndata(genes=genes), 3)
+        select = lambda: artifacts.cells(tissue="blood", cell_type="T cell").to_anndata(genes=genes)  # noqa: E731
+        select_first_s, _ = timed(select, 1)
+        select_s, adata = timed(select, 5)
         log("select: loading every artifact")
         naive_select_s, naive = timed(lambda: naive_select(list(artifacts), genes), 1)
         assert adata.shape == naive.shape == (n_artifacts // len(TISSUES) * (n_cells // 4), 50)
@@ -162,10 +169,12 @@ def main() -> None:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "build_lake_s": entry(build_s, "s"),
+        "count_by_first_s": entry(count_first_s, "s"),
         "count_by_s": entry(count_s, "s", 0.5),
         "count_by_naive_s": entry(naive_count_s, "s"),
         "count_by_speedup": entry(naive_count_s / count_s, "x", 20, at_most=False),
         "select_cells": int(adata.n_obs),
+        "select_first_s": entry(select_first_s, "s"),
         "select_s": entry(select_s, "s", 5.0),
         "select_naive_s": entry(naive_select_s, "s"),
         "select_speedup": entry(naive_select_s / select_s, "x", 20, at_most=False),

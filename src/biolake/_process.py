@@ -97,6 +97,9 @@ created_folders: set[Path] = set()
 # the rich console user messages are printed to (made on first use; tests reset it)
 console: StateVar[Any] = StateVar("console", None)
 caches = Caches()
+# the DuckDB connection of cell queries (``biolake.cells.engine``): (pid, connection, {protocol: filesystem}),
+# made once per process (connecting costs ~50 ms; each query takes a cheap cursor of it)
+duckdb_connection: list[Any] = []
 
 
 def current_run_id() -> int | None:

@@ -12,3 +12,9 @@ class BiolakeConfig(AppConfig):
     label = "biolake"
     verbose_name = "biolake core registries"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Plug the cell-level queries (:mod:`biolake.cells`, a layer above the registries) into them."""
+        from biolake import cells
+
+        cells.plug_in()

@@ -19,7 +19,8 @@ working for callers that do not know biolake::
     ├── MultipleResultsFound(BiolakeError, LookupError)    a query matched more than one record
     ├── RecordInUseError(BiolakeError, RuntimeError)       a delete that would orphan references
     ├── ValidationError(BiolakeError, ValueError)          values that do not validate
-    │   └── FieldValidationError                           a record constructor got unknown fields
+    │   ├── FieldValidationError                           a record constructor got unknown fields
+    │   └── GeneNotFoundError                              genes not in the var of some artifacts
     ├── InvalidArgument(BiolakeError, ValueError)          a function or method got a wrong argument
     │   └── ConflictingKeyError(InvalidKeyError, InvalidArgument)  a key= for a path already in storage
     ├── TrackingError(BiolakeError, RuntimeError)          track()/finish() cannot tell what to record
@@ -154,6 +155,14 @@ class FieldValidationError(ValidationError):
         super().__init__(message, non_validated={"fields": list(invalid_fields or [])})
         self.invalid_fields = list(invalid_fields or [])
         self.valid_fields = list(valid_fields or [])
+
+
+class GeneNotFoundError(ValidationError):
+    """Genes asked for are not in the var of some artifacts (``.missing``: gene → artifact uids)."""
+
+    def __init__(self, message: str, missing: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message, non_validated={"genes": list(missing or {})})
+        self.missing = missing or {}
 
 
 class InvalidArgument(BiolakeError, ValueError):

@@ -27,6 +27,7 @@ from biolake.models.links import (  # noqa: E402
     SchemaComponent,
     SchemaFeature,
 )
+from biolake.models.obs_index import ObsIndex  # noqa: E402
 from biolake.models.run import Run  # noqa: E402
 from biolake.models.save import save  # noqa: E402
 from biolake.models.schema import Schema  # noqa: E402
@@ -46,6 +47,7 @@ __all__ = [
     "ArtifactULabel",
     "Feature",
     "FeatureValue",
+    "ObsIndex",
     "RunFeatureValue",
     "Schema",
     "SchemaComponent",

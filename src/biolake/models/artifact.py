@@ -8,7 +8,16 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from biolake.models import artifact_access, artifact_diff, artifact_save, artifact_source, integrity, trash, versioning
+from biolake.models import (
+    artifact_access,
+    artifact_diff,
+    artifact_save,
+    artifact_source,
+    integrity,
+    obs_index,
+    trash,
+    versioning,
+)
 from biolake.models.extensions import HasLineage
 from biolake.models.base import TracksCreator
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
@@ -193,7 +202,7 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         return self
 
     def _on_deleted(self) -> None:
-        artifact_access.remove_managed_bytes(self)  # after a permanent deletion committed
+        _remove_bytes_and_sidecars(self)  # after a permanent deletion committed
 
     @property
     def _key_is_virtual(self) -> bool:
@@ -233,8 +242,6 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         return artifact_diff.diff(self, other, row_limit=row_limit)
 
 
-
-
     @property
     def transform(self) -> Any:
         """The transform whose run created this artifact, if any."""
@@ -251,3 +258,8 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
             HashMismatchError: the bytes are missing or differ (``.expected``, ``.actual``).
         """
         return integrity.verify(self).raise_for_problem()
+
+
+def _remove_bytes_and_sidecars(artifact: Artifact) -> None:
+    artifact_access.remove_managed_bytes(artifact)
+    obs_index.remove_sidecars(artifact)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from django.db import IntegrityError, transaction
 
 from biolake import _logging as log
-from biolake.models import artifact_source, real_key, versioning
+from biolake.models import artifact_source, obs_index, real_key, versioning
 from biolake.models.constants import MAIN_BRANCH
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
@@ -55,6 +55,7 @@ def save(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwarg
         return artifact
     artifact._source = None
     _report(artifact)
+    _write_obs_index(artifact)
     return artifact
 
 
@@ -119,6 +120,16 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: An
         if stored is not None and not getattr(artifact, "_overwrote", False):
             transfer.remove(stored)
         raise
+
+
+def _write_obs_index(artifact: Artifact) -> None:
+    """Write the obs sidecar of a new AnnData/MuData artifact; a failure leaves it to be built later."""
+    if not obs_index.indexable(artifact):
+        return
+    try:
+        obs_index.write(artifact, artifact._memory)
+    except Exception as error:  # the artifact is saved; its index can be built on demand
+        log.warning(f"no obs index written for artifact {artifact.uid} ({error}); `biolake index build` writes it")
 
 
 def _report(artifact: Artifact) -> None:

@@ -7,7 +7,8 @@ from typing import Any, ClassVar, Literal
 from django.db import models, transaction
 
 from biolake import _logging as log
-from biolake.models import collection_access, trash, versioning
+from biolake.models import cell_queries, collection_access, trash, versioning
+from biolake.models.collection_access import track_input
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.features import HasFeatures
@@ -150,6 +151,15 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures)
         Keyword arguments go to :func:`biolake.formats.mapped.mapped` (``obs_keys``, ``join``, ...).
         """
         return collection_access.mapped(self, **kwargs)
+
+    def cells(self, where: str | None = None, include_children: bool = False, **filters: Any) -> Any:
+        """The cells of the members matching obs filters (see ``Artifact.filter(...).cells``).
+
+        Example:
+            >>> collection.cells(cell_type="T cell").to_anndata(genes=["CD8A"])  # doctest: +SKIP
+        """
+        track_input(self)
+        return cell_queries.cells(self.artifacts.all(), where=where, include_children=include_children, **filters)
 
     def restore(self) -> Collection:
         """Bring a trashed collection back."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from biolake.models import cell_queries
 from biolake.models.feature_query import split_feature_lookups
 from biolake.models.lookup import Lookup
 from biolake.setup import ensure_ready
@@ -131,6 +132,18 @@ class QuerySet(models.QuerySet):
         if field is None:
             return list(self)
         return list(self.values_list(field, flat=True))
+
+    def cells(self, where: str | None = None, include_children: bool = False, **filters: Any) -> Any:
+        """The cells of these (AnnData/MuData) artifacts matching obs filters, read from their obs index.
+
+        Filters take registry lookups (``cell_type="T cell"``, ``tissue__in=[...]``,
+        ``n_genes__gt=200``); ``where`` adds a SQL condition; ``include_children=True`` also
+        matches descendants of ontology terms. See :class:`biolake.cells.CellQuery`.
+
+        Example:
+            >>> ln.Artifact.filter(suffix=".h5ad").cells(cell_type="T cell").count_by("tissue")  # doctest: +SKIP
+        """
+        return cell_queries.cells(self, where=where, include_children=include_children, **filters)
 
     def one(self) -> Any:
         """Exactly one record; raise if there are none or several."""

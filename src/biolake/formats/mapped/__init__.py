@@ -49,6 +49,7 @@ def mapped(
     obs_filter: dict[str, Any] | None = None,
     dtype: str | np.dtype | None = "float32",
     cache_categories: bool = True,
+    rows: Sequence[Any] | None = None,
 ) -> MappedDataset:
     """A :class:`MappedDataset` over the AnnData stores at ``paths``.
 
@@ -68,6 +69,7 @@ def mapped(
         obs_filter=obs_filter,
         dtype=dtype,
         cache_categories=cache_categories,
+        rows=rows,
     )
 
 

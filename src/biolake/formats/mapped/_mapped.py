@@ -50,6 +50,7 @@ class MappedCore:
             dtype over all stores, so batches stack).
         cache_categories: keep each cell's label codes in memory (1-4 bytes per cell and key).
             ``False`` reads a cell's labels from its store on access instead.
+        rows: per path, the (sorted) row positions of the cells to keep, instead of ``obs_filter``.
 
     Raises:
         UnknownFormatError: a path that is not ``.h5ad`` or ``.zarr``, or a CSC/unknown matrix.
@@ -68,6 +69,7 @@ class MappedCore:
         obs_filter: dict[str, Any] | None = None,
         dtype: str | np.dtype | None = "float32",
         cache_categories: bool = True,
+        rows: Sequence[Any] | None = None,
     ) -> None:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
@@ -82,7 +84,13 @@ class MappedCore:
         self._encoded = set(self.obs_keys) if encode_labels is True else set(_as_list(encode_labels or []))
         self._check_keys()
         self._check_obs_keys()
-        self._selections = [_select(source, obs_filter) for source in self._sources]
+        if rows is not None and (obs_filter or len(rows) != len(self._sources)):
+            raise ValueError("rows takes one array of row positions per path, and no obs_filter")
+        self._selections = (
+            [_select(source, obs_filter) for source in self._sources]
+            if rows is None
+            else [np.asarray(r, dtype=np.int64) for r in rows]
+        )
         self.n_obs_list: list[int] = [
             source.n_obs if selection is None else len(selection)
             for source, selection in zip(self._sources, self._selections)

@@ -13,6 +13,7 @@ from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.features import HasFeatures
 from biolake.storage.hashing import hash_bytes
 from biolake.models.links import CollectionArtifact
+from biolake.models.space import InSpace
 
 
 def members_hash(hashes: list[str]) -> str:
@@ -20,7 +21,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes("\n".join(sorted(hashes)).encode())
 
 
-class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
+class Collection(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFeatures):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A versioned, ordered set of artifacts that loads as one.
 
     Example:

@@ -12,11 +12,12 @@ from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.storage.hashing import hash_bytes
 from biolake.errors import ValidationError
 from biolake.models.links import SchemaComponent, SchemaFeature
+from biolake.models.space import InSpace
 
 OTYPES = ("DataFrame", "AnnData", "MuData")
 
 
-class Schema(TracksCreator):
+class Schema(TracksCreator, InSpace):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A set of features, or a rule for them (``itype``), that datasets are validated against.
 
     Args:

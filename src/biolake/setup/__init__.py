@@ -7,5 +7,8 @@ Django is imported when an instance is activated.
 from __future__ import annotations
 
 from biolake.setup.lifecycle import connect, database_alias, delete, disconnect, ensure_ready, info, init, migrate
+from biolake.setup.branching import merge, switch
 
-__all__ = ["connect", "database_alias", "delete", "disconnect", "ensure_ready", "info", "init", "migrate"]
+__all__ = [
+    "connect", "database_alias", "delete", "disconnect", "ensure_ready", "info", "init", "merge", "migrate", "switch",
+]

@@ -3,8 +3,9 @@
 One module per command group: :mod:`~biolake.cli.instance` (init, connect, disconnect,
 info, delete, migrate), :mod:`~biolake.cli.artifact` (save, load, ``artifact ls|get|describe``)
 :mod:`~biolake.cli.cache` (``cache clear|location``), :mod:`~biolake.cli.run` (``run ls|describe``),
-:mod:`~biolake.cli.lineage` (``lineage show|export``) and :mod:`~biolake.cli.integrity` (``verify``,
-``storage gc``). Importing this package does not
+:mod:`~biolake.cli.lineage` (``lineage show|export``), :mod:`~biolake.cli.integrity` (``verify``,
+``storage gc``) and :mod:`~biolake.cli.registries` (``switch``, ``merge``, ``record|project|reference|branch|space
+ls|describe``). Importing this package does not
 set up Django; only commands that read the database connect to an instance.
 
 Example:
@@ -18,7 +19,7 @@ from __future__ import annotations
 import click
 
 from biolake import __version__
-from biolake.cli import artifact, cache, instance, integrity, lineage, run
+from biolake.cli import artifact, cache, instance, integrity, lineage, registries, run
 from biolake.cli._base import BiolakeGroup
 
 __all__ = ["main"]
@@ -33,6 +34,6 @@ def main() -> None:
     """
 
 
-for _module in (instance, artifact, cache, lineage, run, integrity):
+for _module in (instance, artifact, cache, lineage, run, integrity, registries):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -6,6 +6,8 @@ the registries, cannot import the ``Branch`` registry itself).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.db import transaction
 
@@ -44,7 +46,7 @@ def switch(name: str, create: bool = False) -> Branch:
     return branch
 
 
-def _registries_with_branch() -> list[type]:
+def _registries_with_branch() -> list[Any]:
     """The registries of the active instance's apps whose records are on branches."""
     installed = {config.label for config in apps.get_app_configs()}
     return [m for m in registries.all_registries() if m._meta.app_label in installed and m._has_branch()]

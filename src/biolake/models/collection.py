@@ -14,6 +14,7 @@ from biolake.models.features import HasFeatures
 from biolake.storage.hashing import hash_bytes
 from biolake.models.links import CollectionArtifact
 from biolake.models.space import InSpace
+from biolake.models.current import visible_branch_ids
 
 
 def members_hash(hashes: list[str]) -> str:
@@ -84,7 +85,7 @@ class Collection(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, Has
         if unsaved:
             raise ValueError("Save the artifacts before adding them to a collection.")
         digest = members_hash([a.hash for a in members])
-        existing = Collection.objects.filter(hash=digest, branch_id=MAIN_BRANCH).order_by("-id").first()
+        existing = Collection.objects.filter(hash=digest, branch_id__in=visible_branch_ids()).order_by("-id").first()
         if existing is not None:
             log.info(f"returning the existing collection with the same artifacts: {existing!r}")
             self._become(existing)

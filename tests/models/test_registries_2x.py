@@ -248,3 +248,57 @@ def test_sqlrecord_is_the_base_and_record_the_registry(ln):
     assert ln.models.SQLRecord is biolake.models.Record  # LaminDB 1.x's name of the base wins in ln.models
     assert issubclass(ln.Record, ln.models.SQLRecord) and ln.Record is not ln.models.Record
     assert ln.Record._meta.db_table == "biolake_record" and ln.models.Record._meta.abstract
+
+
+# -- migration of an instance made before these registries ------------------------------------------------
+
+
+def _instance_at_0002(backend: str, root, name: str) -> tuple[object, str | None]:
+    """An instance whose core schema is at migration 0002 (today's main), holding a label.
+
+    Made from a fresh instance by reversing 0003 (fast on both backends); the archive test in
+    tests/setup migrates an instance written at 0001 forward through 0003 on SQLite.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+    from instance_helpers import make_instance
+
+    from biolake.setup import django_boot
+
+    instance, dbname = make_instance(backend, root, name=name)
+    call_command("migrate", "biolake", "0002_features_labels_schemas", verbosity=0)
+    assert "biolake_record" not in connection.introspection.table_names()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    with connection.cursor() as cursor:  # a label as 0002's schema stores it (no space column)
+        cursor.execute("SELECT id FROM biolake_user")
+        user_id = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO biolake_ulabel (uid, name, is_type, branch_id, created_at, updated_at, created_by_id) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            ["oldLab01", "old label", False, 1, now, now, user_id],
+        )
+    django_boot.deactivate()
+    return instance, dbname
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_instance_at_0002_migrates(backend, tmp_path):
+    import biolake as ln
+    from instance_helpers import drop_instance
+
+    name = f"at0002x{uuid.uuid4().hex[:6]}"
+    instance, dbname = _instance_at_0002(backend, tmp_path / "lake", name)
+    try:
+        with pytest.raises(ln.errors.MigrationRequiredError, match="0003_registries"):
+            ln.connect(name)
+        assert "biolake.0003_registries" in ln.setup.migrate(name)
+        ln.connect(name)
+        label = ln.ULabel.get(name="old label")
+        assert label.space.name == "all" and label.branch.name == "main"
+        assert sorted(ln.Branch.filter().values_list("name", flat=True)) == ["archive", "main", "trash"]
+        assert ln.Record(name="new", features=None).save().space_id == 1
+        assert ln.setup.switch("after_migration", create=True).pk >= 2  # ids continue after the built-ins
+        assert ln.Space(name="new space").save().pk >= 2
+    finally:
+        drop_instance(name, dbname)

@@ -217,6 +217,27 @@ def test_branch_switch_create_merge(on_main):
     assert ln.ULabel.filter(name=label.name).exists()
 
 
+def test_merge_conflict_moves_nothing(on_main):
+    ln = on_main
+    name, key = _name("clash"), f"branches/{uuid.uuid4().hex[:8]}.parquet"
+    ln.setup.switch(name, create=True)
+    on_branch = ln.Artifact.from_df(pd.DataFrame({"v": [key, "1"]}), key=key).save()
+    ln.setup.switch("main")
+    ln.Artifact.from_df(pd.DataFrame({"v": [key, "2"]}), key=key).save()  # the same key, made on main meanwhile
+    with pytest.raises(ln.errors.InvalidArgument, match="clash"):
+        ln.setup.merge(name)
+    assert ln.Artifact.get(on_branch.uid).branch_id == ln.Branch.get(name=name).pk
+
+
+def test_versions_on_a_branch(on_main):
+    ln = on_main
+    ln.setup.switch(_name("versions"), create=True)
+    key = f"branches/{uuid.uuid4().hex[:8]}.parquet"
+    first = ln.Artifact.from_df(pd.DataFrame({"v": [key, "1"]}), key=key).save()
+    second = ln.Artifact.from_df(pd.DataFrame({"v": [key, "2"]}), key=key).save()
+    assert second.stem_uid == first.stem_uid and list(second.versions.order_by("uid")) == [ln.Artifact.get(first.uid), second]
+
+
 def test_branch_errors(on_main):
     ln = on_main
     with pytest.raises(ln.errors.DoesNotExist, match="biolake switch -c nope_2x"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from biolake import _logging as log
 from biolake.errors import DoesNotExist, InvalidArgument
@@ -61,9 +61,15 @@ def merge(name: str) -> int:
     if source.pk == target:
         raise InvalidArgument(f"Branch {source.name!r} is the current branch: switch to the branch to merge into first, e.g. `biolake switch main`.")
     moved = 0
-    with transaction.atomic():
-        for model in _registries_with_branch():
-            moved += model._plain.filter(branch_id=source.pk).update(branch_id=target)
+    try:
+        with transaction.atomic():
+            for model in _registries_with_branch():
+                moved += model._plain.filter(branch_id=source.pk).update(branch_id=target)
+    except IntegrityError as error:
+        raise InvalidArgument(
+            f"Cannot merge branch {source.name!r}: its records clash with records of the current branch "
+            f"(e.g. the latest versions of the same key); nothing was moved. Details: {error}"
+        ) from error
     target_name = Branch._plain.get(pk=target).name
     log.success(f"merged branch {source.name!r} into {target_name!r} ({moved} record(s))")
     return moved

@@ -249,9 +249,14 @@ def test_branch_errors(on_main):
     with pytest.raises(ln.errors.InvalidArgument, match="cannot be deleted"):
         ln.Branch.get(name="main").delete()
     name = _name("self")
-    ln.setup.switch(name, create=True)
+    branch = ln.setup.switch(name, create=True)
     with pytest.raises(ln.errors.InvalidArgument, match="switch to the branch to merge into"):
         ln.setup.merge(name)
+    with pytest.raises(ln.errors.InvalidArgument, match="is the current branch"):
+        branch.delete()
+    ln.setup.switch("main")
+    branch.delete()
+    assert not ln.Branch.filter(name=name).exists()
 
 
 def test_trash_keeps_working_with_branches(ln, artifact):

@@ -11,6 +11,7 @@ from biolake import _logging as log
 from biolake.errors import InvalidArgument
 from biolake.models.base import Record
 from biolake.models.constants import ARCHIVE_BRANCH, MAIN_BRANCH, TRASH_BRANCH
+from biolake.models.current import current_branch_id
 
 BUILT_IN = {MAIN_BRANCH: "main", TRASH_BRANCH: "trash", ARCHIVE_BRANCH: "archive"}
 
@@ -51,6 +52,8 @@ class Branch(Record):
         """Delete a contribution branch; refused for ``main``, ``trash`` and ``archive``."""
         if self.pk in BUILT_IN:
             raise InvalidArgument(f"The built-in branch {self.name!r} cannot be deleted.")
+        if self.pk == current_branch_id():
+            raise InvalidArgument(f"Branch {self.name!r} is the current branch: `biolake switch main` before deleting it.")
         result = super().delete(*args, **kwargs)
         log.info(f"deleted branch {self.name!r}")
         return result

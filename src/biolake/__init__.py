@@ -31,6 +31,12 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Feature": ("biolake.models", "Feature"),
     "Schema": ("biolake.models", "Schema"),
     "FeatureSet": ("biolake.models", "Schema"),  # the older name of Schema
+    "Record": ("biolake.models.record", "Record"),  # 2.x's flexible records (ln.models.Record is the base)
+    "Project": ("biolake.models", "Project"),
+    "Reference": ("biolake.models", "Reference"),
+    "Branch": ("biolake.models", "Branch"),
+    "Space": ("biolake.models", "Space"),
+    "models": ("biolake.models", None),
     "save": ("biolake.models", "save"),
     "view": ("biolake.models.overview", "view"),
     "track": ("biolake.lineage.context", "track"),

@@ -78,6 +78,8 @@ instance: StateVar[InstanceSettings | None] = StateVar("instance", None)
 instance_checked: StateVar[bool] = StateVar("instance_checked", False)
 # hooks run after each activation of an instance with an up-to-date schema
 activation_hooks: list[Callable[[], None]] = []
+# ``switch`` / ``merge`` of branches, set by biolake.models (they need the Branch registry, above setup)
+branch_actions: dict[str, Callable[..., Any]] = {}
 # the run new records belong to and loaded artifacts are inputs of (``ln.track()``, ``@ln.tracked()``)
 run: StateVar[Any] = StateVar("run", None)
 # what ``ln.track()`` started besides the run (script path, output capture; see biolake.lineage.context)

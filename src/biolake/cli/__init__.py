@@ -3,9 +3,11 @@
 One module per command group: :mod:`~biolake.cli.instance` (init, connect, disconnect,
 info, delete, migrate), :mod:`~biolake.cli.artifact` (save, load, ``artifact ls|get|describe``)
 :mod:`~biolake.cli.cache` (``cache clear|location``), :mod:`~biolake.cli.run` (``run ls|describe``),
-:mod:`~biolake.cli.lineage` (``lineage show|export``) and :mod:`~biolake.cli.integrity` (``verify``,
-``storage gc``), :mod:`~biolake.cli.serve` (the web UI), :mod:`~biolake.cli.snapshot`
-(``snapshot create|verify|restore``, ``migrate-db``) and :mod:`~biolake.cli.cells` (``cells count``, ``index build``). Importing this package does not
+:mod:`~biolake.cli.lineage` (``lineage show|export``), :mod:`~biolake.cli.integrity` (``verify``,
+``storage gc``), :mod:`~biolake.cli.registries` (``switch``, ``merge``, ``record|project|reference|branch|space
+ls|describe``), :mod:`~biolake.cli.serve` (the web UI), :mod:`~biolake.cli.snapshot`
+(``snapshot create|verify|restore``, ``migrate-db``) and :mod:`~biolake.cli.cells` (``cells count``,
+``index build``). Importing this package does not
 set up Django; only commands that read the database connect to an instance.
 
 Example:
@@ -19,7 +21,7 @@ from __future__ import annotations
 import click
 
 from biolake import __version__
-from biolake.cli import artifact, cache, cells, instance, integrity, lineage, run, serve, snapshot
+from biolake.cli import artifact, cache, cells, instance, integrity, lineage, registries, run, serve, snapshot
 from biolake.cli._base import BiolakeGroup
 
 __all__ = ["main"]
@@ -34,6 +36,6 @@ def main() -> None:
     """
 
 
-for _module in (instance, artifact, cache, lineage, run, integrity, serve, snapshot, cells):
+for _module in (instance, artifact, cache, lineage, run, integrity, registries, serve, snapshot, cells):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -67,6 +67,7 @@ def info_command() -> None:
             ("storage", summary["storage"]),
             ("db", summary["db"]),
             ("modules", ", ".join(summary["modules"]) or "none"),
+            ("branch", summary["branch"]),
             ("user", settings.user_handle),
         ]
     )

@@ -22,10 +22,11 @@ from biolake.models.extensions import HasLineage
 from biolake.models.base import TracksCreator
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
 from biolake.models.features import HasFeatures
+from biolake.models.space import InSpace
 
 
 
-class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
+class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFeatures):
     """A dataset, model or any file or folder, content-hashed and versioned.
 
     Args:
@@ -133,12 +134,13 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         if data is None:
             super().__init__(*args, key=key, description=description, kind=kind, version=version, **fields)
             return
+        placement = {name: fields.pop(name) for name in ("space", "branch") if name in fields}  # where it lives
         if args or fields:
             raise TypeError(f"Artifact() got unexpected arguments: {sorted(fields) or args}")
         if key is None and revises is not None:
             key = revises.key  # a new version keeps the family's key
         pending = artifact_source.Pending.of(data, key=key, format=format)  # checks only: no I/O, no query
-        super().__init__(**pending.initial_fields(description, kind, version))
+        super().__init__(**pending.initial_fields(description, kind, version), **placement)
         self._pending = pending
         self._memory = pending.memory
 

@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 
 from biolake import _logging as log
 from biolake.models import artifact_source, obs_index, real_key, versioning
-from biolake.models.constants import MAIN_BRANCH
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
 from biolake.models.uids import encode_version
+from biolake.models.current import visible_branch_ids
 from biolake.storage import paths, transfer
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: An
                 with transaction.atomic():
                     versioning.lock(f"hash:{artifact.hash}")
                     same = [] if artifact._skip_hash_lookup else list(
-                        type(artifact)._plain.filter(hash=artifact.hash, branch_id=MAIN_BRANCH).values_list("pk", flat=True)[:1]
+                        type(artifact)._plain.filter(hash=artifact.hash, branch_id__in=visible_branch_ids()).values_list("pk", flat=True)[:1]
                     )
                     if same:
                         duplicate = type(artifact)._plain.get(pk=same[0])

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from biolake import _logging as log
 from biolake import formats
 from biolake.errors import ConflictingKeyError, InvalidKeyError, PathNotFoundError
-from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
+from biolake.models.constants import RUN_ARTIFACT_KIND
 from biolake.models.storage import options_for, registered_roots
 from biolake.models.uids import random_base62
+from biolake.models.current import visible_branch_ids
 from biolake.setup.settings import settings
 from biolake.storage import hashing, keys, paths
 from biolake.storage.cache import SAVING_DIR
@@ -241,7 +242,7 @@ def initial_fields(source: Source, description: str | None, kind: str | None, ve
 
 def find_duplicate(model: Any, source: Source) -> Any:
     """An existing, non-trashed artifact with the same content hash, if any."""
-    rows = list(model._plain.filter(hash=source.summary.hash, branch_id=MAIN_BRANCH).values_list("pk", "is_latest")[:10])
+    rows = list(model._plain.filter(hash=source.summary.hash, branch_id__in=visible_branch_ids()).values_list("pk", "is_latest")[:10])
     existing = model._plain.get(pk=max(rows, key=lambda r: (r[1], r[0]))[0]) if rows else None
     if existing is not None and existing.kind != RUN_ARTIFACT_KIND:  # run environments dedup quietly
         name = f"key {existing.key!r}" if existing.key else f"description {existing.description!r}"

@@ -10,8 +10,8 @@ from django.db.models.base import ModelBase
 
 from biolake import _logging, _process, errors
 from biolake.models import registries, trash
-from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH
-from biolake.models.current import current_user_id
+from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH  # noqa: F401 (TRASH_BRANCH: re-exported)
+from biolake.models.current import current_branch_id, current_user_id, visible_branch_ids
 from biolake.models.describe import describe_tree
 from biolake.models.query import Manager, PlainManager, QuerySet
 from biolake.models.uids import random_base62
@@ -38,11 +38,12 @@ def _subclass(name: str, ours: type, django_error: type, model: type) -> type:
 
 
 class Record(models.Model, metaclass=RecordMeta):
-    """Base of all registries.
+    """Base of all registries (LaminDB 1.x's ``ln.models.Record``, 2.x's ``ln.models.SQLRecord``).
 
     Class-level queries hand off to the QuerySet, so ``Artifact.filter(...)``,
     ``Artifact.get(...)`` and ``Artifact.df()`` work like Django's ``objects`` manager,
-    hiding trashed records unless a ``branch_id`` filter is given.
+    showing the records of ``main`` and of the current branch (hiding trashed, archived and
+    other branches' records) unless a ``branch`` filter is given.
     """
 
     _uid_length: ClassVar[int] = 16
@@ -67,6 +68,8 @@ class Record(models.Model, metaclass=RecordMeta):
         _check_fields(type(self), kwargs)
         super().__init__(*args, **kwargs)
         _fill_provenance(self)
+        if not args and "branch" not in kwargs and "branch_id" not in kwargs and type(self)._has_branch():
+            self.branch_id = current_branch_id()  # new records land on the current branch
 
     # -- construction from the database bypasses our constructors -------------------------
     @classmethod
@@ -90,16 +93,17 @@ class Record(models.Model, metaclass=RecordMeta):
 
     @classmethod
     def _default_conditions(cls, kwargs: dict[str, Any]) -> list[Q]:
-        """Conditions that hide records unless the query names the field (trash: ``branch_id``)."""
+        """Conditions that hide records unless the query names the field (``branch``: main and the current branch)."""
         if cls._has_branch() and not any(k.startswith("branch") for k in kwargs):
-            return [Q(branch_id=MAIN_BRANCH)]
+            visible = visible_branch_ids()
+            return [Q(branch_id=MAIN_BRANCH) if len(visible) == 1 else Q(branch_id__in=visible)]
         return []
 
     @classmethod
     def _has_branch(cls) -> bool:
         flag = cls.__dict__.get("_has_branch_field")
         if flag is None:
-            flag = any(f.name == "branch_id" for f in cls._meta.concrete_fields)
+            flag = any(f.attname == "branch_id" for f in cls._meta.concrete_fields)
             cls._has_branch_field = flag
         return flag
 
@@ -161,6 +165,20 @@ class Record(models.Model, metaclass=RecordMeta):
         return cls._visible().lookup(field=field)
 
     # -- instance behaviour -----------------------------------------------------------------
+    @property
+    def branch(self) -> Any:
+        """The :class:`~biolake.Branch` the record is on (``main``, ``trash``, ``archive``, a contribution branch)."""
+        branch_id = getattr(self, "branch_id", None)
+        if branch_id is None:
+            return None
+        return registries.registry_model("Branch")._plain.using(self._state.db or "default").get(pk=branch_id)
+
+    @branch.setter
+    def branch(self, value: Any) -> None:
+        if not type(self)._has_branch():
+            raise errors.InvalidArgument(f"{type(self).__name__} records are not on branches.")
+        self.branch_id = value if isinstance(value, int) else value.pk
+
     def _become(self, other: Record) -> None:
         """Take over another instance's field values and database state (e.g. an existing duplicate)."""
         models.Model.__init__(self, *[getattr(other, f.attname) for f in type(other)._meta.concrete_fields])

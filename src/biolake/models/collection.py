@@ -14,6 +14,8 @@ from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.features import HasFeatures
 from biolake.storage.hashing import hash_bytes
 from biolake.models.links import CollectionArtifact
+from biolake.models.space import InSpace
+from biolake.models.current import visible_branch_ids
 
 
 def members_hash(hashes: list[str]) -> str:
@@ -21,7 +23,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes("\n".join(sorted(hashes)).encode())
 
 
-class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
+class Collection(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFeatures):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A versioned, ordered set of artifacts that loads as one.
 
     Example:
@@ -87,7 +89,7 @@ class Collection(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures)
         if unsaved:
             raise ValueError("Save the artifacts before adding them to a collection.")
         digest = members_hash([a.hash for a in members])
-        existing = Collection.objects.filter(hash=digest, branch_id=MAIN_BRANCH).order_by("-id").first()
+        existing = Collection.objects.filter(hash=digest, branch_id__in=visible_branch_ids()).order_by("-id").first()
         if existing is not None:
             log.info(f"returning the existing collection with the same artifacts: {existing!r}")
             self._become(existing)

@@ -1,4 +1,4 @@
-"""Defaults that depend on the current instance: its user, and the options of its storage.
+"""Defaults that depend on the current instance: its user, its branch, and the options of its storage.
 
 Looked up once per database and cached in :mod:`biolake._state`, so creating many records
 costs no extra queries.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from biolake import _process
+from biolake.models.constants import MAIN_BRANCH
 from biolake.setup import ensure_ready
 from biolake.setup.settings import settings
 
@@ -44,3 +45,15 @@ def instance_options(root: str) -> dict[str, Any]:
     default storage root, else none."""
     instance = ensure_ready()
     return dict(instance.storage_options) if root == instance.storage_root else {}
+
+
+def current_branch_id() -> int:
+    """``branch_id`` of the current branch of the active instance (``1``: main)."""
+    instance = _process.instance.get()
+    return instance.branch_id if instance is not None else MAIN_BRANCH
+
+
+def visible_branch_ids() -> list[int]:
+    """Branches whose records queries show: ``main``, plus the current branch if it is another."""
+    current = current_branch_id()
+    return [MAIN_BRANCH] if current == MAIN_BRANCH else [MAIN_BRANCH, current]

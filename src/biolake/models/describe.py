@@ -34,11 +34,26 @@ def _title(record: Any) -> Text:
     return title
 
 
+# fields of LaminDB 2.x's registries (Record, Project, Reference) shown after the description
+_DETAIL_FIELDS = ("is_type", "abbr", "url", "doi", "pubmed_id", "date", "start_date", "end_date", "reference", "reference_type")
+
+
+def _shown(value: Any) -> Any:
+    """A related record by its name (``type``: the record type), other values as they are."""
+    if hasattr(value, "_meta"):
+        return getattr(value, "name", None) or getattr(value, "uid", value)
+    return value
+
+
 def _general_rows(record: Any) -> list[tuple[str, Any]]:
     rows: list[tuple[str, Any]] = [("uid", record.uid)]
-    for name in ("key", "description", "handle", "root", "type", "status", "version"):
-        if hasattr(record, name):
-            rows.append((name, getattr(record, name)))
+    for name in ("name", "key", "description", "handle", "root", "type", "status", "version"):
+        if hasattr(record, name) and not (name == "name" and type(record).__name__ == "User"):
+            rows.append((name, _shown(getattr(record, name))))
+    for name in _DETAIL_FIELDS:
+        value = getattr(record, name, None)
+        if value is not None and value is not False:
+            rows.append((name, value))
     if hasattr(record, "size"):
         rows.append(("size", human_size(record.size) if record.size is not None else None))
     for name in ("hash", "n_files", "n_observations"):
@@ -55,6 +70,10 @@ def _provenance_rows(record: Any) -> list[tuple[str, Any]]:
         rows.append(("path", record.path))
     if hasattr(record, "storage_id") and record.storage_id:
         rows.append(("storage", record.storage.root))
+    if getattr(record, "branch_id", 1) != 1:  # records on main show no branch
+        rows.append(("branch", record.branch.name))
+    if getattr(record, "space_id", 1) != 1:  # records in the space "all" show no space
+        rows.append(("space", record.space.name))
     if getattr(record, "created_by_id", None):
         rows.append(("created_by", record.created_by.handle))
     if getattr(record, "created_at", None):
@@ -136,6 +155,22 @@ def _feature_branches(record: Any, tree: Tree) -> None:
                     node.add(Text(f"{feature}: {', '.join(sorted(set(feature_names)))}"))
 
 
+def _record_branches(record: Any, tree: Tree) -> None:
+    """Feature values and linked artifacts of a flexible record (``ln.Record``)."""
+    from rich.text import Text
+
+    if type(record).__name__ != "Record" or not hasattr(record, "is_type") or record._state.adding:
+        return
+    values = record.features.get_values()
+    if values:
+        branch = tree.add(Text("Features", style="bold"))
+        for name, value in sorted(values.items()):
+            branch.add(Text(f"{name}  {value}"))
+    artifacts = [a.key or a.uid for a in record.artifacts.all()[:20]]
+    if artifacts:
+        tree.add(Text("Artifacts", style="bold")).add(Text(", ".join(artifacts)))
+
+
 def _labels(record: Any) -> dict[tuple[str, str], dict[str, list[str]]]:
     """(accessor, registry) → feature name ("" without one) → label names; one query."""
     labels: dict[tuple[str, str], dict[str, list[str]]] = {}
@@ -155,6 +190,7 @@ def describe_tree(record: Any) -> Tree:
     for label, value in rows:
         _row(general, label, value)
     _feature_branches(record, tree)
+    _record_branches(record, tree)
     for branch in extra_branches:
         branch(record, tree)
     return tree

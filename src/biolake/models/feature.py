@@ -11,11 +11,12 @@ from biolake import _process
 from biolake.models import dtypes
 from biolake.models.extensions import CanValidate
 from biolake.models.base import MAIN_BRANCH, TracksCreator
+from biolake.models.space import InSpace
 from biolake.storage.hashing import hash_bytes
 from biolake.errors import ValidationError
 
 
-class Feature(TracksCreator, CanValidate):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
+class Feature(TracksCreator, InSpace, CanValidate):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A measured or annotated dimension: a column of a dataset, or a value linked to an artifact.
 
     Args:

@@ -13,7 +13,13 @@ from biolake.models import dtypes
 from biolake.models.feature import Feature
 from biolake.models.feature_values import check_value, features_by_name, value_rows
 from biolake.models.label_links import LabelLink, label_link, label_links, label_rows
-from biolake.models.links import ArtifactFeatureValue, ArtifactSchema, CollectionFeatureValue, RunFeatureValue
+from biolake.models.links import (
+    ArtifactFeatureValue,
+    ArtifactSchema,
+    CollectionFeatureValue,
+    RecordFeatureValue,
+    RunFeatureValue,
+)
 from biolake.models.ulabel import ULabel
 
 
@@ -22,6 +28,7 @@ _LINKS: dict[str, tuple[type[models.Model], str]] = {
     "Artifact": (ArtifactFeatureValue, "artifact"),
     "Collection": (CollectionFeatureValue, "collection"),
     "Run": (RunFeatureValue, "run"),
+    "Record": (RecordFeatureValue, "record"),
 }
 
 

@@ -87,7 +87,7 @@ def _column(field: Any, values: tuple[Any, ...]) -> Any:
 def _ordered_fields(model: Any) -> list[Any]:
     """``id``, ``uid`` and the registry's own fields first; provenance columns last."""
     fields = list(model._meta.concrete_fields)
-    last_names = ("run_id", "created_by_id", "created_at", "updated_at")
+    last_names = ("space_id", "run_id", "created_by_id", "created_at", "updated_at")
     first = [f for name in ("id", "uid") for f in fields if f.attname == name]
     last = [f for name in last_names for f in fields if f.attname == name]
     return first + [f for f in fields if f not in first and f not in last] + last

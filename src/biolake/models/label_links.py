@@ -95,6 +95,8 @@ def label_links(owner_model: Any) -> list[LabelLink]:
             continue
         owner_fk, label_fk = _foreign_key(through, owner_model), _foreign_key(through, field.related_model)
         accessor = field.name if field.concrete else field.get_accessor_name()
+        if accessor in getattr(owner_model, "_not_label_accessors", ()):
+            continue
         links.append(LabelLink(
             through=through, model=field.related_model, owner=owner_fk.name, column=label_fk.name, accessor=accessor,
             query_name=owner_fk.related_query_name(), label_query_name=label_fk.related_query_name(),

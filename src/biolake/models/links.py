@@ -145,3 +145,76 @@ class CollectionFeatureValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["collection", "featurevalue"], name="unique_collection_featurevalue")
         ]
+
+
+def _labelled(owner: str, label: str, name: str, owner_related: str, label_related: str, doc: str) -> type[models.Model]:
+    """A link table ``owner`` ↔ ``label`` with an optional feature (LaminDB 2.x's links of records and projects)."""
+    owner_column, column = owner.lower(), label.lower()
+
+    class Meta:
+        app_label = "biolake"
+        constraints = [
+            models.UniqueConstraint(fields=[owner_column, column, "feature"], name=f"unique_{owner_column}_{column}_feature")
+        ]
+
+    attrs = {
+        "__module__": __name__,
+        "__doc__": doc,
+        owner_column: models.ForeignKey(f"biolake.{owner}", models.CASCADE, related_name=owner_related),
+        column: models.ForeignKey(f"biolake.{label}", models.PROTECT, related_name=label_related),
+        "feature": models.ForeignKey(
+            "biolake.Feature", models.PROTECT, null=True, blank=True, related_name=f"links_{owner_column}{column}"
+        ),
+        "created_at": models.DateTimeField(auto_now_add=True),
+        "Meta": Meta,
+    }
+    return type(name, (models.Model,), attrs)
+
+
+ArtifactRecord = _labelled("Artifact", "Record", "ArtifactRecord", "links_record", "links_artifact",
+                           "A record linked to an artifact, optionally as the value of a feature.")
+RecordULabel = _labelled("Record", "ULabel", "RecordULabel", "links_ulabel", "links_record",
+                         "A label of a record, optionally as the value of a feature.")
+ArtifactProject = _labelled("Artifact", "Project", "ArtifactProject", "links_project", "links_artifact",
+                            "A project an artifact belongs to, optionally for a feature.")
+RecordProject = _labelled("Record", "Project", "RecordProject", "links_project", "links_record",
+                          "A project a record belongs to, optionally for a feature.")
+ArtifactReference = _labelled("Artifact", "Reference", "ArtifactReference", "links_reference", "links_artifact",
+                              "A reference of an artifact, optionally for a feature.")
+RecordReference = _labelled("Record", "Reference", "RecordReference", "links_reference", "links_record",
+                            "A reference of a record, optionally for a feature.")
+
+
+class RecordFeatureValue(models.Model):
+    """A (non-categorical) feature value of a record."""
+
+    record = models.ForeignKey("biolake.Record", models.CASCADE, related_name="links_featurevalue")
+    featurevalue = models.ForeignKey("biolake.FeatureValue", models.PROTECT, related_name="links_record")
+
+    class Meta:
+        app_label = "biolake"
+        constraints = [models.UniqueConstraint(fields=["record", "featurevalue"], name="unique_record_featurevalue")]
+
+
+class TransformProject(models.Model):
+    """A project a transform belongs to."""
+
+    transform = models.ForeignKey("biolake.Transform", models.CASCADE, related_name="links_project")
+    project = models.ForeignKey("biolake.Project", models.PROTECT, related_name="links_transform")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "biolake"
+        constraints = [models.UniqueConstraint(fields=["transform", "project"], name="unique_transform_project")]
+
+
+class CollectionProject(models.Model):
+    """A project a collection belongs to."""
+
+    collection = models.ForeignKey("biolake.Collection", models.CASCADE, related_name="links_project")
+    project = models.ForeignKey("biolake.Project", models.PROTECT, related_name="links_collection")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "biolake"
+        constraints = [models.UniqueConstraint(fields=["collection", "project"], name="unique_collection_project")]

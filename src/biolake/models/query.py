@@ -42,6 +42,21 @@ def _resolve_aliases(kwargs: dict[str, Any], model: Any = None) -> dict[str, Any
     return renamed
 
 
+def _branch_lookups(model: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``branch=<Branch>`` / ``branch__in=[...]`` → ``branch_id`` lookups (``branch`` is a property, not a field)."""
+    if "branch" not in kwargs and "branch__in" not in kwargs:
+        return kwargs
+    if not any(f.attname == "branch_id" and f.name == "branch_id" for f in model._meta.concrete_fields):
+        return kwargs
+    renamed = dict(kwargs)
+    if "branch" in renamed:
+        branch = renamed.pop("branch")
+        renamed["branch_id"] = branch.pk if hasattr(branch, "_meta") else branch
+    if "branch__in" in renamed:
+        renamed["branch_id__in"] = [getattr(b, "pk", b) for b in renamed.pop("branch__in")]
+    return renamed
+
+
 def _without(kwargs: dict[str, Any], drop: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if k not in drop}
 
@@ -73,7 +88,7 @@ class QuerySet(models.QuerySet):
 
     def filter(self, *args: Any, **kwargs: Any) -> QuerySet:
         """Django's ``filter``, with feature lookups and index-friendly prefix queries on SQLite."""
-        kwargs = _resolve_aliases(kwargs, self.model)
+        kwargs = _resolve_aliases(_branch_lookups(self.model, kwargs), self.model)
         annotated = {k: v for k, v in kwargs.items() if k.split("__", 1)[0] in self.query.annotations}
         kwargs, feature_conditions = split_feature_lookups(self.model, _without(kwargs, annotated), self.db)
         kwargs = {**kwargs, **annotated}  # lookups on annotations (search_rank) are neither fields nor features

@@ -10,11 +10,12 @@ from django.utils import timezone
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, Record
 from biolake.models.features import FeatureManager
+from biolake.models.space import InSpace
 
 RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
 
 
-class Run(Record, HasLineage):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
+class Run(Record, InSpace, HasLineage):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """An execution of a :class:`Transform`.
 
     Outputs point back to their run (``artifact.run``); inputs are linked through

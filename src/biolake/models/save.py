@@ -13,19 +13,21 @@ if TYPE_CHECKING:
     from biolake.models.base import Record
 
 _BATCH = 2000
+# attributes of records that need their own ``save()``: bytes to store, feature values to link
+_OWN_SAVE = ("_source", "_pending", "_pending_values")
 
 
 def save(records: Iterable[Any]) -> list[Any]:
     """Save records in bulk: new records are bulk-inserted in one transaction.
 
     Records that need their own ``save()`` go through it: artifacts with bytes to store,
-    and versioned records whose key already names a family (they become its new version).
+    records with feature values (``ln.Record(..., features=...)``), and versioned records whose key already names a family (they become its new version).
     """
     records = list(records)
     groups: dict[type[Record], list[Any]] = defaultdict(list)
     single: list[Any] = []
     for record in records:
-        if record._state.adding and getattr(record, "_source", None) is None and getattr(record, "_pending", None) is None:
+        if record._state.adding and not any(getattr(record, a, None) is not None for a in _OWN_SAVE):
             groups[type(record)].append(record)
         else:
             single.append(record)

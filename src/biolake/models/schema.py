@@ -12,11 +12,13 @@ from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.storage.hashing import hash_bytes
 from biolake.errors import ValidationError
 from biolake.models.links import SchemaComponent, SchemaFeature
+from biolake.models.space import InSpace
+from biolake.models.current import visible_branch_ids
 
 OTYPES = ("DataFrame", "AnnData", "MuData")
 
 
-class Schema(TracksCreator):
+class Schema(TracksCreator, InSpace):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A set of features, or a rule for them (``itype``), that datasets are validated against.
 
     Args:
@@ -86,7 +88,7 @@ class Schema(TracksCreator):
             raise ValidationError(f"Save the features first: {', '.join(unsaved)}.")
         self.n = len(self._feature_list) if self._members is None else len(self._members)
         self.hash = self._definition_hash()
-        existing = Schema.objects.filter(hash=self.hash, branch_id=MAIN_BRANCH).first()
+        existing = Schema.objects.filter(hash=self.hash, branch_id__in=visible_branch_ids()).first()
         if existing is not None:
             log.info(f"returning existing schema with same hash: {existing!r}")
             self._become(existing)

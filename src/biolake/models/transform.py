@@ -9,12 +9,13 @@ from django.db import models, transaction
 from biolake.models import versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import MAIN_BRANCH, Record
+from biolake.models.space import InSpace
 from biolake.errors import ValidationError
 
 TRANSFORM_TYPES = ("notebook", "script", "pipeline", "function", "upload")
 
 
-class Transform(Record, HasLineage, versioning.IsVersioned):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
+class Transform(Record, InSpace, HasLineage, versioning.IsVersioned):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A piece of code that transforms data; versioned like artifacts (same key, new source = new version).
 
     Example:

@@ -11,9 +11,10 @@ from biolake import _process
 
 from biolake.models.extensions import CanValidate, HasParents
 from biolake.models.base import MAIN_BRANCH, TracksCreator
+from biolake.models.space import InSpace
 
 
-class ULabel(TracksCreator, CanValidate, HasParents):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
+class ULabel(TracksCreator, InSpace, CanValidate, HasParents):  # type: ignore[misc]  # each abstract base declares its own Meta; Django merges them, mypy cannot
     """A label: a perturbation, an experiment, a donor, ...
 
     A label with ``is_type=True`` is a label type that groups others (``type=``).

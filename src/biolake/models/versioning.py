@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from django.db import connection, models
 
-from biolake.models.constants import MAIN_BRANCH
+from biolake.models.current import visible_branch_ids
 from biolake.models.uids import VERSION_SUFFIX_LEN, decode_version, encode_version, random_base62
 
 
@@ -54,7 +54,7 @@ def assign(record: Any, revises: Any, family_lookup: dict[str, Any] | None) -> A
     previous = revises
     if previous is None and family_lookup:
         # at most one: a unique constraint guards (key, is_latest) where families are keyed
-        uids = list(model._plain.filter(is_latest=True, branch_id=MAIN_BRANCH, **family_lookup).values_list("uid", flat=True)[:2])
+        uids = list(model._plain.filter(is_latest=True, branch_id__in=visible_branch_ids(), **family_lookup).values_list("uid", flat=True)[:2])
         previous = model._plain.get(uid=max(uids)) if uids else None
     if previous is not None:
         stem = previous.uid[: record._stem_len]
@@ -70,7 +70,7 @@ def assign(record: Any, revises: Any, family_lookup: dict[str, Any] | None) -> A
 def refresh_latest(model: Any, stem: str) -> None:
     """Make the newest non-trashed member of a family its latest (after a delete or restore)."""
     members = family(model, stem)
-    newest = members.filter(branch_id=MAIN_BRANCH).order_by("-uid").first()
+    newest = members.filter(branch_id__in=visible_branch_ids()).order_by("-uid").first()
     members.exclude(pk=getattr(newest, "pk", None)).filter(is_latest=True).update(is_latest=False)
     if newest is not None and not newest.is_latest:
         members.filter(pk=newest.pk).update(is_latest=True)
@@ -87,7 +87,7 @@ class IsVersioned(models.Model):
     @property
     def versions(self) -> Any:
         """All non-trashed versions of this record, oldest first."""
-        return family(type(self), self.stem_uid).filter(branch_id=MAIN_BRANCH)
+        return family(type(self), self.stem_uid).filter(branch_id__in=visible_branch_ids())
 
     @property
     def version_tag(self) -> str | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from biolake.setup import snapshot
 from biolake.setup.lifecycle import connect, database_alias, delete, disconnect, ensure_ready, info, init, migrate
+from biolake.setup.branching import merge, switch
 from biolake.setup.move import migrate_db
 
 __all__ = [
-    "connect", "database_alias", "delete", "disconnect", "ensure_ready", "info", "init", "migrate", "migrate_db", "snapshot",
+    "connect", "database_alias", "delete", "disconnect", "ensure_ready", "info", "init", "merge", "migrate", "migrate_db", "snapshot", "switch",
 ]

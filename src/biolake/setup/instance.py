@@ -26,6 +26,8 @@ class InstanceSettings:
         db: Database URL (``sqlite:////abs/path`` or ``postgresql://...``).
         modules: Enabled schema modules besides the core (e.g. ``["bio"]``).
         storage_options: fsspec options for the storage root (e.g. ``endpoint_url``).
+        branch: Name of the current branch (``biolake switch BRANCH``); new records land on it.
+        branch_id: Its id (``branch_id`` of the records on it).
     """
 
     name: str
@@ -33,6 +35,8 @@ class InstanceSettings:
     db: str
     modules: list[str] = dataclasses.field(default_factory=list)
     storage_options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    branch: str = "main"
+    branch_id: int = 1
 
     @property
     def dialect(self) -> str:

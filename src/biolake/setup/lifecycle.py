@@ -173,6 +173,7 @@ def info() -> dict[str, Any]:
         "storage": instance.storage_root,
         "db": redact_db(instance.db),
         "modules": instance.modules,
+        "branch": instance.branch,
     }
 
 

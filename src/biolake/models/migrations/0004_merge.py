@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("biolake", "0003_cells"),
         ("biolake", "0003_names"),
+        ("biolake", "0003_registries"),
     ]
 
     operations: list[migrations.operations.base.Operation] = []

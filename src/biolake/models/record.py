@@ -31,14 +31,18 @@ if TYPE_CHECKING:
 class RecordQuerySet(QuerySet):
     """Records as a table: one row per record, its feature values as columns."""
 
-    def df(self, include: list[str] | str | None = None, features: bool = True, **kwargs: Any) -> pd.DataFrame:  # type: ignore[override]
+    def df(self, include: list[str] | str | None = None, features: bool | list[str] | str = True,
+           limit: int | None = None) -> pd.DataFrame:
         """The records as a DataFrame; ``features=False`` leaves out the feature columns."""
         include = [include] if isinstance(include, str) else list(include or [])
-        if features and "features" not in include:
+        if features is True and "features" not in include:
             include.append("features")
-        return super().df(include=include, **kwargs)
+        return super().df(include=include, features=False if features is True else features, limit=limit)
 
-    to_dataframe = df
+    def to_dataframe(self, include: list[str] | str | None = None, features: bool | list[str] | str = True,
+                     limit: int | None = 100) -> pd.DataFrame:
+        """LaminDB 2.x's name of :meth:`df` (at most ``limit`` rows)."""
+        return self.df(include=include, features=features, limit=limit)
 
 
 class RecordManager(Manager.from_queryset(RecordQuerySet)):  # type: ignore[misc]

@@ -30,6 +30,7 @@ class Branch(Record):
     """
 
     _uid_length: ClassVar[int] = 12
+    _seeded_pks: ClassVar[tuple[int, ...]] = tuple(BUILT_IN)  # rows the migration writes (snapshots skip them)
     _repr_fields: ClassVar[tuple[str, ...]] = ("uid", "name", "description", "created_at")
 
     uid = models.CharField(max_length=12, unique=True, editable=False)

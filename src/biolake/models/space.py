@@ -23,6 +23,7 @@ class Space(Record):
     """
 
     _uid_length: ClassVar[int] = 12
+    _seeded_pks: ClassVar[tuple[int, ...]] = (ALL_SPACE,)  # the row the migration writes (snapshots skip it)
     _repr_fields: ClassVar[tuple[str, ...]] = ("uid", "name", "description", "created_at")
 
     uid = models.CharField(max_length=12, unique=True, editable=False)

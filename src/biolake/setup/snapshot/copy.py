@@ -7,7 +7,7 @@ from typing import Any
 
 from biolake.errors import DatabaseCopyError
 from biolake.setup.snapshot.canonical import TableDigest
-from biolake.setup.snapshot.rows import insert_rows, measure, reset_sequences
+from biolake.setup.snapshot.rows import insert_rows, measure, remove_seeded_rows, reset_sequences
 from biolake.setup.snapshot.tables import TableSpec
 
 Stats = dict[str, tuple[int, str]]  # table → (row count, content hash)
@@ -41,6 +41,8 @@ def load(specs: list[TableSpec], rows_of: RowsOf, alias: str, expected: Stats | 
     read: Stats = {}
     try:
         with transaction.atomic(using=alias):
+            for spec in specs:
+                remove_seeded_rows(spec, alias)
             for spec in specs:
                 digest = TableDigest(spec)
                 insert_rows(spec, alias, digest.feed(rows_of(spec)))

@@ -114,6 +114,28 @@ def package_migration_state() -> dict[str, list[str]]:
     return {label: [p.stem for p in django_boot.migration_files(label)] for label in django_boot.app_labels()}
 
 
+def seeded_pks(spec: TableSpec) -> tuple[Any, ...]:
+    """Primary keys of the rows a migration writes into ``spec``'s table (built-in branches, the
+    built-in space): they are in every database at this schema, so they are not "records"."""
+    return tuple(getattr(spec.model, "_seeded_pks", ()))
+
+
+def remove_seeded_rows(spec: TableSpec, alias: str) -> None:
+    """Delete the migration-written rows of ``spec`` on ``alias``: a copy brings its own."""
+    from django.db import connections
+
+    seeded = seeded_pks(spec)
+    if not seeded:
+        return
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(spec.table)} WHERE {quote(spec.pk)} IN ({', '.join(['%s'] * len(seeded))})",  # noqa: S608
+            list(seeded),
+        )
+
+
 def tables_with_rows(specs: list[TableSpec], alias: str) -> list[str]:
     """The tables of ``specs`` that exist on ``alias`` and hold at least one row."""
     from django.db import connections
@@ -124,7 +146,9 @@ def tables_with_rows(specs: list[TableSpec], alias: str) -> list[str]:
     with connection.cursor() as cursor:
         for spec in specs:
             if spec.table in existing:
-                cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(spec.table)} LIMIT 1")  # noqa: S608
+                seeded = seeded_pks(spec)
+                skip = f" WHERE {connection.ops.quote_name(spec.pk)} NOT IN ({', '.join(['%s'] * len(seeded))})" if seeded else ""
+                cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(spec.table)}{skip} LIMIT 1", list(seeded))  # noqa: S608
                 if cursor.fetchone() is not None:
                     found.append(spec.table)
     return found

@@ -13,16 +13,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from biolake import _faults, formats
 from biolake import _logging as log
-from biolake import formats
 from biolake.errors import InvalidKeyError, PathNotFoundError
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
 from biolake.models.storage import options_for, registered_roots
-from biolake.models.uids import random_base62
 from biolake.setup.settings import settings
-from biolake.storage import hashing, keys, paths
+from biolake.storage import hashing, keys, paths, tempfiles, transfer
 from biolake.storage.cache import SAVING_DIR
-from biolake.storage import transfer
 
 if TYPE_CHECKING:
     from biolake.models.artifact import Artifact
@@ -115,8 +113,12 @@ def resolve(artifact: Artifact) -> Artifact | None:
     pending = artifact._pending
     assert pending is not None  # called only for an unsaved artifact made from data
     source = prepare(pending.data, key=pending.key, format=pending.format)
+    try:
+        existing = find_duplicate(type(artifact), source)
+    except BaseException:
+        source.discard()
+        raise
     artifact._pending = None
-    existing = find_duplicate(type(artifact), source)
     if existing is not None:
         become(artifact, existing, source)
         artifact._returned_existing = True
@@ -155,16 +157,19 @@ def _check_key_suffix(key: str | None, suffix: str) -> None:
 def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> Source:
     suffix = formats.default_suffix(otype, format or _format_from_key(key))
     _check_key_suffix(key, suffix)
-    tmp_dir = settings.cache_dir / SAVING_DIR
-    tmp_dir.mkdir(exist_ok=True)  # cheap; the cache may have been cleared meanwhile
-    tmp = tmp_dir / f"{random_base62(16)}{suffix}"
-    formats.write(data, tmp, suffix)
-    upath = paths.create_path(tmp)
+    tmp = tempfiles.new_path(settings.cache_dir / SAVING_DIR, suffix)  # named after this process
+    try:
+        formats.write(data, tmp, suffix)
+        _faults.point("write")
+        summary = hashing.summarize(tmp)
+    except BaseException:
+        transfer.remove(paths.create_path(tmp))  # a failed write leaves nothing behind
+        raise
     return Source(
-        upath=upath,
+        upath=paths.create_path(tmp),
         key=key,
         suffix=suffix,
-        summary=hashing.summarize(tmp),
+        summary=summary,
         otype=otype,
         n_observations=formats.n_observations(data),
         memory=data,

@@ -101,7 +101,8 @@ def cached(upath: UPath, cache_dir: str | os.PathLike[str]) -> Path:
 
 
 SAVING_DIR = "_tmp"
-"""Sub-folder of the cache holding files being saved; never cleared."""
+"""Sub-folder of the cache holding files being saved; :func:`clear_cache` leaves it alone
+(:func:`biolake.storage.tempfiles.remove_stale` removes the files of interrupted saves)."""
 
 
 def clear_cache(cache_dir: str | os.PathLike[str]) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.db import models
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError, connections, models
 from django.db.models import Q
 from django.db.models.base import ModelBase
 
@@ -163,7 +164,14 @@ class Record(models.Model, metaclass=RecordMeta):
         """Write the record to the database; returns ``self`` so calls chain."""
         if not self.uid:
             self.uid = self._new_uid()
-        super().save(*args, **kwargs)
+        try:
+            super().save(*args, **kwargs)
+        except errors.BiolakeError:
+            raise
+        except (IntegrityError, DataError, DjangoValidationError, ValueError, TypeError) as error:
+            if isinstance(error, IntegrityError) and connections[self._state.db or "default"].in_atomic_block:
+                raise  # the caller's transaction decides (e.g. it retries a version race)
+            raise _constraint_error(self, error) from error
         return self
 
     def describe(self, return_str: bool = False) -> str | None:
@@ -195,6 +203,15 @@ class Record(models.Model, metaclass=RecordMeta):
 
 # per registry: the keyword arguments its constructor accepts (fields, their ``_id`` columns, properties)
 _VALID_KEYWORDS: dict[type, frozenset[str]] = {}
+
+
+def _constraint_error(record: Record, error: BaseException) -> errors.RecordConstraintError:
+    """Django's or the database's refusal to save ``record``, as one line that says what to fix."""
+    name = type(record).__name__
+    reason = " ".join(str(getattr(error, "messages", None) or error).split()).strip("[]'\"").rstrip(".")
+    missing = [f.name for f in type(record)._meta.concrete_fields if not f.null and getattr(record, f.attname) is None and not f.primary_key]
+    hint = f" Missing required value(s): {', '.join(missing)}." if missing else ""
+    return errors.RecordConstraintError(f"Cannot save {name}: {reason}.{hint}", model=name)
 
 
 def _field_names(cls: type[Record]) -> list[str]:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from biolake.errors import InvalidKeyError, StorageError
 from biolake.storage import _listing, transfer
+from biolake.storage.failures import storage_error
 from biolake.storage.paths import is_local, normalize_root
 
 if TYPE_CHECKING:
@@ -93,10 +94,15 @@ def cached(upath: UPath, cache_dir: str | os.PathLike[str]) -> Path:
         return Path(_listing.local_str(upath))
     target = cache_path(upath, cache_dir)
     index = _index_path(upath, cache_dir)
-    if _listing.is_dir(upath):
-        _sync_dir(upath, target, index)
-    else:
-        _sync_file(upath, target, index)
+    try:
+        if _listing.is_dir(upath):
+            _sync_dir(upath, target, index)
+        else:
+            _sync_file(upath, target, index)
+    except StorageError:
+        raise
+    except Exception as error:  # credentials, network: one line that says what to do
+        raise storage_error(error, str(upath), "download") from error
     return target
 
 

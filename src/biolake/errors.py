@@ -24,6 +24,7 @@ working for callers that do not know biolake::
     ├── ValidationError(BiolakeError, ValueError)          values that do not validate
     │   └── FieldValidationError                           a record constructor got unknown fields
     ├── InvalidArgument(BiolakeError, ValueError)          a function or method got a wrong argument
+    │   ├── ArgumentTypeError(InvalidArgument, TypeError)  an argument of a type the function cannot take
     │   └── InvalidLookupError                             filter()/get() got an unknown lookup or a wrong value type
     ├── RecordConstraintError(BiolakeError, ValueError)    a record misses a required value or breaks a constraint
     ├── TrackingError(BiolakeError, RuntimeError)          track()/finish() cannot tell what to record
@@ -192,6 +193,10 @@ class FieldValidationError(ValidationError):
 
 class InvalidArgument(BiolakeError, ValueError):
     """A function or method got an argument it cannot use (LaminDB's name)."""
+
+
+class ArgumentTypeError(InvalidArgument, TypeError):
+    """An argument of a type the function cannot take (also a ``TypeError``)."""
 
 
 class InvalidLookupError(InvalidArgument):

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
+from biolake.errors import ArgumentTypeError
 from biolake.models import artifact_access, artifact_save, artifact_source, integrity, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import TracksCreator
@@ -105,7 +106,7 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
             super().__init__(*args, key=key, description=description, kind=kind, version=version, **fields)
             return
         if args or fields:
-            raise TypeError(f"Artifact() got unexpected arguments: {sorted(fields) or args}")
+            raise ArgumentTypeError(f"Artifact() got unexpected arguments: {sorted(fields) or args}")
         if key is None and revises is not None:
             key = revises.key  # a new version keeps the family's key
         pending = artifact_source.Pending.of(data, key=key, format=format)  # checks only: no I/O, no query

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from biolake import _faults, formats
 from biolake import _logging as log
-from biolake.errors import InvalidKeyError, PathNotFoundError
+from biolake.errors import ArgumentTypeError, InvalidKeyError, PathNotFoundError
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
 from biolake.models.storage import options_for, registered_roots
 from biolake.setup.settings import settings
@@ -85,7 +85,7 @@ class Pending:
                 raise PathNotFoundError(f"No file or folder at {str(data)!r}.", path=str(data))
             suffix = paths.extract_suffix(str(data).rstrip("/"))
             return cls(data, key, format, suffix, formats.otype_from_suffix(suffix))
-        raise TypeError(
+        raise ArgumentTypeError(
             f"Cannot make an artifact from {type(data).__name__}: pass a path, a pandas DataFrame, "
             "an AnnData or a MuData object."
         )
@@ -139,7 +139,7 @@ def prepare(data: Any, key: str | None, format: str | None = None) -> Source:
         return _from_object(data, otype, key, format)
     if isinstance(data, (str, os.PathLike)) or hasattr(data, "protocol"):
         return _from_path(data, key)
-    raise TypeError(
+    raise ArgumentTypeError(
         f"Cannot make an artifact from {type(data).__name__}: pass a path, a pandas DataFrame, "
         "an AnnData or a MuData object."
     )

@@ -74,8 +74,8 @@ def _prefix_as_range(vendor: str, args: tuple[Any, ...], kwargs: dict[str, Any])
 _T = TypeVar("_T")
 # what Django raises for a lookup no field has, or a value its field cannot take
 _BUILD_ERRORS = (FieldError, DjangoValidationError, ValueError, TypeError)
-# what the database (driver) raises for a value it cannot store or compare
-_RUN_ERRORS = (DataError, OverflowError)
+# what the database (driver) raises for a value it cannot store or compare (psycopg: a NUL in a string)
+_RUN_ERRORS = (DataError, OverflowError, ValueError)
 
 
 def _bad_lookup(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any], error: BaseException, build: Callable[..., Any]) -> InvalidLookupError:
@@ -103,6 +103,8 @@ def _query_errors(model: Any, what: str) -> Iterator[None]:
     """Errors of the database for values it cannot take, as :class:`InvalidLookupError`."""
     try:
         yield
+    except BiolakeError:
+        raise
     except _RUN_ERRORS as error:
         raise InvalidLookupError(
             f"The database cannot run this {model.__name__} query ({what}): "

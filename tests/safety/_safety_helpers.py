@@ -35,15 +35,23 @@ def cli(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
 
-def run_child(name: str, key: str, *, fault: str | None, mode: str = "df", work: Path) -> subprocess.CompletedProcess[str]:
-    """Save an artifact in a child process, killed by ``BIOLAKE_FAULT=fault`` at that phase."""
+def start_child(name: str, key: str, *, fault: str | None, mode: str = "df", work: Path) -> subprocess.Popen[str]:
+    """Start saving an artifact in a child process, killed by ``BIOLAKE_FAULT=fault`` at that phase."""
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
     env.pop("BIOLAKE_FAULT", None)
     if fault:
         env["BIOLAKE_FAULT"] = fault
-    return subprocess.run(
-        [sys.executable, "-c", CHILD, name, key, mode, str(work)], env=env, capture_output=True, text=True, timeout=120
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, name, key, mode, str(work)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+
+
+def run_child(name: str, key: str, *, fault: str | None, mode: str = "df", work: Path) -> subprocess.CompletedProcess[str]:
+    """:func:`start_child` and wait for it."""
+    child = start_child(name, key, fault=fault, mode=mode, work=work)
+    out, err = child.communicate(timeout=120)
+    return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
 
 def temp_files(cache_dir: Path) -> list[Path]:

@@ -85,7 +85,8 @@ def test_failed_commit_leaves_no_file_and_the_save_can_be_retried(ln, instance, 
     assert temp_files(ln.settings.cache_dir) == []
 
 
-def test_killed_from_df_leaves_a_file_that_cache_clear_removes_and_gc_reports(ln, instance, tmp_path):
+def test_killed_from_df_leaves_a_file_that_cache_clear_removes_and_gc_reports(ln, instance, tmp_path, monkeypatch):
+    monkeypatch.setenv("BIOLAKE_CACHE_DIR", str(tmp_path / "cache"))  # cache clear leaves the shared cache alone
     result = run_child(instance.name, "killed/write.parquet", fault="write", work=tmp_path)
     assert result.returncode == -signal.SIGKILL, result.stderr
     leftovers = temp_files(ln.settings.cache_dir)

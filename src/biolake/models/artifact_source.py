@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from biolake import _faults, formats
 from biolake import _logging as log
-from biolake.errors import ArgumentTypeError, InvalidKeyError, PathNotFoundError
+from biolake.errors import ArgumentTypeError, BiolakeError, InvalidArgument, InvalidKeyError, PathNotFoundError
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
 from biolake.models.storage import options_for, registered_roots
 from biolake.setup.settings import settings
@@ -81,6 +81,7 @@ class Pending:
             _check_key_suffix(key, suffix)
             return cls(data, key, format, suffix, otype, formats.n_observations(data), is_object=True)
         if isinstance(data, (str, os.PathLike)) or hasattr(data, "protocol"):
+            _check_path_text(data)
             if paths.is_local(data) and not paths.create_path(data).exists():
                 raise PathNotFoundError(f"No file or folder at {str(data)!r}.", path=str(data))
             suffix = paths.extract_suffix(str(data).rstrip("/"))
@@ -159,7 +160,7 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
     _check_key_suffix(key, suffix)
     tmp = tempfiles.new_path(settings.cache_dir / SAVING_DIR, suffix)  # named after this process
     try:
-        formats.write(data, tmp, suffix)
+        _write(data, tmp, suffix)
         _faults.point("write")
         summary = hashing.summarize(tmp)
     except BaseException:
@@ -177,6 +178,20 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
     )
 
 
+def _write(data: Any, tmp: Path, suffix: str) -> None:
+    """Write ``data`` to ``tmp``; content the format cannot hold is an :class:`ArgumentTypeError`."""
+    try:
+        formats.write(data, tmp, suffix)
+    except BiolakeError:
+        raise
+    except (ValueError, TypeError, NotImplementedError) as error:
+        reason = " ".join(str(error).split())[:300]
+        raise ArgumentTypeError(
+            f"Cannot write the {type(data).__name__} as {suffix} ({type(error).__name__}: {reason}); "
+            "give each column a single type (e.g. df[column].astype(str)) or choose another format."
+        ) from error
+
+
 def _format_from_key(key: str | None) -> str | None:
     if key is None:
         return None
@@ -184,7 +199,13 @@ def _format_from_key(key: str | None) -> str | None:
     return {".zarr": "zarr", ".csv": "csv", ".anndata.zarr": "zarr"}.get(suffix)
 
 
+def _check_path_text(data: Any) -> None:
+    if "\x00" in str(data):
+        raise InvalidArgument(f"A path cannot contain a NUL character: {str(data)!r}.")
+
+
 def _from_path(data: Any, key: str | None) -> Source:
+    _check_path_text(data)
     remote_text = isinstance(data, str) and paths.is_remote(data)
     upath = paths.create_path(data, **(options_for(data) if remote_text else {}))
     if not upath.exists():

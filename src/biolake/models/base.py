@@ -65,7 +65,13 @@ class Record(models.Model, metaclass=RecordMeta):
             kwargs = _positional_to_keywords(type(self), args, kwargs)
             args = ()
         _check_fields(type(self), kwargs)
-        super().__init__(*args, **kwargs)
+        try:
+            super().__init__(*args, **kwargs)
+        except errors.BiolakeError:
+            raise
+        except (ValueError, TypeError) as error:  # e.g. a foreign key given something that is no record
+            message = " ".join(str(error).split()).strip('"').rstrip(".")
+            raise errors.ArgumentTypeError(f"{type(self).__name__}(): {message}.") from error
         _fill_provenance(self)
 
     # -- construction from the database bypasses our constructors -------------------------

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, connections, models
+from django.db import DataError, ProgrammingError, connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from biolake.errors import BiolakeError, InvalidLookupError
@@ -73,9 +73,11 @@ def _prefix_as_range(vendor: str, args: tuple[Any, ...], kwargs: dict[str, Any])
 
 _T = TypeVar("_T")
 # what Django raises for a lookup no field has, or a value its field cannot take
-_BUILD_ERRORS = (FieldError, DjangoValidationError, ValueError, TypeError)
+_BUILD_ERRORS = (FieldError, DjangoValidationError, ValueError, TypeError, IndexError)
 # what the database (driver) raises for a value it cannot store or compare (psycopg: a NUL in a string)
-_RUN_ERRORS = (DataError, OverflowError, ValueError)
+# and for a value of a type a lookup cannot compare (PostgreSQL: upper(boolean); SQLite: a list)
+_RUN_ERRORS = (DataError, ProgrammingError, OverflowError, ValueError, TypeError, IndexError)
+_REGEX_LOOKUPS = ("__regex", "__iregex")
 
 
 def _bad_lookup(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any], error: BaseException, build: Callable[..., Any]) -> InvalidLookupError:
@@ -96,6 +98,22 @@ def _refuses(build: Callable[..., Any], key: str, value: Any) -> bool:
     except _BUILD_ERRORS:
         return True
     return False
+
+
+def _check_patterns(model: Any, kwargs: dict[str, Any]) -> None:
+    """A regular expression lookup needs a valid pattern (SQLite would fail inside its REGEXP function)."""
+    import re
+
+    for key, value in kwargs.items():
+        if not key.endswith(_REGEX_LOOKUPS):
+            continue
+        try:
+            re.compile(value)
+        except (re.error, TypeError) as error:
+            raise InvalidLookupError(
+                f"Cannot query {model.__name__} with {key}={value!r}: not a regular expression ({error}).",
+                lookup=key, value=value,
+            ) from error
 
 
 @contextmanager
@@ -119,7 +137,8 @@ class QuerySet(models.QuerySet):
         """Django's ``filter``, with feature lookups and index-friendly prefix queries on SQLite."""
         kwargs = _resolve_aliases(kwargs)
         annotated = {k: v for k, v in kwargs.items() if k.split("__", 1)[0] in self.query.annotations}
-        kwargs, feature_conditions = split_feature_lookups(self.model, _without(kwargs, annotated), self.db)
+        with _query_errors(self.model, "looking up features"):
+            kwargs, feature_conditions = split_feature_lookups(self.model, _without(kwargs, annotated), self.db)
         kwargs = {**kwargs, **annotated}  # lookups on annotations (search_rank) are neither fields nor features
         args, kwargs = _prefix_as_range(connections[self.db].vendor, args, kwargs)
         qs = self._build(super().filter, args, kwargs)
@@ -133,6 +152,7 @@ class QuerySet(models.QuerySet):
         return self._build(super().exclude, args, kwargs)
 
     def _build(self, build: Callable[..., _T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> _T:
+        _check_patterns(self.model, kwargs)
         try:
             return build(*args, **kwargs)
         except BiolakeError:

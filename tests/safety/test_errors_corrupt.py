@@ -92,5 +92,17 @@ def test_artifact_without_data_and_missing_required_values(ln):
     with pytest.raises(errors.RecordConstraintError, match="name") as info:
         ln.ULabel(name=None).save()
     assert info.value.model == "ULabel" and not ln.ULabel.filter(name__isnull=True).exists()
+    import django.db
+
+    assert isinstance(info.value, django.db.IntegrityError)  # except IntegrityError keeps working
     with pytest.raises(errors.ArgumentTypeError):
         ln.Artifact(42, key="x.parquet")
+
+
+def test_open_of_damaged_bytes_is_a_biolake_error(ln):
+    artifact = _saved(ln, "corrupt/open.parquet")
+    path = Path(artifact.path.path)
+    path.write_bytes(b"\0" * artifact.size)  # same size, not parquet
+    with pytest.raises(errors.CorruptBytesError, match="hash") as info:
+        ln.Artifact.get(artifact.uid).open()
+    assert info.value.uid == artifact.uid

@@ -79,16 +79,21 @@ def load_untracked(artifact: Artifact, **kwargs: Any) -> Any:
     if artifact._state.adding:
         return formats.load(local, artifact.suffix, **kwargs)
     integrity.check_local(artifact, local)  # the size; the hash of small files
+    return _read_checked(artifact, local, formats.load, kwargs)
+
+
+def _read_checked(artifact: Artifact, local: Any, read: Any, kwargs: dict[str, Any]) -> Any:
+    """``read(local, suffix, **kwargs)``; a failure is explained by damaged bytes when they are."""
     try:
-        return formats.load(local, artifact.suffix, **kwargs)
+        return read(local, artifact.suffix, **kwargs)
     except Exception as error:
         integrity.check_local(artifact, local, full=True)  # damaged bytes explain the failure?
         if kwargs or type(error).__module__.startswith("biolake"):
             raise  # the bytes are intact: the arguments (or biolake) are the problem
         raise CorruptBytesError(
-            f"Cannot load artifact {artifact.uid} from {local} as {artifact.suffix or 'a file'} "
+            f"Cannot read artifact {artifact.uid} at {local} as {artifact.suffix or 'a file'} "
             f"({type(error).__name__}: {' '.join(str(error).split())[:200]}); the bytes match the recorded "
-            "hash, so they were saved unreadable: load them with another tool via artifact.cache().",
+            "hash, so they were saved unreadable: read them with another tool via artifact.cache().",
             path=str(local), uid=artifact.uid, expected=artifact.hash, actual=artifact.hash,
         ) from error
 
@@ -104,7 +109,9 @@ def open_untracked(artifact: Artifact, **kwargs: Any) -> Any:
     """Backed access without loading everything into memory."""
     upath = stored_path(artifact)
     target = upath if (paths.is_remote(upath) and artifact.suffix == ".parquet") else _local(artifact)
-    return formats.open(target, artifact.suffix, **kwargs)
+    if artifact._state.adding or target is upath:
+        return formats.open(target, artifact.suffix, **kwargs)
+    return _read_checked(artifact, target, formats.open, kwargs)
 
 
 def open(artifact: Artifact, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public method name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, connections, models
+from django.db import DataError, IntegrityError, models
 from django.db.models import Q
 from django.db.models.base import ModelBase
 
@@ -175,8 +175,6 @@ class Record(models.Model, metaclass=RecordMeta):
         except errors.BiolakeError:
             raise
         except (IntegrityError, DataError, DjangoValidationError, ValueError, TypeError) as error:
-            if isinstance(error, IntegrityError) and connections[self._state.db or "default"].in_atomic_block:
-                raise  # the caller's transaction decides (e.g. it retries a version race)
             raise _constraint_error(self, error) from error
         return self
 
@@ -211,13 +209,19 @@ class Record(models.Model, metaclass=RecordMeta):
 _VALID_KEYWORDS: dict[type, frozenset[str]] = {}
 
 
+class ConstraintViolation(errors.RecordConstraintError, IntegrityError):
+    """A failed database constraint: biolake's :class:`~biolake.errors.RecordConstraintError` that is
+    also Django's ``IntegrityError``, so ``except IntegrityError`` (a version race retried) keeps working."""
+
+
 def _constraint_error(record: Record, error: BaseException) -> errors.RecordConstraintError:
     """Django's or the database's refusal to save ``record``, as one line that says what to fix."""
     name = type(record).__name__
     reason = " ".join(str(getattr(error, "messages", None) or error).split()).strip("[]'\"").rstrip(".")
     missing = [f.name for f in type(record)._meta.concrete_fields if not f.null and getattr(record, f.attname) is None and not f.primary_key]
     hint = f" Missing required value(s): {', '.join(missing)}." if missing else ""
-    return errors.RecordConstraintError(f"Cannot save {name}: {reason}.{hint}", model=name)
+    kind = ConstraintViolation if isinstance(error, IntegrityError) else errors.RecordConstraintError
+    return kind(f"Cannot save {name}: {reason}.{hint}", model=name)
 
 
 def _field_names(cls: type[Record]) -> list[str]:

@@ -137,19 +137,21 @@ def unreadable_database(instance: InstanceSettings, error: BaseException) -> Dat
     """The error to raise when ``error`` says that ``instance``'s database cannot be read, else None.
 
     A damaged or replaced SQLite file ("file is not a database", "database disk image is
-    malformed") and an unreachable server both count; the message names the file (never a
-    server URL, which may hold a password) and how to recover.
+    malformed") counts, and a PostgreSQL error other than an unreachable server; the message
+    names the file (never a server URL, which may hold a password) and how to recover.
     """
-    from django.db import DatabaseError
+    from django.db import DatabaseError, OperationalError
 
     if not isinstance(error, DatabaseError):
         return None
+    if instance.dialect != "sqlite" and isinstance(error, OperationalError):
+        return None  # a server that is down or refuses the login: the driver's message says which
     reason = " ".join(str(error).split()) or type(error).__name__
     if instance.dialect == "sqlite":
         where = f"SQLite file {sqlite_path(instance.db)}"
         hint = "the file is damaged, replaced or locked; restore it from a snapshot (`biolake snapshot restore`) or a backup"
     else:
-        where, hint = "PostgreSQL database", "check that the server is running and reachable, or restore a snapshot"
+        where, hint = "PostgreSQL database", "restore a snapshot (`biolake snapshot restore`) or a backup"
     return DatabaseUnreadableError(
         f"Cannot read the database of instance {instance.name!r} ({where}): {reason}; {hint}.", db=where
     )

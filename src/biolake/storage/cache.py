@@ -206,8 +206,12 @@ def _write_index(index: Path, record: dict[str, Any]) -> None:
     """Write the index file atomically (concurrent readers see the old or the new record)."""
     index.parent.mkdir(parents=True, exist_ok=True)
     temp = index.with_name(f".{index.name}.{secrets.token_hex(4)}.tmp")
-    temp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-    os.replace(temp, index)
+    try:
+        temp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+        os.replace(temp, index)
+    except BaseException:
+        temp.unlink(missing_ok=True)  # a failed write leaves nothing behind
+        raise
 
 
 def _count_files(folder: Path) -> int:

@@ -7,13 +7,16 @@ working for callers that do not know biolake::
     BiolakeError(Exception)
     ├── InstanceNotFoundError(BiolakeError, LookupError)   no instance / unknown name
     ├── InstanceSetupError(BiolakeError, RuntimeError)     init/connect/delete refused
-    │   └── MigrationRequiredError                         database schema behind the package
+    │   ├── MigrationRequiredError                         database schema behind the package
+    │   └── DatabaseUnreadableError                        the database file is damaged or not a database
     ├── InvalidKeyError(BiolakeError, ValueError)          a storage key that is unsafe
     ├── StorageError(BiolakeError, OSError)                reading or writing bytes failed
     │   ├── PathNotFoundError(StorageError, FileNotFoundError)  a path that does not exist
+    │   │   └── MissingBytesError                          a saved artifact's bytes are gone (``.uid``)
     │   ├── PathExistsError(StorageError, FileExistsError)  a file that would be overwritten
     │   └── UploadError                                    an upload failed; nothing recorded
     ├── HashMismatchError(BiolakeError, ValueError)        stored bytes missing or not matching their hash
+    │   └── CorruptBytesError                              a saved artifact's bytes differ in size or hash (``.uid``)
     ├── UnknownFormatError(BiolakeError, ValueError)       no loader for a suffix / object type
     ├── DoesNotExist(BiolakeError, LookupError)            a query matched nothing
     ├── MultipleResultsFound(BiolakeError, LookupError)    a query matched more than one record
@@ -22,7 +25,10 @@ working for callers that do not know biolake::
     │   ├── FieldValidationError                           a record constructor got unknown fields
     │   └── GeneNotFoundError                              genes not in the var of some artifacts
     ├── InvalidArgument(BiolakeError, ValueError)          a function or method got a wrong argument
-    │   └── ConflictingKeyError(InvalidKeyError, InvalidArgument)  a key= for a path already in storage
+    │   ├── ConflictingKeyError(InvalidKeyError, InvalidArgument)  a key= for a path already in storage
+    │   ├── ArgumentTypeError(InvalidArgument, TypeError)  an argument of a type the function cannot take
+    │   └── InvalidLookupError                             filter()/get() got an unknown lookup or a wrong value type
+    ├── RecordConstraintError(BiolakeError, ValueError)    a record misses a required value or breaks a constraint
     ├── TrackingError(BiolakeError, RuntimeError)          track()/finish() cannot tell what to record
     ├── SnapshotError(BiolakeError, RuntimeError)          a snapshot cannot be written or restored
     │   ├── SnapshotCorruptError(SnapshotError, ValueError)  snapshot files that do not match their manifest
@@ -75,6 +81,14 @@ class MigrationRequiredError(InstanceSetupError):
         self.pending = pending or []
 
 
+class DatabaseUnreadableError(InstanceSetupError):
+    """The instance's database cannot be read: the file is damaged, replaced, or not a database."""
+
+    def __init__(self, message: str, db: str | None = None) -> None:
+        super().__init__(message)
+        self.db = db
+
+
 class InvalidKeyError(BiolakeError, ValueError):
     """A storage key that is absolute, escapes its root or has bad characters."""
 
@@ -95,6 +109,14 @@ class PathNotFoundError(StorageError, FileNotFoundError):
     """A file or folder that does not exist."""
 
 
+class MissingBytesError(PathNotFoundError):
+    """The stored bytes of a saved artifact are gone; ``path`` is where they were, ``uid`` the artifact."""
+
+    def __init__(self, message: str, path: str | None = None, uid: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.uid = uid
+
+
 class PathExistsError(StorageError, FileExistsError):
     """A file that would be overwritten."""
 
@@ -110,6 +132,23 @@ class HashMismatchError(BiolakeError, ValueError):
         super().__init__(message)
         self.expected = expected
         self.actual = actual
+
+
+class CorruptBytesError(HashMismatchError):
+    """The stored bytes of a saved artifact differ from the record (size or hash), or cannot be read
+    as their format: ``path``, ``uid``."""
+
+    def __init__(
+        self,
+        message: str,
+        path: str | None = None,
+        uid: str | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+    ) -> None:
+        super().__init__(message, expected=expected, actual=actual)
+        self.path = path
+        self.uid = uid
 
 
 class UnknownFormatError(BiolakeError, ValueError):
@@ -176,6 +215,27 @@ class ConflictingKeyError(InvalidKeyError, InvalidArgument):
     def __init__(self, message: str, key: str | None = None, inferred_key: str | None = None) -> None:
         super().__init__(message, key=key)
         self.inferred_key = inferred_key
+
+
+class ArgumentTypeError(InvalidArgument, TypeError):
+    """An argument of a type the function cannot take (also a ``TypeError``)."""
+
+
+class InvalidLookupError(InvalidArgument):
+    """A query got a lookup no field has (``key__foo``) or a value of the wrong type (``size__gt="abc"``)."""
+
+    def __init__(self, message: str, lookup: str | None = None, value: Any = None) -> None:
+        super().__init__(message)
+        self.lookup = lookup
+        self.value = value
+
+
+class RecordConstraintError(BiolakeError, ValueError):
+    """A record could not be saved: a required value is missing or a database constraint failed."""
+
+    def __init__(self, message: str, model: str | None = None) -> None:
+        super().__init__(message)
+        self.model = model
 
 
 class TrackingError(BiolakeError, RuntimeError):

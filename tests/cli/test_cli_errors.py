@@ -1,4 +1,4 @@
-"""The one place errors are reported: expected failures are one line, bugs keep their traceback."""
+"""The one place errors are reported: every failure is one line; --debug shows the traceback."""
 
 from __future__ import annotations
 
@@ -38,10 +38,25 @@ def test_expected_errors_are_one_line(error):
     assert result.stderr.splitlines() == ["Error: " + " ".join(str(error).split())]
 
 
-def test_bugs_keep_their_traceback():
+def test_bugs_are_one_line_that_names_debug():
     result = CliRunner().invoke(_group(RuntimeError("a bug")), ["sub", "fail"])
-    assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
-    assert "Error:" not in result.stderr
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("Error: unexpected RuntimeError: a bug") and "--debug" in result.stderr
+
+
+def test_debug_flag_reraises():
+    @click.group(cls=BiolakeGroup)
+    @click.option("--debug", is_flag=True)
+    def root(debug: bool) -> None:
+        """A test root with the flag."""
+
+    @root.command()
+    def fail() -> None:
+        """Raise a bug."""
+        raise RuntimeError("a bug")
+
+    assert isinstance(CliRunner().invoke(root, ["--debug", "fail"]).exception, RuntimeError)
+    assert CliRunner().invoke(root, ["fail"]).stderr.startswith("Error: unexpected RuntimeError")
 
 
 def test_debug_env_reraises_expected_errors():

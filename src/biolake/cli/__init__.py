@@ -29,10 +29,11 @@ __all__ = ["main"]
 
 @click.group(cls=BiolakeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="biolake")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error (as BIOLAKE_DEBUG=1 does).")
+def main(debug: bool) -> None:
     """A lakehouse for biology: versioned artifacts and their metadata registries.
 
-    Errors print one line; set BIOLAKE_DEBUG=1 to see the full traceback.
+    Errors print one line; `biolake --debug <command>` (or BIOLAKE_DEBUG=1) shows the full traceback.
     """
 
 

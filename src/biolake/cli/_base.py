@@ -1,10 +1,12 @@
 """What every command shares: error reporting and connecting to the current instance.
 
 Every command runs inside :meth:`BiolakeGroup.invoke`, the only place that decides how
-errors reach the terminal. Errors that describe a problem the user can fix (the
+errors reach the terminal: every error prints one ``Error: <message>`` line on stderr and
+exits with code 1. Errors that describe a problem the user can fix (the
 :class:`~biolake.errors.BiolakeError` tree, ``FileNotFoundError``, ``ValueError``, an
-unreachable database) print one ``Error: <message>`` line on stderr and exit with code 1;
-anything else is a bug and keeps its traceback. ``BIOLAKE_DEBUG=1`` shows every traceback.
+unreachable database) carry their own hint; a damaged database names ``biolake verify`` and
+snapshots; anything else (a bug) says how to see the traceback. ``biolake --debug <command>``
+(or ``BIOLAKE_DEBUG=1``) shows every traceback.
 
 Commands that read the database are decorated with :func:`needs_instance`, so importing
 ``biolake.cli`` (and ``--help``) never sets up Django.
@@ -28,7 +30,9 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _USER_ERRORS: tuple[type[BaseException], ...] = (BiolakeError, FileNotFoundError, ValueError)
 
 
-def _debug() -> bool:
+def _debug(ctx: click.Context | None = None) -> bool:
+    if ctx is not None and ctx.params.get("debug"):
+        return True
     return os.environ.get("BIOLAKE_DEBUG", "") not in ("", "0")
 
 
@@ -43,10 +47,28 @@ def is_user_error(error: BaseException) -> bool:
     return isinstance(error, _USER_ERRORS) or _is_database_unavailable(error)
 
 
+def _is_database_damaged(error: BaseException) -> bool:
+    """Whether ``error`` is another error of the database (a damaged file: "disk image is malformed")."""
+    db = sys.modules.get("django.db")
+    return db is not None and isinstance(error, db.DatabaseError)
+
+
+_DEBUG_HINT = "run `biolake --debug <command>` to see the traceback"
+
+
 def one_line(error: BaseException) -> str:
-    """The message of ``error`` on a single line (the class name if it has no message)."""
+    """The message of ``error`` on a single line (the class name if it has no message), with a hint."""
     message = " ".join(str(error).split()) or type(error).__name__
-    return f"database error: {message}" if _is_database_unavailable(error) else message
+    if _is_database_unavailable(error):
+        return f"database error: {message}"
+    if _is_database_damaged(error):
+        return (
+            f"database error: {message}; the database may be damaged: run `biolake verify --all`, "
+            f"restore a snapshot (`biolake snapshot restore`) or a backup; {_DEBUG_HINT}"
+        )
+    if is_user_error(error):
+        return message
+    return f"unexpected {type(error).__name__}: {message} ({_DEBUG_HINT}; please report it)"
 
 
 class BiolakeGroup(click.Group):
@@ -55,8 +77,10 @@ class BiolakeGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except Exception as error:
-            if not is_user_error(error) or _debug():
+            if _debug(ctx):
                 raise
             raise click.ClickException(one_line(error)) from None
 

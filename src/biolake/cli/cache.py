@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from biolake.setup.settings import settings
-from biolake.storage.cache import clear_cache
+from biolake.storage import tempfiles
+from biolake.storage.cache import SAVING_DIR, clear_cache
 
 
 @click.group("cache")
@@ -15,10 +16,16 @@ def cache_group() -> None:
 
 @cache_group.command("clear")
 def clear_command() -> None:
-    """Delete every file in the cache; print how many were removed."""
+    """Delete every cached file and stale temporary files; print how many were removed.
+
+    Temporary files of saves in progress are kept; those whose process is gone (killed
+    during a save) or, when the owner cannot be told, that are unchanged for an hour, go.
+    """
     folder = settings.cache_dir
     removed = clear_cache(folder)
-    click.echo(f"removed {removed} file(s) from {folder}")
+    stale = tempfiles.remove_stale(folder / SAVING_DIR)
+    extra = f" and {len(stale)} stale temporary file(s) of interrupted saves" if stale else ""
+    click.echo(f"removed {removed} file(s){extra} from {folder}")
 
 
 @cache_group.command("location")

@@ -23,6 +23,8 @@ from biolake.errors import CLIUsageError
 from biolake.setup import ensure_ready, store
 from biolake.setup.instance import default_sqlite_url, sqlite_path
 from biolake.setup.settings import settings
+from biolake.storage import tempfiles
+from biolake.storage.cache import SAVING_DIR
 from biolake.storage.paths import is_remote, normalize_root
 
 _STATUS = {"ok": "ok", "mismatch": "MISMATCH", "missing": "MISSING", "unverifiable": "UNVERIFIABLE"}
@@ -116,8 +118,9 @@ def gc_command(remove: bool, min_age: float, root: str | None) -> None:
 
     Looks under <root>/.biolake/ of the storage locations the current instance writes to
     (its own and ln.settings.storage) for bytes whose artifact is not in the database (a
-    save whose commit failed or was killed) and for temporary files of interrupted writes.
-    Files of artifacts are never touched. Other registered locations may hold other
+    save whose commit failed or was killed) and for temporary files of interrupted writes,
+    and for stale temporary files of killed saves in the local cache (`biolake cache clear`
+    removes those too). Files of artifacts are never touched. Other registered locations may hold other
     instances' files (zero-copy transfers): they are scanned only when named with
     --storage, and refused when they are a known instance's storage.
     """
@@ -135,11 +138,26 @@ def gc_command(remove: bool, min_age: float, root: str | None) -> None:
         if remove and scan.orphans:
             for path in storage_audit.remove_orphans(storage, [orphan.path for orphan in scan.orphans]):
                 click.echo(f"removed    {path}")
+    n_temp, temp_bytes = _stale_temporary_files(remove)
+    n_found, n_bytes = n_found + n_temp, n_bytes + temp_bytes
     recent = f"; {n_recent} unowned file(s) younger than --min-age left alone" if n_recent else ""
     if n_found and not remove:
         click.echo(f"{n_found} orphan file(s), {n_bytes} bytes{recent}; pass --remove to delete them", err=True)
     else:
         click.echo(f"{n_found} orphan file(s), {n_bytes} bytes{' removed' if n_found else ''}{recent}", err=True)
+
+
+def _stale_temporary_files(remove: bool) -> tuple[int, int]:
+    """List (and with ``remove`` delete) temporary files in the cache left by killed saves."""
+    folder = settings.cache_dir / SAVING_DIR
+    stale = tempfiles.stale_files(folder)
+    for temp in stale:
+        owner = f"process {temp.owner} is gone" if temp.owner is not None else "owner unknown"
+        click.echo(f"{'temporary':<10} {temp.path}  {temp.size} bytes, unchanged for {_age(temp.age)} ({owner})")
+    if remove and stale:
+        for temp in tempfiles.remove_stale(folder):
+            click.echo(f"removed    {temp.path}")
+    return len(stale), sum(temp.size for temp in stale)
 
 
 def _locations(root: str | None) -> list[Any]:

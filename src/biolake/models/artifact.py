@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
+from biolake.errors import ArgumentTypeError
 from biolake.models import (
     artifact_access,
     artifact_diff,
@@ -136,7 +137,7 @@ class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFe
             return
         placement = {name: fields.pop(name) for name in ("space", "branch") if name in fields}  # where it lives
         if args or fields:
-            raise TypeError(f"Artifact() got unexpected arguments: {sorted(fields) or args}")
+            raise ArgumentTypeError(f"Artifact() got unexpected arguments: {sorted(fields) or args}")
         if key is None and revises is not None:
             key = revises.key  # a new version keeps the family's key
         pending = artifact_source.Pending.of(data, key=key, format=format)  # checks only: no I/O, no query

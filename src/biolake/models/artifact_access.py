@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from biolake import _process, formats
-from biolake.errors import ValidationError
+from biolake.errors import CorruptBytesError, StorageError, ValidationError
+from biolake.models import integrity
 from biolake.setup.settings import settings
 from biolake.storage import cache as storage_cache
 from biolake.storage import paths, transfer
@@ -43,10 +44,27 @@ def stored_path(artifact: Artifact) -> UPath:
 
 
 def _local(artifact: Artifact) -> Path:
+    """A local path to the bytes; for a saved artifact whose bytes are gone, a MissingBytesError."""
     upath = stored_path(artifact)
+    saved = not artifact._state.adding
     if paths.is_remote(upath):
-        return storage_cache.cached(upath, settings.cache_dir)
-    return Path(upath.path)
+        try:
+            return storage_cache.cached(upath, settings.cache_dir)
+        except StorageError:
+            if saved and not _exists(upath):
+                raise integrity.missing_bytes(artifact, upath) from None
+            raise
+    local = Path(upath.path)
+    if saved and not local.exists():
+        raise integrity.missing_bytes(artifact, upath)
+    return local
+
+
+def _exists(upath: UPath) -> bool:
+    try:
+        return bool(upath.exists())
+    except Exception:  # noqa: BLE001 - unreachable: not known to be missing
+        return True
 
 
 def cache(artifact: Artifact) -> Path:
@@ -60,7 +78,27 @@ def load_untracked(artifact: Artifact, **kwargs: Any) -> Any:
     """The artifact's content as an in-memory object (or its local path for plain files)."""
     if artifact._memory is not None and not kwargs:
         return artifact._memory
-    return formats.load(_local(artifact), artifact.suffix, **kwargs)
+    local = _local(artifact)
+    if artifact._state.adding:
+        return formats.load(local, artifact.suffix, **kwargs)
+    integrity.check_local(artifact, local)  # the size; the hash of small files
+    return _read_checked(artifact, local, formats.load, kwargs)
+
+
+def _read_checked(artifact: Artifact, local: Any, read: Any, kwargs: dict[str, Any]) -> Any:
+    """``read(local, suffix, **kwargs)``; a failure is explained by damaged bytes when they are."""
+    try:
+        return read(local, artifact.suffix, **kwargs)
+    except Exception as error:
+        integrity.check_local(artifact, local, full=True)  # damaged bytes explain the failure?
+        if kwargs or type(error).__module__.startswith("biolake"):
+            raise  # the bytes are intact: the arguments (or biolake) are the problem
+        raise CorruptBytesError(
+            f"Cannot read artifact {artifact.uid} at {local} as {artifact.suffix or 'a file'} "
+            f"({type(error).__name__}: {' '.join(str(error).split())[:200]}); the bytes match the recorded "
+            "hash, so they were saved unreadable: read them with another tool via artifact.cache().",
+            path=str(local), uid=artifact.uid, expected=artifact.hash, actual=artifact.hash,
+        ) from error
 
 
 def load(artifact: Artifact, **kwargs: Any) -> Any:
@@ -74,7 +112,9 @@ def open_untracked(artifact: Artifact, **kwargs: Any) -> Any:
     """Backed access without loading everything into memory."""
     upath = stored_path(artifact)
     target = upath if (paths.is_remote(upath) and artifact.suffix == ".parquet") else _local(artifact)
-    return formats.open(target, artifact.suffix, **kwargs)
+    if artifact._state.adding or target is upath:
+        return formats.open(target, artifact.suffix, **kwargs)
+    return _read_checked(artifact, target, formats.open, kwargs)
 
 
 def open(artifact: Artifact, **kwargs: Any) -> Any:  # noqa: A001 (mirrors the public method name)

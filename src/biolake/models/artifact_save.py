@@ -1,6 +1,9 @@
 """Saving an artifact all or nothing: bytes to their final place, then the record in one transaction.
 
 If the upload fails nothing is recorded; if the commit fails the uploaded bytes are removed.
+Whatever fails, the temporary file an in-memory object was written to is removed, and the
+artifact can be saved again. ``BIOLAKE_FAULT=<phase>`` kills the process at a phase (see
+:mod:`biolake._faults`), for crash tests.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from django.db import IntegrityError, transaction
 
+from biolake import _faults
 from biolake import _logging as log
+from biolake.errors import InvalidArgument
 from biolake.models import artifact_source, obs_index, real_key, versioning
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
@@ -26,13 +31,46 @@ _ATTEMPTS = 5
 
 
 def save(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Artifact:
-    """Save ``artifact``; ``model_save`` is the plain record save."""
+    """Save ``artifact``; ``model_save`` is the plain record save.
+
+    If the save fails before the record is committed, the temporary file of an in-memory
+    object is removed and the artifact is left as it was made (``save()`` may be retried).
+    """
+    pending = artifact._pending
+    try:
+        return _save(artifact, model_save, *args, **kwargs)
+    except BaseException:
+        if artifact._state.adding:
+            _forget_source(artifact, pending)
+        raise
+
+
+def _forget_source(artifact: Artifact, pending: artifact_source.Pending | None) -> None:
+    source, artifact._source = artifact._source, None
+    if source is not None:
+        source.discard()
+    if pending is not None:
+        artifact._pending = pending
+
+
+def _check_has_data(artifact: Artifact) -> None:
+    """A new artifact needs bytes: made from data, or a storage record and a key of registered bytes."""
+    if artifact.storage_id is None:
+        raise InvalidArgument(
+            "This artifact has no data to save: pass a path or an object, e.g. "
+            "ln.Artifact('./data.csv', key='data.csv') or ln.Artifact.from_df(df, key='x.parquet')."
+        )
+
+
+def _save(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Artifact:
     if artifact._state.adding and artifact._pending is not None and artifact_source.resolve(artifact) is not None:
         return artifact  # the same bytes are registered: the artifact became that record
     source = artifact._source
     if not artifact._state.adding and artifact._state.db not in (None, "default"):
         return transfer_artifact(artifact)  # read from another instance
     if not artifact._state.adding or source is None:
+        if artifact._state.adding:
+            _check_has_data(artifact)
         model_save(*args, **kwargs)
         return artifact
     if source.in_place_root:
@@ -42,11 +80,14 @@ def save(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwarg
     family_lookup = {"key": artifact.key, "storage_id": artifact.storage_id} if artifact.key else None
     if not artifact.uid:
         artifact.uid = _provisional_uid(artifact)
+    _faults.point("before-upload")
     if artifact._real_key and source.managed and artifact.key:
         stored = real_key.upload(artifact, source)  # bytes at <storage>/<key>, registered in place
     else:
         stored = _upload(artifact, source) if source.managed else None
+    _faults.point("after-upload")
     duplicate = _commit(artifact, family_lookup, stored, model_save, *args, **kwargs)
+    _faults.point("after-commit")
     source.discard()
     if duplicate is not None:  # the same bytes were saved by another process meanwhile
         log.info(f"returning the artifact saved meanwhile with the same hash: uid {duplicate.uid!r}")

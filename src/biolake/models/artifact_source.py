@@ -13,17 +13,17 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from biolake import _faults, formats
 from biolake import _logging as log
 from biolake import formats
-from biolake.errors import ConflictingKeyError, InvalidKeyError, PathNotFoundError
+from biolake.errors import ArgumentTypeError, BiolakeError, ConflictingKeyError, InvalidArgument, InvalidKeyError, PathNotFoundError
 from biolake.models.constants import RUN_ARTIFACT_KIND
 from biolake.models.storage import options_for, registered_roots
 from biolake.models.uids import random_base62
 from biolake.models.current import visible_branch_ids
 from biolake.setup.settings import settings
-from biolake.storage import hashing, keys, paths
+from biolake.storage import hashing, keys, paths, tempfiles, transfer
 from biolake.storage.cache import SAVING_DIR
-from biolake.storage import transfer
 
 if TYPE_CHECKING:
     from biolake.models.artifact import Artifact
@@ -84,11 +84,12 @@ class Pending:
             _check_key_suffix(key, suffix)
             return cls(data, key, format, suffix, otype, formats.n_observations(data), is_object=True)
         if isinstance(data, (str, os.PathLike)) or hasattr(data, "protocol"):
+            _check_path_text(data)
             if paths.is_local(data) and not paths.create_path(data).exists():
                 raise PathNotFoundError(f"No file or folder at {str(data)!r}.", path=str(data))
             suffix = paths.extract_suffix(str(data).rstrip("/"))
             return cls(data, key, format, suffix, formats.otype_from_suffix(suffix))
-        raise TypeError(
+        raise ArgumentTypeError(
             f"Cannot make an artifact from {type(data).__name__}: pass a path, a pandas DataFrame, "
             "an AnnData or a MuData object."
         )
@@ -116,8 +117,12 @@ def resolve(artifact: Artifact) -> Artifact | None:
     pending = artifact._pending
     assert pending is not None  # called only for an unsaved artifact made from data
     source = prepare(pending.data, key=pending.key, format=pending.format)
+    try:
+        existing = None if artifact._skip_hash_lookup else find_duplicate(type(artifact), source)
+    except BaseException:
+        source.discard()
+        raise
     artifact._pending = None
-    existing = None if artifact._skip_hash_lookup else find_duplicate(type(artifact), source)
     if existing is not None:
         become(artifact, existing, source)
         artifact._returned_existing = True
@@ -138,7 +143,7 @@ def prepare(data: Any, key: str | None, format: str | None = None) -> Source:
         return _from_object(data, otype, key, format)
     if isinstance(data, (str, os.PathLike)) or hasattr(data, "protocol"):
         return _from_path(data, key)
-    raise TypeError(
+    raise ArgumentTypeError(
         f"Cannot make an artifact from {type(data).__name__}: pass a path, a pandas DataFrame, "
         "an AnnData or a MuData object."
     )
@@ -156,21 +161,38 @@ def _check_key_suffix(key: str | None, suffix: str) -> None:
 def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> Source:
     suffix = formats.default_suffix(otype, format or _format_from_key(key))
     _check_key_suffix(key, suffix)
-    tmp_dir = settings.cache_dir / SAVING_DIR
-    tmp_dir.mkdir(exist_ok=True)  # cheap; the cache may have been cleared meanwhile
-    tmp = tmp_dir / f"{random_base62(16)}{suffix}"
-    formats.write(data, tmp, suffix)
-    upath = paths.create_path(tmp)
+    tmp = tempfiles.new_path(settings.cache_dir / SAVING_DIR, suffix)  # named after this process
+    try:
+        _write(data, tmp, suffix)
+        _faults.point("write")
+        summary = hashing.summarize(tmp)
+    except BaseException:
+        transfer.remove(paths.create_path(tmp))  # a failed write leaves nothing behind
+        raise
     return Source(
-        upath=upath,
+        upath=paths.create_path(tmp),
         key=key,
         suffix=suffix,
-        summary=hashing.summarize(tmp),
+        summary=summary,
         otype=otype,
         n_observations=formats.n_observations(data),
         memory=data,
         is_temp=True,
     )
+
+
+def _write(data: Any, tmp: Path, suffix: str) -> None:
+    """Write ``data`` to ``tmp``; content the format cannot hold is an :class:`ArgumentTypeError`."""
+    try:
+        formats.write(data, tmp, suffix)
+    except BiolakeError:
+        raise
+    except (ValueError, TypeError, NotImplementedError) as error:
+        reason = " ".join(str(error).split())[:300]
+        raise ArgumentTypeError(
+            f"Cannot write the {type(data).__name__} as {suffix} ({type(error).__name__}: {reason}); "
+            "give each column a single type (e.g. df[column].astype(str)) or choose another format."
+        ) from error
 
 
 def _format_from_key(key: str | None) -> str | None:
@@ -180,7 +202,13 @@ def _format_from_key(key: str | None) -> str | None:
     return {".zarr": "zarr", ".csv": "csv", ".anndata.zarr": "zarr"}.get(suffix)
 
 
+def _check_path_text(data: Any) -> None:
+    if "\x00" in str(data):
+        raise InvalidArgument(f"A path cannot contain a NUL character: {str(data)!r}.")
+
+
 def _from_path(data: Any, key: str | None) -> Source:
+    _check_path_text(data)
     remote_text = isinstance(data, str) and paths.is_remote(data)
     upath = paths.create_path(data, **(options_for(data) if remote_text else {}))
     if not upath.exists():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.db import models
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError, models
 from django.db.models import Q
 from django.db.models.base import ModelBase
 
@@ -66,7 +67,13 @@ class Record(models.Model, metaclass=RecordMeta):
             kwargs = _positional_to_keywords(type(self), args, kwargs)
             args = ()
         _check_fields(type(self), kwargs)
-        super().__init__(*args, **kwargs)
+        try:
+            super().__init__(*args, **kwargs)
+        except errors.BiolakeError:
+            raise
+        except (ValueError, TypeError) as error:  # e.g. a foreign key given something that is no record
+            message = " ".join(str(error).split()).strip('"').rstrip(".")
+            raise errors.ArgumentTypeError(f"{type(self).__name__}(): {message}.") from error
         _fill_provenance(self)
         if not args and "branch" not in kwargs and "branch_id" not in kwargs and type(self)._has_branch():
             self.branch_id = current_branch_id()  # new records land on the current branch
@@ -192,7 +199,12 @@ class Record(models.Model, metaclass=RecordMeta):
         """Write the record to the database; returns ``self`` so calls chain."""
         if not self.uid:
             self.uid = self._new_uid()
-        super().save(*args, **kwargs)
+        try:
+            super().save(*args, **kwargs)
+        except errors.BiolakeError:
+            raise
+        except (IntegrityError, DataError, DjangoValidationError, ValueError, TypeError) as error:
+            raise _constraint_error(self, error) from error
         return self
 
     def delete(self, permanent: bool | None = None) -> None:  # type: ignore[override]
@@ -253,6 +265,21 @@ class Record(models.Model, metaclass=RecordMeta):
 
 # per registry: the keyword arguments its constructor accepts (fields, their ``_id`` columns, properties)
 _VALID_KEYWORDS: dict[type, frozenset[str]] = {}
+
+
+class ConstraintViolation(errors.RecordConstraintError, IntegrityError):
+    """A failed database constraint: biolake's :class:`~biolake.errors.RecordConstraintError` that is
+    also Django's ``IntegrityError``, so ``except IntegrityError`` (a version race retried) keeps working."""
+
+
+def _constraint_error(record: Record, error: BaseException) -> errors.RecordConstraintError:
+    """Django's or the database's refusal to save ``record``, as one line that says what to fix."""
+    name = type(record).__name__
+    reason = " ".join(str(getattr(error, "messages", None) or error).split()).strip("[]'\"").rstrip(".")
+    missing = [f.name for f in type(record)._meta.concrete_fields if not f.null and getattr(record, f.attname) is None and not f.primary_key]
+    hint = f" Missing required value(s): {', '.join(missing)}." if missing else ""
+    kind = ConstraintViolation if isinstance(error, IntegrityError) else errors.RecordConstraintError
+    return kind(f"Cannot save {name}: {reason}.{hint}", model=name)
 
 
 def _field_names(cls: type[Record]) -> list[str]:

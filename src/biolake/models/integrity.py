@@ -15,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from biolake.errors import HashMismatchError, ValidationError
+from biolake.errors import CorruptBytesError, HashMismatchError, MissingBytesError, ValidationError
 from biolake.storage import _listing, hashing, paths  # _listing: the one definition of a folder's files
 
 if TYPE_CHECKING:
     from biolake.models.artifact import Artifact
 
-__all__ = ["RECOMPUTABLE_HASH_TYPES", "VerifyReport", "verify"]
+__all__ = ["HASH_ON_LOAD_LIMIT", "RECOMPUTABLE_HASH_TYPES", "VerifyReport", "check_local", "missing_bytes", "verify"]
 
 # Each hash type, as stored beside the hash: (per-file algorithm, whether it describes a folder).
 # A folder hash is BLAKE3 over the manifest documented in biolake.storage.hashing, whatever
@@ -36,6 +36,54 @@ _ALGORITHMS: dict[str, tuple[str, bool]] = {
 RECOMPUTABLE_HASH_TYPES = tuple(_ALGORITHMS)
 """Hash types :func:`verify` can recompute; others are reported as ``"unverifiable"``."""
 _DIR_MANIFEST_HEADER = b"biolake-dir-v1\n"
+HASH_ON_LOAD_LIMIT = 256 * 1024**2
+"""Files up to this size are re-hashed before each ``load()`` (larger ones: their size is checked)."""
+_HINT = "run `biolake verify --all` to find other damaged artifacts; restore the bytes from a backup or snapshot"
+
+
+def _name(artifact: Artifact) -> str:
+    return f"artifact {artifact.uid}" + (f" (key {artifact.key!r})" if artifact.key else "")
+
+
+def missing_bytes(artifact: Artifact, path: Any) -> MissingBytesError:
+    """The error for a saved artifact whose bytes are not at ``path``."""
+    return MissingBytesError(
+        f"The bytes of {_name(artifact)} are missing: nothing at {path}; {_HINT}.", path=str(path), uid=artifact.uid
+    )
+
+
+def check_local(artifact: Artifact, local: Any, *, full: bool = False) -> None:
+    """Check a local copy of a saved artifact's bytes against its record, cheaply.
+
+    A file's size is always compared; its hash too when the file is at most
+    :data:`HASH_ON_LOAD_LIMIT` bytes, or with ``full`` (folders are re-hashed only with ``full``).
+
+    Raises:
+        MissingBytesError: nothing at ``local``.
+        CorruptBytesError: the size or the hash differs (``.path``, ``.uid``, ``.expected``, ``.actual``).
+    """
+    upath = paths.create_path(local)
+    if not upath.exists():
+        raise missing_bytes(artifact, local)
+    is_dir = _listing.is_dir(upath)
+    if not is_dir and artifact.size is not None:
+        size = upath.stat().st_size
+        if size != artifact.size:
+            raise _corrupt(artifact, local, f"size {size} bytes instead of the recorded {artifact.size}")
+    small = not is_dir and (artifact.size or 0) <= HASH_ON_LOAD_LIMIT
+    if not artifact.hash or artifact.hash_type not in _ALGORITHMS or not (full or small):
+        return
+    actual, problem = _recompute(upath, artifact.hash_type)
+    if problem or actual != artifact.hash:
+        detail = problem or f"{artifact.hash_type} hash {actual} instead of the recorded {artifact.hash}"
+        raise _corrupt(artifact, local, detail, actual)
+
+
+def _corrupt(artifact: Artifact, path: Any, detail: str, actual: str | None = None) -> CorruptBytesError:
+    return CorruptBytesError(
+        f"The bytes of {_name(artifact)} at {path} are damaged: {detail}; {_HINT}.",
+        path=str(path), uid=artifact.uid, expected=artifact.hash, actual=actual,
+    )
 
 
 # -- verify ------------------------------------------------------------------------------------

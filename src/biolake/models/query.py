@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import connections, models
+from django.core.exceptions import FieldError
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, ProgrammingError, connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from biolake.models import cell_queries
+from biolake.errors import BiolakeError, InvalidLookupError
 from biolake.models.feature_query import split_feature_lookups
 from biolake.models.lookup import Lookup
 from biolake.setup import ensure_ready
@@ -83,6 +88,65 @@ def _prefix_as_range(vendor: str, args: tuple[Any, ...], kwargs: dict[str, Any])
     return (*args, *ranges), kwargs
 
 
+_T = TypeVar("_T")
+# what Django raises for a lookup no field has, or a value its field cannot take
+_BUILD_ERRORS = (FieldError, DjangoValidationError, ValueError, TypeError, IndexError)
+# what the database (driver) raises for a value it cannot store or compare (psycopg: a NUL in a string)
+# and for a value of a type a lookup cannot compare (PostgreSQL: upper(boolean); SQLite: a list)
+_RUN_ERRORS = (DataError, ProgrammingError, OverflowError, ValueError, TypeError, IndexError)
+_REGEX_LOOKUPS = ("__regex", "__iregex")
+
+
+def _bad_lookup(model: Any, args: tuple[Any, ...], kwargs: dict[str, Any], error: BaseException, build: Callable[..., Any]) -> InvalidLookupError:
+    """A one-line error naming the lookup (of ``kwargs``) that ``build`` refuses."""
+    culprit = next((k for k, v in kwargs.items() if _refuses(build, k, v)), None)
+    reason = " ".join(str(getattr(error, "messages", None) or error).split()).strip("[]'\"").rstrip(".")
+    shown = f"{culprit}={kwargs[culprit]!r}" if culprit else _describe_query(args, kwargs)
+    return InvalidLookupError(
+        f"Cannot query {model.__name__} with {shown}: {reason}. A lookup is <field>[__<relation field>][__<operator>] "
+        "(operators: exact, iexact, in, gt, gte, lt, lte, startswith, contains, isnull, ...) and its value must fit the field.",
+        lookup=culprit, value=kwargs.get(culprit) if culprit else None,
+    )
+
+
+def _refuses(build: Callable[..., Any], key: str, value: Any) -> bool:
+    try:
+        build(**{key: value})
+    except _BUILD_ERRORS:
+        return True
+    return False
+
+
+def _check_patterns(model: Any, kwargs: dict[str, Any]) -> None:
+    """A regular expression lookup needs a valid pattern (SQLite would fail inside its REGEXP function)."""
+    import re
+
+    for key, value in kwargs.items():
+        if not key.endswith(_REGEX_LOOKUPS):
+            continue
+        try:
+            re.compile(value)
+        except (re.error, TypeError) as error:
+            raise InvalidLookupError(
+                f"Cannot query {model.__name__} with {key}={value!r}: not a regular expression ({error}).",
+                lookup=key, value=value,
+            ) from error
+
+
+@contextmanager
+def _query_errors(model: Any, what: str) -> Iterator[None]:
+    """Errors of the database for values it cannot take, as :class:`InvalidLookupError`."""
+    try:
+        yield
+    except BiolakeError:
+        raise
+    except _RUN_ERRORS as error:
+        raise InvalidLookupError(
+            f"The database cannot run this {model.__name__} query ({what}): "
+            f"{' '.join(str(error).split())}. Check the types and ranges of the values in filter()."
+        ) from error
+
+
 class QuerySet(models.QuerySet):
     """Django QuerySet with biolake conveniences, shared by ``Artifact.filter(...)`` and ``Artifact``."""
 
@@ -90,10 +154,11 @@ class QuerySet(models.QuerySet):
         """Django's ``filter``, with feature lookups and index-friendly prefix queries on SQLite."""
         kwargs = _resolve_aliases(_branch_lookups(self.model, kwargs), self.model)
         annotated = {k: v for k, v in kwargs.items() if k.split("__", 1)[0] in self.query.annotations}
-        kwargs, feature_conditions = split_feature_lookups(self.model, _without(kwargs, annotated), self.db)
+        with _query_errors(self.model, "looking up features"):
+            kwargs, feature_conditions = split_feature_lookups(self.model, _without(kwargs, annotated), self.db)
         kwargs = {**kwargs, **annotated}  # lookups on annotations (search_rank) are neither fields nor features
         args, kwargs = _prefix_as_range(connections[self.db].vendor, args, kwargs)
-        qs = super().filter(*args, **kwargs)
+        qs = self._build(super().filter, args, kwargs)
         for condition in feature_conditions:  # one join per feature: each must match on its own
             qs = models.QuerySet.filter(qs, condition)
         return qs.distinct() if feature_conditions else qs
@@ -101,7 +166,30 @@ class QuerySet(models.QuerySet):
     def exclude(self, *args: Any, **kwargs: Any) -> QuerySet:
         """Django's ``exclude``, with index-friendly prefix queries on SQLite."""
         args, kwargs = _prefix_as_range(connections[self.db].vendor, args, dict(kwargs))
-        return super().exclude(*args, **kwargs)
+        return self._build(super().exclude, args, kwargs)
+
+    def _build(self, build: Callable[..., _T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> _T:
+        _check_patterns(self.model, kwargs)
+        try:
+            return build(*args, **kwargs)
+        except BiolakeError:
+            raise
+        except _BUILD_ERRORS as error:
+            raise _bad_lookup(self.model, args, kwargs, error, build) from error
+
+    def _fetch_all(self) -> None:
+        with _query_errors(self.model, "fetching records"):
+            super()._fetch_all()
+
+    def count(self) -> int:
+        """The number of records."""
+        with _query_errors(self.model, "counting"):
+            return super().count()
+
+    def exists(self) -> bool:
+        """Whether the query matches any record."""
+        with _query_errors(self.model, "checking existence"):
+            return super().exists()
 
     def df(self, include: list[str] | str | None = None, features: bool | list[str] | str = False,
            limit: int | None = None) -> pd.DataFrame:
@@ -208,10 +296,10 @@ class QuerySet(models.QuerySet):
         )
 
     def _id_lookup(self, idlike: Any) -> dict[str, Any]:
-        if isinstance(idlike, int):
+        if isinstance(idlike, int) and not isinstance(idlike, bool):
             return {"id": idlike}
-        if not isinstance(idlike, str):
-            raise TypeError(f"get() takes a uid string or an integer id, not {type(idlike).__name__}")
+        if not isinstance(idlike, str) or isinstance(idlike, bool):
+            raise InvalidLookupError(f"get() takes a uid string or an integer id, not {type(idlike).__name__}", lookup="idlike", value=idlike)
         full = self.model._meta.get_field("uid").max_length
         return {"uid": idlike} if len(idlike) == full else {"uid__startswith": idlike}
 

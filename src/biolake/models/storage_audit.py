@@ -25,7 +25,9 @@ from biolake import _logging as log
 from biolake.errors import InvalidKeyError
 from biolake.models.artifact import Artifact
 from biolake.models.integrity import VerifyReport, verify
+from biolake.errors import StorageError
 from biolake.storage import paths, transfer
+from biolake.storage.failures import storage_error
 from biolake.storage.keys import RESERVED_PREFIX
 
 if TYPE_CHECKING:
@@ -185,6 +187,10 @@ def _list(folder: Any) -> list[tuple[str, dict[str, Any]]]:
         listing = folder.fs.ls(folder.path, detail=True, refresh=True)
     except FileNotFoundError:
         return []
+    except StorageError:
+        raise
+    except Exception as error:  # noqa: BLE001 - credentials, network: one line that says what to do
+        raise storage_error(error, str(folder), "list") from error
     base = folder.path.rstrip("/")
     return [(item["name"].rstrip("/").rsplit("/", 1)[-1], item) for item in listing if item["name"].rstrip("/") != base]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from biolake import _process
-from biolake.errors import InstanceSetupError, MigrationRequiredError
-from biolake.setup.instance import InstanceSettings, django_database
+from biolake.errors import DatabaseUnreadableError, InstanceSetupError, MigrationRequiredError
+from biolake.setup.instance import InstanceSettings, django_database, sqlite_path
 
 CORE_APP = "biolake"
 # schema modules: app label → Django app module (enabled per instance with --modules)
@@ -132,8 +132,11 @@ def complete_activation() -> None:
         return
     try:
         pending = pending_migrations()
-    except BaseException:
+    except BaseException as error:
         deactivate()
+        unreadable = unreadable_database(active, error)
+        if unreadable is not None:
+            raise unreadable from error
         raise
     if pending:
         deactivate()
@@ -145,6 +148,30 @@ def complete_activation() -> None:
         )
     _process.instance_checked.set_process(True)  # before the hooks: they use the registries
     run_activation_hooks()
+
+
+def unreadable_database(instance: InstanceSettings, error: BaseException) -> DatabaseUnreadableError | None:
+    """The error to raise when ``error`` says that ``instance``'s database cannot be read, else None.
+
+    A damaged or replaced SQLite file ("file is not a database", "database disk image is
+    malformed") counts, and a PostgreSQL error other than an unreachable server; the message
+    names the file (never a server URL, which may hold a password) and how to recover.
+    """
+    from django.db import DatabaseError, OperationalError
+
+    if not isinstance(error, DatabaseError):
+        return None
+    if instance.dialect != "sqlite" and isinstance(error, OperationalError):
+        return None  # a server that is down or refuses the login: the driver's message says which
+    reason = " ".join(str(error).split()) or type(error).__name__
+    if instance.dialect == "sqlite":
+        where = f"SQLite file {sqlite_path(instance.db)}"
+        hint = "the file is damaged, replaced or locked; restore it from a snapshot (`biolake snapshot restore`) or a backup"
+    else:
+        where, hint = "PostgreSQL database", "restore a snapshot (`biolake snapshot restore`) or a backup"
+    return DatabaseUnreadableError(
+        f"Cannot read the database of instance {instance.name!r} ({where}): {reason}; {hint}.", db=where
+    )
 
 
 def deactivate() -> None:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from biolake.errors import InvalidKeyError, StorageError
 from biolake.storage import _listing, transfer
+from biolake.storage.failures import storage_error
 from biolake.storage.paths import is_local, normalize_root
 
 if TYPE_CHECKING:
@@ -93,15 +94,21 @@ def cached(upath: UPath, cache_dir: str | os.PathLike[str]) -> Path:
         return Path(_listing.local_str(upath))
     target = cache_path(upath, cache_dir)
     index = _index_path(upath, cache_dir)
-    if _listing.is_dir(upath):
-        _sync_dir(upath, target, index)
-    else:
-        _sync_file(upath, target, index)
+    try:
+        if _listing.is_dir(upath):
+            _sync_dir(upath, target, index)
+        else:
+            _sync_file(upath, target, index)
+    except StorageError:
+        raise
+    except Exception as error:  # credentials, network: one line that says what to do
+        raise storage_error(error, str(upath), "download") from error
     return target
 
 
 SAVING_DIR = "_tmp"
-"""Sub-folder of the cache holding files being saved; never cleared."""
+"""Sub-folder of the cache holding files being saved; :func:`clear_cache` leaves it alone
+(:func:`biolake.storage.tempfiles.remove_stale` removes the files of interrupted saves)."""
 
 
 def clear_cache(cache_dir: str | os.PathLike[str]) -> int:
@@ -199,8 +206,12 @@ def _write_index(index: Path, record: dict[str, Any]) -> None:
     """Write the index file atomically (concurrent readers see the old or the new record)."""
     index.parent.mkdir(parents=True, exist_ok=True)
     temp = index.with_name(f".{index.name}.{secrets.token_hex(4)}.tmp")
-    temp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-    os.replace(temp, index)
+    try:
+        temp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+        os.replace(temp, index)
+    except BaseException:
+        temp.unlink(missing_ok=True)  # a failed write leaves nothing behind
+        raise
 
 
 def _count_files(folder: Path) -> int:

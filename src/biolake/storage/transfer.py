@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from biolake import _faults
 from biolake.errors import StorageError, UploadError
 from biolake.storage import _listing, upload
 from biolake.storage.paths import create_path, is_local
@@ -232,6 +233,7 @@ def _copy_bytes(source: str, out: Path, advance: _Advance) -> None:
 def _copy_chunks(reader: BinaryIO, writer: BinaryIO, advance: _Advance) -> None:
     while chunk := reader.read(CHUNK_SIZE):
         writer.write(chunk)
+        _faults.point("mid-upload")
         advance(len(chunk))
 
 
@@ -350,6 +352,8 @@ def _callback(advance: _Advance) -> Callback:
     seen = [0]
 
     def hook(size: int | None, value: int) -> None:
+        if value:
+            _faults.point("mid-upload")
         advance(value - seen[0])
         seen[0] = value
 

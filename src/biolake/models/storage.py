@@ -12,8 +12,9 @@ from biolake.models.base import TracksCreator
 from biolake.models.current import instance_options, public_options
 from biolake.setup import ensure_ready
 from biolake.setup.settings import settings
+from biolake.storage.credentials import refuse_credentials
 from biolake.storage.location import Location
-from biolake.storage.paths import find_root, normalize_root, storage_type, url_options
+from biolake.storage.paths import find_root, normalize_root, storage_type
 
 
 class Storage(TracksCreator):
@@ -39,9 +40,15 @@ class Storage(TracksCreator):
 
     def save(self, *args: Any, **kwargs: Any) -> Storage:  # type: ignore[override]
         """Register the location; the root is normalized (absolute path, no trailing slash) and
-        options in its URL (``s3://bucket/x?endpoint_url=...``) are kept with the record."""
-        options = {**url_options(str(self.root)), **(self.options or {})}
-        self.root = normalize_root(self.root)
+        options in its URL (``s3://bucket/x?endpoint_url=...``) are kept with the record.
+
+        Raises:
+            CredentialsInURLError: the URL holds credentials (user-info, ``?secret=``); the
+                message says where they belong.
+        """
+        split = refuse_credentials(str(self.root), "the storage root")
+        options = {**split.public, **(self.options or {})}
+        self.root = normalize_root(split.url)
         self.options = public_options(options)  # credentials never land in the database
         if not self.type:
             self.type = storage_type(self.root)
@@ -85,7 +92,8 @@ def default_storage() -> Storage:
     key = (instance.db, root)
     cache = _process.caches.storages
     if key not in cache:
-        cache[key] = storage_for_root(root, instance.storage_options if root == instance.storage_root else {})
+        options = instance.storage_options if root == instance.storage_root else settings.storage_options
+        cache[key] = storage_for_root(root, options)
     return cache[key]
 
 

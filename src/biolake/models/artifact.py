@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from biolake.models import artifact_access, artifact_save, artifact_source, integrity, trash, versioning
+from biolake.models import artifact_access, artifact_save, artifact_source, integrity, shared_bytes, trash, versioning
 from biolake.models.extensions import HasLineage
 from biolake.models.base import TracksCreator
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
@@ -160,10 +160,16 @@ class Artifact(TracksCreator, HasLineage, versioning.IsVersioned, HasFeatures):
         artifact_source.become(self, new, None, keep_state=True)
         return self
 
-    def delete(self, permanent: bool = False) -> None:  # type: ignore[override]
-        """Move to the trash (hidden from queries, ``restore()`` brings it back), or delete for good."""
+    def delete(self, permanent: bool = False, force: bool = False) -> None:  # type: ignore[override]
+        """Move to the trash (hidden from queries, ``restore()`` brings it back), or delete for good.
+
+        A permanent delete removes the managed bytes, and is refused with
+        :class:`~biolake.errors.BytesInUseError` while other instances use them by zero-copy
+        transfer (``force=True`` deletes them anyway). In an instance that got the artifact by
+        transfer, only the record goes: the bytes belong to the instance they came from.
+        """
         if permanent:
-            trash.delete_permanently(self, on_deleted=artifact_access.remove_managed_bytes)
+            trash.delete_permanently(self, on_deleted=shared_bytes.permanent_delete_action(self, force))
         else:
             trash.move_to_trash(self)
 

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from biolake.errors import InstanceSetupError
+from biolake.setup.db_guard import read_only_uri, sqlite_read_only
 from biolake.storage.paths import is_local
 
 SQLITE_FILENAME = "biolake.sqlite3"
@@ -77,6 +78,8 @@ def django_database(db: str) -> dict[str, Any]:
 
 
 def _sqlite_database(path: Path) -> dict[str, Any]:
+    if sqlite_read_only(path):  # a reader without write access: open it read-only (see db_guard)
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": read_only_uri(path), "OPTIONS": {"timeout": 60}}
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

@@ -43,8 +43,12 @@ def validate_name(name: str) -> str:
     return name
 
 
-def _instance_file(name: str) -> Path:
+def instance_file(name: str) -> Path:
+    """The settings file of instance ``name`` (which may not exist)."""
     return home() / "instances" / f"{validate_name(name)}.json"
+
+
+_instance_file = instance_file
 
 
 def _current_file() -> Path:

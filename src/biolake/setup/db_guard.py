@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from biolake import _process
-from biolake.errors import InstanceGoneError, ReadOnlyInstanceError
+from biolake.errors import InstanceGoneError, InstanceSetupError, ReadOnlyInstanceError
 
 __all__ = ["WriteGuard", "is_stale", "on_connection_created", "read_only_uri", "sqlite_read_only"]
 
@@ -141,7 +141,7 @@ def on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
     settings_dict = connection.settings_dict
     try:
         settings_file: Path | None = store.instance_file(name)
-    except Exception:  # a name that is not a valid instance name: no settings file to watch
+    except InstanceSetupError:  # not a valid instance name: no settings file to watch
         settings_file = None
     read_only = "mode=ro" in str(settings_dict.get("NAME", ""))
     guard = WriteGuard(name, settings_file, _sqlite_file(settings_dict), read_only)

@@ -52,7 +52,7 @@ _ENV_LINE = re.compile(rf"(?P<lhs>^[ \t]*(?:[A-Z][A-Z0-9_]*=\S*[ \t]+)*[A-Z_]*{_
 # --name=value, --name value
 _FLAG = re.compile(rf"""(?P<lhs>(?<![\w-])--?{_FLAG_NAME}(?:=|[ \t]+))(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)""", re.IGNORECASE)
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.\-]*://[^:/@\s\"'?#]+:)(?P<password>[^@/\s\"']+)(?P<at>@)", re.IGNORECASE)
-_QUERY = re.compile(rf"(?P<lhs>[?&;](?:{_NAME}|key|sig)=)(?P<value>[^&#\s\"']+)", re.IGNORECASE)
+_QUERY = re.compile(rf"(?P<lhs>[?&;](?:{_FLAG_NAME}|key|sig|signature|x-amz-signature)=)(?P<value>[^&#\s\"']+)", re.IGNORECASE)
 _TOKEN_PATTERNS = [
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),  # GitHub tokens

@@ -12,7 +12,9 @@ Django calls :func:`on_connection_created` for each new connection; it installs 
   the SQLite database cannot be written by this process). Reads work on such an instance.
 
 Failures raise :class:`~biolake.errors.InstanceGoneError` or
-:class:`~biolake.errors.ReadOnlyInstanceError`, before anything is written.
+:class:`~biolake.errors.ReadOnlyInstanceError`, before anything is written. A statement the
+database rejects (a read of a dropped table) is checked the same way, so a deleted instance
+is named as such instead of "relation does not exist".
 """
 
 from __future__ import annotations
@@ -66,7 +68,11 @@ class WriteGuard:
     def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         if sql.lstrip()[:7].upper().startswith(_WRITES):
             self.check()
-        return execute(sql, params, many, context)
+        try:
+            return execute(sql, params, many, context)
+        except Exception:  # e.g. the tables of a deleted PostgreSQL instance are gone
+            self.check_identity()  # raises InstanceGoneError, chained to the database's error
+            raise
 
     def check(self) -> None:
         """Raise if a write now would be lost or refused."""

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
+from biolake._redact import redact_text
 from biolake.errors import BiolakeError
 from biolake.setup import connect
 
@@ -44,8 +45,9 @@ def is_user_error(error: BaseException) -> bool:
 
 
 def one_line(error: BaseException) -> str:
-    """The message of ``error`` on a single line (the class name if it has no message)."""
-    message = " ".join(str(error).split()) or type(error).__name__
+    """The message of ``error`` on a single line (the class name if it has no message), with
+    anything that looks like a secret (a password in a URL, ``?secret=``) redacted."""
+    message = redact_text(" ".join(str(error).split())) or type(error).__name__
     return f"database error: {message}" if _is_database_unavailable(error) else message
 
 

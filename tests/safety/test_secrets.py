@@ -217,6 +217,10 @@ def test_split_and_refuse_credentials():
     with pytest.raises(CredentialsInURLError):
         refuse_credentials("gs://b/x?password=S3CR3T")
     assert refuse_credentials("s3://b/x?endpoint_url=http://h").public == {"endpoint_url": "http://h"}
+    from biolake.setup.instance import InstanceSettings
+
+    shown = repr(InstanceSettings("a", "s3://b", "postgresql://u:S3CR3T@h/x", storage_options={"secret": "S3CR3T", "region": "eu"}))
+    assert SECRET not in shown and "'region': 'eu'" in shown
     # options named like join_root's parameters no longer collide with them
     assert str(join_root("memory://lake", "a.csv", key="K", secret="S")) == "memory://lake/a.csv"
 

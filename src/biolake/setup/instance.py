@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from biolake._redact import is_secret_option
 from biolake.errors import InstanceSetupError
 from biolake.setup.db_guard import read_only_uri, sqlite_read_only
 from biolake.storage.paths import is_local
@@ -44,6 +45,14 @@ class InstanceSettings:
     def is_local_storage(self) -> bool:
         """Whether the default storage root is a local folder."""
         return is_local(self.storage_root)
+
+    def __repr__(self) -> str:
+        """Without credentials: the database password and secret storage options are left out."""
+        options = {k: v for k, v in self.storage_options.items() if not is_secret_option(k)}
+        return (
+            f"InstanceSettings(name={self.name!r}, storage_root={self.storage_root!r}, db={redact_db(self.db)!r}, "
+            f"modules={self.modules!r}, storage_options={options!r})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-serializable form written under ``$BIOLAKE_HOME``."""

@@ -6,13 +6,14 @@ from typing import Any, ClassVar
 
 from django.db import models
 
+from biolake import _logging as log
 from biolake import _process
 from biolake.errors import RecordInUseError
 from biolake.models.base import TracksCreator
 from biolake.models.current import instance_options, public_options
 from biolake.setup import ensure_ready
 from biolake.setup.settings import settings
-from biolake.storage.credentials import refuse_credentials
+from biolake.storage.credentials import WHERE_CREDENTIALS_GO, refuse_credentials
 from biolake.storage.location import Location
 from biolake.storage.paths import find_root, normalize_root, storage_type
 
@@ -50,6 +51,9 @@ class Storage(TracksCreator):
         options = {**split.public, **(self.options or {})}
         self.root = normalize_root(split.url)
         self.options = public_options(options)  # credentials never land in the database
+        dropped = sorted(set(options) - set(self.options))
+        if dropped and self._state.adding and self.root != ensure_ready().storage_root:
+            log.warning(f"storage options {dropped} of {self.root} are credentials and are not stored; {WHERE_CREDENTIALS_GO}")
         if not self.type:
             self.type = storage_type(self.root)
         super().save(*args, **kwargs)

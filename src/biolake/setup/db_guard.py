@@ -4,10 +4,10 @@ Django calls :func:`on_connection_created` for each new connection; it installs 
 :class:`WriteGuard` among the connection's execute wrappers. Before each writing statement
 (``INSERT``, ``UPDATE``, ``DELETE``, DDL) the guard checks, with a ``stat`` or two and no query:
 
-- the instance's settings file still exists and is the same file (``biolake delete`` removes
-  it; a new instance of the same name writes a new one);
 - for SQLite, the database file at the instance's path is still the file this connection
   opened (same device and inode): a deleted or replaced file would swallow the write;
+- for PostgreSQL, the instance's settings file still exists and is the same file
+  (``biolake delete`` removes it; a new instance of the same name writes a new one);
 - the connection was not opened read-only (:func:`sqlite_read_only`: the folder or file of
   the SQLite database cannot be written by this process). Reads work on such an instance.
 
@@ -86,8 +86,9 @@ class WriteGuard:
 
     def check_identity(self) -> None:
         """Raise :class:`~biolake.errors.InstanceGoneError` if the instance was deleted or replaced."""
-        self._check_settings()
-        if self.sqlite_file is not None and self.sqlite_id is not None:
+        if self.sqlite_file is None:
+            self._check_settings()  # SQLite: the database file itself tells (one stat per write)
+        elif self.sqlite_id is not None:
             now = _file_id(self.sqlite_file)
             if now != self.sqlite_id:
                 what = "deleted" if now is None else "replaced by another file"

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from biolake._redact import REDACTED, is_secret_name, redact_argv, redact_mapping, redact_text
+from biolake._redact import (
+    REDACTED,
+    is_secret_name,
+    redact_argv,
+    redact_mapping,
+    redact_text,
+)
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from instance_helpers import _pg_admin, _pg_template, server_url
 
 import biolake
-
-from instance_helpers import _pg_admin, _pg_template, server_url
 
 pytestmark = pytest.mark.s3
 
@@ -41,9 +40,9 @@ def _bucket(endpoint: str) -> str:
 def home(tmp_path: Path) -> Path:
     """A ``$BIOLAKE_HOME`` for subprocesses, with this session's migrated SQLite template in its
     cache (a new SQLite instance is then a copy instead of a run of every migration)."""
-    from biolake.setup import schema_template
-
     from instance_helpers import drop_instance, make_instance
+
+    from biolake.setup import schema_template
 
     template = schema_template.template_path()
     if not template.exists():
@@ -59,7 +58,7 @@ def _run(home: Path, *args: str, expect: int = 0, cwd: Path | None = None) -> st
     src = str(Path(biolake.__file__).parents[1])  # this checkout, also from another working folder
     path = os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])
     env = {**os.environ, "BIOLAKE_HOME": str(home), "BIOLAKE_QUIET": "0", "COLUMNS": "200", "PYTHONPATH": path}
-    result = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, cwd=cwd, timeout=120)
+    result = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, cwd=cwd, timeout=120, check=False)
     output = result.stdout + result.stderr
     assert result.returncode == expect, output
     return output
@@ -79,7 +78,7 @@ def _pg_rows(dbname: str) -> list[str]:
     url = server_url("BIOLAKE_TEST_PG_URL").rsplit("/", 1)[0] + "/" + dbname
     with psycopg.connect(url) as conn:
         tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
-        return [str(row[0]) for t in tables for row in conn.execute(f'SELECT t::text FROM "{t}" t')]  # noqa: S608
+        return [str(row[0]) for t in tables for row in conn.execute(f'SELECT t::text FROM "{t}" t')]
 
 
 def _assert_settings_only(home: Path) -> None:

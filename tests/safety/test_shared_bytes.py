@@ -12,7 +12,6 @@ import uuid
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-
 from instance_helpers import drop_instance, make_instance, server_url
 
 _PG, _S3 = pytest.mark.postgres, pytest.mark.s3
@@ -95,7 +94,7 @@ def test_referring_instance_deletes_its_record_not_the_bytes(owner):
     import biolake as ln
     from biolake.storage import references
 
-    data, b, uid = owner
+    data, _, uid = owner
     transferred = ln.Artifact.get(uid)
     path = transferred.path
     transferred.delete(permanent=True)

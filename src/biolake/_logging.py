@@ -24,7 +24,9 @@ from types import FrameType
 from typing import Any
 
 from biolake import _process
+from biolake._redact import redact_text
 from biolake.errors import BiolakeWarning
+
 
 def _get_console() -> Any:
     console = _process.console.get()
@@ -39,7 +41,7 @@ def _get_console() -> Any:
 def _escape(message: str) -> str:
     from rich.markup import escape
 
-    return escape(message)
+    return escape(redact_text(message))
 
 
 def _quiet() -> bool:
@@ -74,6 +76,7 @@ def warning(message: str, category: type[Warning] = BiolakeWarning) -> None:
         >>> caught[0].category.__name__
         'ValidationWarning'
     """
+    message = redact_text(message)
     stacklevel, frame = _callers_frame()
     if _filter_action(message, category, frame) is None:
         if not _quiet():

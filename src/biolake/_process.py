@@ -88,6 +88,8 @@ tracking: StateVar[Any] = StateVar("tracking", None)
 exit_hooks_installed: StateVar[bool] = StateVar("exit_hooks_installed", False)
 # the default storage root chosen with ``ln.settings.storage = ...``, per instance name
 storage_roots: dict[str, str] = {}
+# the public storage options given with that root (``?endpoint_url=...``), per instance name
+storage_root_options: dict[str, dict[str, Any]] = {}
 # the cache folder chosen with ``ln.settings.cache_dir = ...`` (default: under $BIOLAKE_HOME)
 cache_dir: StateVar[Path | None] = StateVar("cache_dir", None)
 # ``ln.settings.creation.search_names``: whether new records named like existing ones become those

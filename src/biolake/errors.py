@@ -8,8 +8,11 @@ working for callers that do not know biolake::
     ├── InstanceNotFoundError(BiolakeError, LookupError)   no instance / unknown name
     ├── InstanceSetupError(BiolakeError, RuntimeError)     init/connect/delete refused
     │   ├── MigrationRequiredError                         database schema behind the package
-    │   └── DatabaseUnreadableError                        the database file is damaged or not a database
+    │   ├── DatabaseUnreadableError                        the database file is damaged or not a database
+    │   ├── InstanceGoneError                              the connected database was deleted or replaced
+    │   └── ReadOnlyInstanceError                          a write to an instance opened read-only
     ├── InvalidKeyError(BiolakeError, ValueError)          a storage key that is unsafe
+    ├── CredentialsInURLError(BiolakeError, ValueError)    credentials where they would be stored or printed
     ├── StorageError(BiolakeError, OSError)                reading or writing bytes failed
     │   ├── PathNotFoundError(StorageError, FileNotFoundError)  a path that does not exist
     │   │   └── MissingBytesError                          a saved artifact's bytes are gone (``.uid``)
@@ -21,6 +24,7 @@ working for callers that do not know biolake::
     ├── DoesNotExist(BiolakeError, LookupError)            a query matched nothing
     ├── MultipleResultsFound(BiolakeError, LookupError)    a query matched more than one record
     ├── RecordInUseError(BiolakeError, RuntimeError)       a delete that would orphan references
+    │   └── BytesInUseError                                another instance still uses the bytes
     ├── ValidationError(BiolakeError, ValueError)          values that do not validate
     │   ├── FieldValidationError                           a record constructor got unknown fields
     │   └── GeneNotFoundError                              genes not in the var of some artifacts
@@ -95,6 +99,23 @@ class InvalidKeyError(BiolakeError, ValueError):
     def __init__(self, message: str, key: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+
+
+class CredentialsInURLError(BiolakeError, ValueError):
+    """Credentials (user-info, ``?secret=``) in a storage URL where biolake would store or print
+    them; ``url`` is the URL without them."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class InstanceGoneError(InstanceSetupError):
+    """The database this process is connected to was deleted or replaced by another one."""
+
+
+class ReadOnlyInstanceError(InstanceSetupError):
+    """A write to an instance whose database this process may only read."""
 
 
 class StorageError(BiolakeError, OSError):
@@ -177,6 +198,15 @@ class MultipleResultsFound(BiolakeError, LookupError):
 
 class RecordInUseError(BiolakeError, RuntimeError):
     """A permanent delete refused because other records still reference the bytes."""
+
+
+class BytesInUseError(RecordInUseError):
+    """A permanent delete refused because other instances registered the same bytes;
+    ``instances`` names them."""
+
+    def __init__(self, message: str, instances: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.instances = list(instances or [])
 
 
 class ValidationError(BiolakeError, ValueError):

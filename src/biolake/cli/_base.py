@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import click
 
+from biolake._redact import redact_text
 from biolake.errors import BiolakeError
 from biolake.setup import connect
 
@@ -57,8 +58,9 @@ _DEBUG_HINT = "run `biolake --debug <command>` to see the traceback"
 
 
 def one_line(error: BaseException) -> str:
-    """The message of ``error`` on a single line (the class name if it has no message), with a hint."""
-    message = " ".join(str(error).split()) or type(error).__name__
+    """The message of ``error`` on a single line (the class name if it has no message), with a hint,
+    and anything that looks like a secret (a password in a URL, ``?secret=``) redacted."""
+    message = redact_text(" ".join(str(error).split())) or type(error).__name__
     if _is_database_unavailable(error):
         return f"database error: {message}"
     if _is_database_damaged(error):

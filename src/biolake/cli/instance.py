@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 import biolake as ln
 from biolake import _logging as log
 from biolake import setup
 from biolake.cli._base import connect_current
+from biolake.errors import CLIUsageError
 from biolake.setup import store
 from biolake.setup.settings import settings
 
@@ -25,9 +28,30 @@ def _split_modules(value: str | None) -> list[str]:
 )
 @click.option("--name", default=None, metavar="NAME", help="Instance name; default: the storage folder's name.")
 @click.option("--modules", default=None, metavar="A,B", help="Schema modules to enable, comma-separated: bio,wetlab.")
-def init_command(storage: str, db: str | None, name: str | None, modules: str | None) -> None:
+@click.option(
+    "--storage-option",
+    "storage_options",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="An fsspec option of the storage (repeatable): endpoint_url=..., region=..., or credentials "
+    "key=... secret=... (kept only in the instance's settings file, mode 0600).",
+)
+def init_command(
+    storage: str, db: str | None, name: str | None, modules: str | None, storage_options: tuple[str, ...]
+) -> None:
     """Create an instance (storage + database) and make it current."""
-    setup.init(storage=storage, db=db, name=name, modules=_split_modules(modules))
+    options = _parse_options(storage_options)
+    setup.init(storage=storage, db=db, name=name, modules=_split_modules(modules), storage_options=options)
+
+
+def _parse_options(items: tuple[str, ...]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for item in items:
+        option_name, eq, value = item.partition("=")
+        if not eq or not option_name.strip():
+            raise CLIUsageError(f"--storage-option takes NAME=VALUE, e.g. endpoint_url=http://localhost:9000 (got {option_name.strip()!r}).")
+        options[option_name.strip()] = {"true": True, "false": False}.get(value.lower(), value)
+    return options
 
 
 @click.command("connect")

@@ -7,41 +7,22 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from pathlib import Path
 
+from biolake._redact import redact_text
 from biolake.storage.hashing import hash_bytes
-
-REDACTED = "<redacted>"
-
-_SECRET_NAME = r"[A-Za-z_]*(?:password|passwd|pwd|secret|token|api_?key|access_?key|private_?key|auth)[A-Za-z_0-9]*"
-_ASSIGNMENT = re.compile(
-    rf"""(?P<lhs>\b{_SECRET_NAME}\b["']?\s*(?::\s*[A-Za-z_][\w\[\]., |]*?\s*)?(?::|=|\+=)\s*)(?P<quote>[rbuRBU]?["'])(?P<value>[^"'\n]+)(?P=quote)""",
-    re.IGNORECASE,
-)
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.\-]*://[^:/@\s\"']+:)(?P<password>[^@/\s\"']+)(?P<at>@)", re.IGNORECASE)
-_TOKEN_PATTERNS = [
-    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
-    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),  # GitHub tokens
-    re.compile(r"\bsk-[A-Za-z0-9_\-]{20,}\b"),  # API secret keys
-    re.compile(r"\bhf_[A-Za-z0-9]{30,}\b"),  # Hugging Face tokens
-    re.compile(r"\bxox[abpr]-[A-Za-z0-9\-]{10,}\b"),  # Slack tokens
-]
 
 
 def redact_secrets(text: str) -> str:
-    """Replace obvious secrets in source code: values assigned to password/token/key names,
-    passwords inside URLs, and well-known token formats.
+    """Replace secrets in source code (see :mod:`biolake._redact`): values assigned to
+    password/token/api-key names, environment assignments, passwords and secret parameters
+    inside URLs, and well-known token formats.
 
     Example:
         >>> redact_secrets('api_key = "abc123"')
         'api_key = "<redacted>"'
     """
-    text = _ASSIGNMENT.sub(lambda m: f"{m['lhs']}{m['quote']}{REDACTED}{m['quote'][-1]}", text)
-    text = _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{REDACTED}{m['at']}", text)
-    for pattern in _TOKEN_PATTERNS:
-        text = pattern.sub(REDACTED, text)
-    return text
+    return redact_text(text)
 
 
 def notebook_code(notebook_text: str) -> str:
@@ -130,7 +111,7 @@ def git_reference(path: Path) -> tuple[str, str] | None:
     if commit is None:
         return None
     remote = _remote_url(git_dir) or str(root)
-    remote = _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{REDACTED}{m['at']}", remote)
+    remote = redact_text(remote)
     return f"{remote}@{commit}", "git"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import models
@@ -16,6 +17,7 @@ from biolake.models import (
     artifact_source,
     integrity,
     obs_index,
+    shared_bytes,
     trash,
     versioning,
 )
@@ -204,8 +206,16 @@ class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFe
         artifact_source.become(self, new, None, keep_state=True)
         return self
 
-    def _on_deleted(self) -> None:
-        _remove_bytes_and_sidecars(self)  # after a permanent deletion committed
+    def delete(self, permanent: bool | None = None, force: bool = False) -> None:  # type: ignore[override]
+        """Move to the trash (hidden from queries, ``restore()`` brings it back), or delete for good
+        (``permanent=True``, or a second delete of a trashed artifact).
+
+        A permanent delete removes the managed bytes, and is refused with
+        :class:`~biolake.errors.BytesInUseError` while other instances use them by zero-copy
+        transfer (``force=True`` deletes them anyway). In an instance that got the artifact by
+        transfer, only the record goes: the bytes belong to the instance they came from.
+        """
+        self._delete(permanent, lambda: _after_permanent_delete(self, force))
 
     @property
     def _key_is_virtual(self) -> bool:
@@ -263,6 +273,12 @@ class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFe
         return integrity.verify(self).raise_for_problem()
 
 
-def _remove_bytes_and_sidecars(artifact: Artifact) -> None:
-    artifact_access.remove_managed_bytes(artifact)
-    obs_index.remove_sidecars(artifact)
+def _after_permanent_delete(artifact: Artifact, force: bool) -> Callable[[Artifact], None]:
+    """Checked before the record goes (shared bytes): what removes its bytes and obs sidecars after."""
+    remove_bytes = shared_bytes.permanent_delete_action(artifact, force)
+
+    def after(deleted: Artifact) -> None:
+        remove_bytes(deleted)
+        obs_index.remove_sidecars(deleted)
+
+    return after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -218,16 +219,18 @@ class Record(models.Model, metaclass=RecordMeta):
         Example:
             >>> ln.ULabel.get(name="obsolete").delete(permanent=True)  # doctest: +SKIP
         """
+        self._delete(permanent, lambda: lambda record: None)
+
+    def _delete(self, permanent: bool | None, after: Callable[[], Callable[[Any], None]]) -> None:
+        """Trash or delete for good; ``after()`` is asked before a permanent deletion (it may refuse)
+        for what to run once the deletion committed (e.g. removing managed bytes)."""
         if permanent is None:
             in_trash = self._has_branch() and self.branch_id == TRASH_BRANCH  # type: ignore[attr-defined]
             permanent = in_trash or not (self._has_branch() and self._trash_by_default)
         if permanent or not self._has_branch():
-            trash.delete_permanently(self, on_deleted=lambda record: record._on_deleted())
+            trash.delete_permanently(self, on_deleted=after())
         else:
             trash.move_to_trash(self)
-
-    def _on_deleted(self) -> None:
-        """Clean-up after a permanent deletion committed (e.g. removing managed bytes)."""
 
     def restore(self) -> Record:
         """Bring a trashed record back."""

@@ -12,6 +12,9 @@ from biolake import _process
 from biolake.models.constants import MAIN_BRANCH
 from biolake.setup import ensure_ready
 from biolake.setup.settings import settings
+from biolake.storage.credentials import public_options
+
+__all__ = ["current_user_id", "instance_options", "public_options"]
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -30,14 +33,6 @@ def current_user_id(user_model: type[Model]) -> int:
         user, _ = user_model._default_manager.get_or_create(handle=key[1])
         cache[key] = user.pk
     return cache[key]
-
-
-_SECRET_WORDS = ("secret", "password", "token", "key", "credential", "session")
-
-
-def public_options(options: dict[str, Any] | None) -> dict[str, Any]:
-    """Storage options without credentials: what may be stored in the database."""
-    return {k: v for k, v in (options or {}).items() if not any(word in k.lower() for word in _SECRET_WORDS)}
 
 
 def instance_options(root: str) -> dict[str, Any]:

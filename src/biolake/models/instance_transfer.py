@@ -19,6 +19,7 @@ from biolake.models.feature import Feature
 from biolake.models.links import ArtifactFeatureValue, ArtifactSchema, ArtifactULabel
 from biolake.models.run import Run
 from biolake.models.schema import Schema
+from biolake.models.shared_bytes import TRANSFER_TRANSFORM_PREFIX, after_transfer
 from biolake.models.transform import Transform
 from biolake.models.ulabel import ULabel
 
@@ -48,15 +49,16 @@ def transfer_artifact(artifact: Artifact) -> Artifact:
         new = model(storage=storage, run=_transfer_run(origin, artifact), **values)
         super(model, new).save()
         _copy_annotations(origin, artifact, new)
+    after_transfer(new)
     log.success(f"transferred artifact {new.uid} from instance {origin!r} (bytes stay at {new.path})")
     artifact._become(new)
     return artifact
 
 
 def _transfer_run(origin: str, artifact: Artifact) -> Run:
-    transform = Transform.filter(key=f"transfer from {origin}", type="upload").first()
+    transform = Transform.filter(key=f"{TRANSFER_TRANSFORM_PREFIX}{origin}", type="upload").first()
     if transform is None:
-        transform = Transform(key=f"transfer from {origin}", type="upload", description="zero-copy transfers").save()
+        transform = Transform(key=f"{TRANSFER_TRANSFORM_PREFIX}{origin}", type="upload", description="zero-copy transfers").save()
     origin_run = artifact.run
     params = {
         "origin_instance": origin,

@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 from django.db import models
 from django.utils import timezone
 
-from biolake.models.extensions import HasLineage
+from biolake._redact import redact_argv, redact_mapping
 from biolake.models.base import MAIN_BRANCH, Record
+from biolake.models.extensions import HasLineage
 from biolake.models.features import FeatureManager
 from biolake.models.space import InSpace
 
@@ -70,3 +71,13 @@ class Run(Record, InSpace, HasLineage):  # type: ignore[misc]  # each abstract b
     def features(self) -> Any:
         """Feature values of the run: ``run.features.add_values({...})``."""
         return FeatureManager(self)
+
+    def save(self, *args: Any, **kwargs: Any) -> Run:  # type: ignore[override]
+        """Save the run; parameters and command-line arguments that look like secrets
+        (``token``, ``password``, ``api_key``, ... see :mod:`biolake._redact`) are stored redacted."""
+        if self.params:
+            self.params = redact_mapping(self.params)
+        if self.cli_args:
+            self.cli_args = " ".join(redact_argv(self.cli_args.split(" ")))
+        super().save(*args, **kwargs)
+        return self

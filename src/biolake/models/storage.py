@@ -6,14 +6,16 @@ from typing import Any, ClassVar
 
 from django.db import models
 
+from biolake import _logging as log
 from biolake import _process
 from biolake.errors import RecordInUseError
 from biolake.models.base import TracksCreator
 from biolake.models.current import instance_options, public_options
 from biolake.setup import ensure_ready
 from biolake.setup.settings import settings
+from biolake.storage.credentials import WHERE_CREDENTIALS_GO, refuse_credentials
 from biolake.storage.location import Location
-from biolake.storage.paths import find_root, normalize_root, storage_type, url_options
+from biolake.storage.paths import find_root, normalize_root, storage_type
 
 
 class Storage(TracksCreator):
@@ -39,10 +41,19 @@ class Storage(TracksCreator):
 
     def save(self, *args: Any, **kwargs: Any) -> Storage:  # type: ignore[override]
         """Register the location; the root is normalized (absolute path, no trailing slash) and
-        options in its URL (``s3://bucket/x?endpoint_url=...``) are kept with the record."""
-        options = {**url_options(str(self.root)), **(self.options or {})}
-        self.root = normalize_root(self.root)
+        options in its URL (``s3://bucket/x?endpoint_url=...``) are kept with the record.
+
+        Raises:
+            CredentialsInURLError: the URL holds credentials (user-info, ``?secret=``); the
+                message says where they belong.
+        """
+        split = refuse_credentials(str(self.root), "the storage root")
+        options = {**split.public, **(self.options or {})}
+        self.root = normalize_root(split.url)
         self.options = public_options(options)  # credentials never land in the database
+        dropped = sorted(set(options) - set(self.options))
+        if dropped and self._state.adding and self.root != ensure_ready().storage_root:
+            log.warning(f"storage options {dropped} of {self.root} are credentials and are not stored; {WHERE_CREDENTIALS_GO}")
         if not self.type:
             self.type = storage_type(self.root)
         super().save(*args, **kwargs)
@@ -85,7 +96,8 @@ def default_storage() -> Storage:
     key = (instance.db, root)
     cache = _process.caches.storages
     if key not in cache:
-        cache[key] = storage_for_root(root, instance.storage_options if root == instance.storage_root else {})
+        options = instance.storage_options if root == instance.storage_root else settings.storage_options
+        cache[key] = storage_for_root(root, options)
     return cache[key]
 
 

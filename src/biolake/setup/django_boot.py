@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from biolake import _process
 from biolake.errors import DatabaseUnreadableError, InstanceSetupError, MigrationRequiredError
+from biolake.setup import db_guard
 from biolake.setup.instance import InstanceSettings, django_database, sqlite_path
 
 CORE_APP = "biolake"
@@ -76,6 +77,16 @@ def configure() -> None:
         LOGGING_CONFIG=None,
     )
     django.setup(set_prefix=False)  # no URL resolver: biolake serves no web requests
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(db_guard.on_connection_created, dispatch_uid="biolake-write-guard")
+
+
+def is_read_only(alias: str = "default") -> bool:
+    """Whether the database behind ``alias`` is open read-only (a reader without write access)."""
+    from django.db import connections
+
+    return "mode=ro" in str(connections.settings[alias].get("NAME", ""))
 
 
 def configure_web(**web_settings: Any) -> None:
@@ -117,7 +128,7 @@ def activate(instance: InstanceSettings, *, check_migrations: bool = True) -> No
     """
     configure()
     previous = _process.instance.get()
-    if previous is None or previous.db != instance.db:
+    if previous is None or previous.db != instance.db or _default_is_stale():
         _point_default_at(django_database(instance.db))
         _process.instance_checked.set_process(False)
     _process.instance.set_process(instance)
@@ -172,6 +183,12 @@ def unreadable_database(instance: InstanceSettings, error: BaseException) -> Dat
     return DatabaseUnreadableError(
         f"Cannot read the database of instance {instance.name!r} ({where}): {reason}; {hint}.", db=where
     )
+
+
+def _default_is_stale() -> bool:
+    from django.db import connections
+
+    return "default" in connections and db_guard.is_stale(connections["default"])
 
 
 def deactivate() -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from biolake._redact import is_secret_option
 from biolake.errors import InstanceSetupError
+from biolake.setup.db_guard import read_only_uri, sqlite_read_only
 from biolake.storage.paths import is_local
 
 SQLITE_FILENAME = "biolake.sqlite3"
@@ -48,6 +50,14 @@ class InstanceSettings:
         """Whether the default storage root is a local folder."""
         return is_local(self.storage_root)
 
+    def __repr__(self) -> str:
+        """Without credentials: the database password and secret storage options are left out."""
+        options = {k: v for k, v in self.storage_options.items() if not is_secret_option(k)}
+        return (
+            f"InstanceSettings(name={self.name!r}, storage_root={self.storage_root!r}, db={redact_db(self.db)!r}, "
+            f"modules={self.modules!r}, storage_options={options!r})"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON-serializable form written under ``$BIOLAKE_HOME``."""
         return dataclasses.asdict(self)
@@ -81,6 +91,8 @@ def django_database(db: str) -> dict[str, Any]:
 
 
 def _sqlite_database(path: Path) -> dict[str, Any]:
+    if sqlite_read_only(path):  # a reader without write access: open it read-only (see db_guard)
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": read_only_uri(path), "OPTIONS": {"timeout": 60}}
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

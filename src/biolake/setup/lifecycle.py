@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from biolake import _logging as log
 from biolake.errors import InstanceNotFoundError, InstanceSetupError
@@ -17,12 +16,20 @@ from biolake.setup.instance import (
     redact_db,
     sqlite_path,
 )
+from biolake.storage.credentials import split_url
 from biolake.storage.paths import normalize_root
 
 
-def _storage_options(storage: str | Path) -> dict[str, Any]:
-    text = str(storage)
-    return dict(parse_qsl(text.split("?", 1)[1])) if "?" in text else {}
+def _split_storage(storage: str | Path, options: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The storage root and its options: those in the URL, credentials included (they are kept
+    only in the instance's settings file, mode 0600), then ``options``."""
+    split = split_url(str(storage))
+    if split.secret:
+        log.warning(
+            "credentials in the storage URL are kept only in the instance's settings file (mode 0600), "
+            "never in the database; prefer the AWS environment or a profile"
+        )
+    return normalize_root(split.url), {**split.public, **split.secret, **(options or {})}
 
 
 def _default_name(root: str) -> str:
@@ -48,14 +55,20 @@ def init(
     db: str | None = None,
     name: str | None = None,
     modules: list[str] | None = None,
+    storage_options: dict[str, Any] | None = None,
 ) -> InstanceSettings:
     """Create an instance (or reconnect to the one at ``storage``) and make it current.
+
+    ``storage_options`` are fsspec options of the storage (``{"endpoint_url": ...}``, or
+    credentials ``{"key": ..., "secret": ...}``), as are the parameters of a URL's query.
+    Credentials (in ``storage_options``, the URL's user-info or its query) are kept only in
+    the instance's settings file (mode 0600); the database holds the public options.
 
     Example:
         >>> import biolake as ln
         >>> ln.setup.init(storage="./mydata")  # doctest: +SKIP
     """
-    root = normalize_root(storage)
+    root, options = _split_storage(storage, storage_options)
     existing = store.find_by_storage(root)
     if existing is not None:
         if name in (None, existing.name) and db in (None, existing.db):
@@ -75,7 +88,7 @@ def init(
         storage_root=root,
         db="",
         modules=modules,
-        storage_options=_storage_options(storage),
+        storage_options=options,
     )
     instance.db = _resolve_db(root, db, instance.is_local_storage)
     if instance.name in store.list_instances():

@@ -5,11 +5,13 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
+from typing import Any
 
 from biolake import _process
 from biolake.setup import store
 from biolake.setup.instance import InstanceSettings
 from biolake.setup.lifecycle import ensure_ready
+from biolake.storage.credentials import refuse_credentials
 from biolake.storage.paths import normalize_root
 
 
@@ -57,7 +59,15 @@ class Settings:
 
     @storage.setter
     def storage(self, root: str | Path) -> None:
-        _process.storage_roots[self.instance.name] = normalize_root(root)
+        split = refuse_credentials(str(root), "ln.settings.storage")
+        name = self.instance.name
+        _process.storage_roots[name] = normalize_root(split.url)
+        _process.storage_root_options[name] = split.public  # e.g. endpoint_url: kept with the Storage record
+
+    @property
+    def storage_options(self) -> dict[str, Any]:
+        """Public options (``endpoint_url``, ``region``) given with ``ln.settings.storage = URL``."""
+        return dict(_process.storage_root_options.get(self.instance.name, {}))
 
     @property
     def cache_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -42,8 +43,12 @@ def validate_name(name: str) -> str:
     return name
 
 
-def _instance_file(name: str) -> Path:
+def instance_file(name: str) -> Path:
+    """The settings file of instance ``name`` (which may not exist)."""
     return home() / "instances" / f"{validate_name(name)}.json"
+
+
+_instance_file = instance_file
 
 
 def _current_file() -> Path:
@@ -51,9 +56,13 @@ def _current_file() -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Write a settings file readable by its owner only (mode 0600): it may hold credentials."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_text(text)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a leftover file of the same name would keep its mode
+    with os.fdopen(fd, "w") as file:
+        file.write(text)
     os.replace(tmp, path)
 
 
@@ -72,6 +81,9 @@ def load_instance(name: str) -> InstanceSettings:
             f"Create one with `biolake init --storage ./mydata`.",
             name=name,
         )
+    if path.stat().st_mode & 0o077:  # written by an older biolake: readable by others
+        with contextlib.suppress(OSError):
+            path.chmod(0o600)
     return InstanceSettings.from_dict(json.loads(path.read_text()))
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from biolake.errors import InvalidKeyError
+from biolake.storage.credentials import refuse_credentials
 from biolake.storage.keys import RESERVED_PREFIX, validate_key
 
 if TYPE_CHECKING:
@@ -125,6 +126,10 @@ def normalize_root(root: str | os.PathLike[str] | UPath) -> str:
         ``"protocol://bucket/prefix"`` (lower-case protocol, no query, no trailing
         slash) for all others.
 
+    Raises:
+        CredentialsInURLError: the URL carries credentials (user-info, ``?secret=``); a root
+            never holds them (see :mod:`biolake.storage.credentials`).
+
     Example:
         >>> normalize_root("memory:///lake/")
         'memory://lake'
@@ -133,7 +138,7 @@ def normalize_root(root: str | os.PathLike[str] | UPath) -> str:
     protocol = _protocol(text)
     if protocol in _LOCAL_PROTOCOLS:
         return _absolute_local(_local_text(text))
-    parts = urlsplit(text)
+    parts = urlsplit(refuse_credentials(text).url)
     return f"{protocol}://{(parts.netloc + parts.path).strip('/')}"
 
 
@@ -253,7 +258,7 @@ def extract_suffix(path: str | os.PathLike[str] | UPath) -> str:
     return ""
 
 
-def join_root(root: str, key: str, **storage_options: Any) -> UPath:
+def join_root(root: str, key: str, /, **storage_options: Any) -> UPath:
     """Return the path of ``key`` inside ``root`` (managed ``.biolake/`` keys allowed).
 
     Example:

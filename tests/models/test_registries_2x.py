@@ -316,9 +316,9 @@ def test_instance_at_0002_migrates(backend, tmp_path):
     name = f"at0002x{uuid.uuid4().hex[:6]}"
     instance, dbname = _instance_at_0002(backend, tmp_path / "lake", name)
     try:
-        with pytest.raises(ln.errors.MigrationRequiredError, match="0003_registries"):
+        with pytest.raises(ln.errors.MigrationRequiredError, match="0005_registries"):
             ln.connect(name)
-        assert "biolake.0003_registries" in ln.setup.migrate(name)
+        assert "biolake.0005_registries" in ln.setup.migrate(name)
         ln.connect(name)
         label = ln.ULabel.get(name="old label")
         assert label.space.name == "all" and label.branch.name == "main"

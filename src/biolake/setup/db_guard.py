@@ -19,6 +19,7 @@ is named as such instead of "relation does not exist".
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,15 @@ def _file_id(path: Path) -> _FileId | None:
     return stat.st_dev, stat.st_ino
 
 
+def _identity(settings_file: Path) -> tuple[str, str] | None:
+    """What names an instance in its settings file: its uid (files from before uids: its database)."""
+    try:
+        data = json.loads(settings_file.read_text())
+    except (OSError, ValueError):
+        return None
+    return str(data.get("uid") or ""), str(data.get("db") or "")
+
+
 class WriteGuard:
     """An execute wrapper that refuses writes to a deleted, replaced or read-only instance."""
 
@@ -61,6 +71,7 @@ class WriteGuard:
         self.name = name
         self.settings_file = settings_file
         self.settings_id = _file_id(settings_file) if settings_file is not None else None
+        self.settings_identity = _identity(settings_file) if settings_file is not None else None
         self.sqlite_file = sqlite_file
         self.sqlite_id = _file_id(sqlite_file) if sqlite_file is not None else None
         self.read_only = read_only
@@ -99,11 +110,13 @@ class WriteGuard:
             return
         now = _file_id(self.settings_file)
         if self.settings_id is None:  # not written yet (during init): watch from when it exists
-            self.settings_id = now
+            self.settings_id, self.settings_identity = now, _identity(self.settings_file)
         elif now is None:
             self._gone("it was deleted (its settings file is gone)")
-        elif now != self.settings_id:
-            self._gone("it was deleted and an instance of the same name was created since")
+        elif now != self.settings_id:  # rewritten: by a branch switch, or by a new instance of the name
+            if _identity(self.settings_file) != self.settings_identity:
+                self._gone("it was deleted and an instance of the same name was created since")
+            self.settings_id = now
 
     def _gone(self, reason: str) -> None:
         raise InstanceGoneError(

@@ -30,6 +30,8 @@ class InstanceSettings:
         storage_options: fsspec options for the storage root (e.g. ``endpoint_url``).
         branch: Name of the current branch (``biolake switch BRANCH``); new records land on it.
         branch_id: Its id (``branch_id`` of the records on it).
+        uid: Random id given at ``init``: tells a rewrite of this instance's settings file (a
+            branch switch) from a new instance of the same name ("" in files older than it).
     """
 
     name: str
@@ -39,6 +41,7 @@ class InstanceSettings:
     storage_options: dict[str, Any] = dataclasses.field(default_factory=dict)
     branch: str = "main"
     branch_id: int = 1
+    uid: str = ""
 
     @property
     def dialect(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import shutil
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,7 @@ def init(
         db="",
         modules=modules,
         storage_options=options,
+        uid=secrets.token_hex(8),
     )
     instance.db = _resolve_db(root, db, instance.is_local_storage)
     if instance.name in store.list_instances():

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("biolake", "0002_features_labels_schemas")]
+    dependencies = [("biolake", "0003_cells")]
 
     operations = [
         migrations.AlterField(

@@ -83,7 +83,7 @@ def _link(name, owner, owner_related, label, label_related, feature=True):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('biolake', '0002_features_labels_schemas'),
+        ('biolake', '0004_names'),
     ]
 
     operations = [

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
 from instance_helpers import _pg_admin, _pg_template, drop_instance, server_url
 
 pytestmark = pytest.mark.postgres
@@ -90,8 +89,9 @@ def test_new_version_and_duplicate_stay_correct(proxied: Any) -> None:
 
 def test_save_inside_an_outer_transaction(proxied: Any) -> None:
     """The one-round-trip BEGIN is skipped when a transaction is already open: same result."""
-    import biolake as ln
     from django.db import transaction
+
+    import biolake as ln
 
     with transaction.atomic():
         ln.ULabel(name="rt-outer").save()
@@ -130,7 +130,7 @@ def test_curator_validate_one_query_per_registry(proxied: Any) -> None:
     large = pd.DataFrame({"rt_perturbation": [f"rt{v}" for v in ("DMSO", "IFNG")] * 500})
     for table in (small, large):
         # the schema's features, then the ULabel registry: one query each, whatever the rows
-        assert count(proxied, lambda: ln.curators.DataFrameCurator(table, schema).validate()) <= 2
+        assert count(proxied, lambda table=table: ln.curators.DataFrameCurator(table, schema).validate()) <= 2
 
 
 def test_track_and_finish_within_budget(proxied: Any) -> None:

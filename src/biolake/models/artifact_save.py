@@ -8,7 +8,8 @@ artifact can be saved again. ``BIOLAKE_FAULT=<phase>`` kills the process at a ph
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
@@ -16,10 +17,10 @@ from biolake import _faults
 from biolake import _logging as log
 from biolake.errors import InvalidArgument
 from biolake.models import artifact_source, obs_index, real_key, versioning
+from biolake.models.current import visible_branch_ids
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
 from biolake.models.uids import encode_version
-from biolake.models.current import visible_branch_ids
 from biolake.storage import paths, transfer
 
 if TYPE_CHECKING:

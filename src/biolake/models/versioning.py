@@ -14,7 +14,13 @@ from typing import Any, ClassVar
 from django.db import connection, models
 
 from biolake.models.current import visible_branch_ids
-from biolake.models.uids import VERSION_SUFFIX_LEN, decode_version, encode_version, random_base62
+from biolake.models.uids import (
+    VERSION_SUFFIX_LEN,
+    decode_version,
+    encode_version,
+    random_base62,
+)
+from biolake.setup.db_guard import WriteGuard
 
 
 def _lock_key(name: str) -> int:
@@ -43,7 +49,13 @@ def locked_lookup(names: list[str], queries: list[Any]) -> list[list[tuple[Any, 
         from psycopg import pq  # PostgreSQL only
 
         if not raw.autocommit and raw.pgconn.transaction_status == pq.TransactionStatus.IDLE:
-            return _begin_locked(raw, names, queries)
+            try:
+                return _begin_locked(raw, names, queries)
+            except Exception:  # as the write guard does: a deleted instance is named as such
+                for wrapper in connection.execute_wrappers:
+                    if isinstance(wrapper, WriteGuard):
+                        wrapper.check_identity()
+                raise
     for name in names:
         lock(name)
     return [[tuple(row) for row in query] for query in queries]

@@ -65,11 +65,14 @@ class Caches:
 
     user_ids: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
     storages: dict[tuple[str, str], Any] = dataclasses.field(default_factory=dict)
+    # all registered storage records by root, per database
+    storage_roots: dict[tuple[str, str], dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     def clear(self) -> None:
         """Forget every cached lookup (after an instance was deleted or created anew)."""
         self.user_ids.clear()
         self.storages.clear()
+        self.storage_roots.clear()
 
 
 # the instance Django's ``default`` database points to (process-wide, as Django's settings are)

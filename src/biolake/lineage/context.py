@@ -65,6 +65,7 @@ def track(
     code_path = None if transform is not None else _detect_path(path)
     is_notebook = code_path is not None and code_path.suffix == ".ipynb"
     record = transform_for_pipeline(transform) if code_path is None else transform_for_file(code_path)
+    created = record.__dict__.pop("_created_here", False)
     run = Run(
         transform=record,
         params=params,
@@ -72,7 +73,7 @@ def track(
         initiated_by_run=initiated_by_run or _parent_from_env(),
     ).save()
     _start(run, code_path, is_notebook)
-    log.success(f"{'loaded' if record.runs.count() > 1 else 'created'} Transform('{record.uid}'), started new Run('{run.uid}')")
+    log.success(f"{'created' if created else 'loaded'} Transform('{record.uid}'), started new Run('{run.uid}')")
     return run
 
 

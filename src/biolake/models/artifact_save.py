@@ -8,7 +8,8 @@ artifact can be saved again. ``BIOLAKE_FAULT=<phase>`` kills the process at a ph
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
@@ -16,10 +17,10 @@ from biolake import _faults
 from biolake import _logging as log
 from biolake.errors import InvalidArgument
 from biolake.models import artifact_source, obs_index, real_key, versioning
+from biolake.models.current import visible_branch_ids
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
 from biolake.models.uids import encode_version
-from biolake.models.current import visible_branch_ids
 from biolake.storage import paths, transfer
 
 if TYPE_CHECKING:
@@ -135,17 +136,22 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: An
         for attempt in range(_ATTEMPTS):
             try:
                 with transaction.atomic():
-                    versioning.lock(f"hash:{artifact.hash}")
-                    same = [] if artifact._skip_hash_lookup else list(
-                        type(artifact)._plain.filter(hash=artifact.hash, branch_id__in=visible_branch_ids()).values_list("pk", flat=True)[:1]
-                    )
+                    model = type(artifact)
+                    names = [f"hash:{artifact.hash}"]
+                    queries = [model._plain.filter(hash=artifact.hash, branch_id__in=visible_branch_ids()).values_list("pk")[:1]]
+                    if family_lookup:
+                        names.append(versioning.family_lock(model, family_lookup))
+                        queries.append(versioning.family_query(model, family_lookup))
+                    found = versioning.locked_lookup(names, queries)
+                    same = [] if artifact._skip_hash_lookup else found[0]
                     if same:
-                        duplicate = type(artifact)._plain.get(pk=same[0])
+                        duplicate = model._plain.get(pk=same[0][0])
                         if stored is not None:
                             transfer.remove(stored)
                         return duplicate
+                    latest = found[1] if len(found) > 1 else None
                     provisional = artifact.uid
-                    previous = versioning.assign(artifact, artifact._revises, family_lookup)
+                    previous = versioning.assign(artifact, artifact._revises, family_lookup, latest)
                     if stored is not None and artifact.managed and artifact.uid != provisional:
                         moved = managed_path(artifact)
                         transfer.move(stored, moved)

@@ -57,6 +57,9 @@ class Storage(TracksCreator):
         if not self.type:
             self.type = storage_type(self.root)
         super().save(*args, **kwargs)
+        known = _process.caches.storage_roots.get((ensure_ready().db, ""))
+        if known is not None:
+            known[self.root] = self
         return self
 
     @property
@@ -77,12 +80,15 @@ class Storage(TracksCreator):
             raise RecordInUseError(
                 f"Storage {self.root!r} still holds {count} artifact(s); delete them first."
             )
-        return super().delete(*args, **kwargs)
+        try:
+            return super().delete(*args, **kwargs)
+        finally:
+            _process.caches.storage_roots.clear()  # this process forgets the registered roots
 
 
 def storage_for_root(root: str, options: dict[str, Any] | None = None) -> Storage:
     """The ``Storage`` record for ``root``, registering it if it is new."""
-    record = Storage.objects.filter(root=root).first()
+    record = _all_storages().get(root) or Storage.objects.filter(root=root).first()  # registered elsewhere meanwhile?
     if record is None:
         record = Storage(root=root, type=storage_type(root), options=public_options(options))
         record.save()
@@ -96,8 +102,19 @@ def default_storage() -> Storage:
     key = (instance.db, root)
     cache = _process.caches.storages
     if key not in cache:
+        known = _all_storages().get(root)
         options = instance.storage_options if root == instance.storage_root else settings.storage_options
-        cache[key] = storage_for_root(root, options)
+        cache[key] = known if known is not None else storage_for_root(root, options)
+    return cache[key]
+
+
+def _all_storages() -> dict[str, Storage]:
+    """Every registered storage by root: read once per process and database (a handful of rows;
+    registering or deleting a storage in this process reads them again)."""
+    key = (ensure_ready().db, "")
+    cache = _process.caches.storage_roots
+    if key not in cache:
+        cache[key] = {record.root: record for record in Storage.objects.all()}
     return cache[key]
 
 
@@ -116,5 +133,6 @@ def options_for(url: str) -> dict[str, Any]:
 
 
 def registered_roots() -> list[str]:
-    """Roots of every registered storage location."""
-    return list(Storage.objects.values_list("root", flat=True))
+    """Roots of every registered storage location (read once per process and database;
+    registering or deleting a storage here forgets them)."""
+    return list(_all_storages())

@@ -80,6 +80,7 @@ class Transform(Record, InSpace, HasLineage, versioning.IsVersioned):  # type: i
         with transaction.atomic():
             versioning.assign(self, self._revises, {"key": self.key} if self.key else None)
             super().save(*args, **kwargs)
+        self._created_here = True  # ln.track() says "created" (not "loaded") for it
         return self
 
 

@@ -14,14 +14,69 @@ from typing import Any, ClassVar
 from django.db import connection, models
 
 from biolake.models.current import visible_branch_ids
-from biolake.models.uids import VERSION_SUFFIX_LEN, decode_version, encode_version, random_base62
+from biolake.models.uids import (
+    VERSION_SUFFIX_LEN,
+    decode_version,
+    encode_version,
+    random_base62,
+)
+from biolake.setup.db_guard import WriteGuard
+
+
+def _lock_key(name: str) -> int:
+    return zlib.crc32(name.encode()) - 2**31
 
 
 def lock(name: str) -> None:
     """Serialize writers of one family until the current transaction ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, zlib.crc32(name.encode()) - 2**31])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, _lock_key(name)])
+
+
+def locked_lookup(names: list[str], queries: list[Any]) -> list[list[tuple[Any, ...]]]:
+    """Take the advisory locks ``names`` (in order), then run ``queries`` (values_list QuerySets).
+
+    Call first thing inside ``transaction.atomic()``. On PostgreSQL, when the transaction has
+    not started on the server yet, ``BEGIN``, the locks and the query travel in one round
+    trip (a multi-statement simple query). Each statement there takes its own snapshot
+    (READ COMMITTED), so the query sees what writers holding the locks before committed.
+    Elsewhere: one statement per lock, then one per query.
+    """
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        raw = connection.connection
+        from psycopg import pq  # PostgreSQL only
+
+        if not raw.autocommit and raw.pgconn.transaction_status == pq.TransactionStatus.IDLE:
+            try:
+                return _begin_locked(raw, names, queries)
+            except Exception:  # as the write guard does: a deleted instance is named as such
+                for wrapper in connection.execute_wrappers:
+                    if isinstance(wrapper, WriteGuard):
+                        wrapper.check_identity()
+                raise
+    for name in names:
+        lock(name)
+    return [[tuple(row) for row in query] for query in queries]
+
+
+def _begin_locked(raw: Any, names: list[str], queries: list[Any]) -> list[list[tuple[Any, ...]]]:
+    from psycopg import ClientCursor
+    from psycopg.generators import execute
+
+    statements = ["BEGIN"] + [f"SELECT pg_advisory_xact_lock(4242, {_lock_key(name)})" for name in names]
+    with connection.wrap_database_errors, ClientCursor(raw) as cursor:
+        statements += [cursor.mogrify(*query.query.sql_with_params()) for query in queries]
+        with raw.lock:
+            raw.pgconn.send_query("; ".join(statements).encode())
+            results = raw.wait(execute(raw.pgconn))
+        cursor._check_results(results)
+        rows = []
+        for result in results[len(results) - len(queries) :]:
+            cursor._set_results([result])  # rows loaded by psycopg's own type loaders
+            rows.append([tuple(row) for row in cursor.fetchall()])
+        return rows
 
 
 def new_stem(record: Any) -> str:
@@ -41,20 +96,30 @@ def next_uid(model: Any, stem: str) -> str:
     return stem + encode_version(max(numbers) + 1 if numbers else 0)
 
 
-def assign(record: Any, revises: Any, family_lookup: dict[str, Any] | None) -> Any:
+def family_query(model: Any, family_lookup: dict[str, Any]) -> Any:
+    """The uids of the latest records of the family keyed ``family_lookup`` (at most one, as a rule)."""
+    return model._plain.filter(is_latest=True, branch_id__in=visible_branch_ids(), **family_lookup).values_list("uid")[:2]
+
+
+def family_lock(model: Any, family_lookup: dict[str, Any]) -> str:
+    """The name of the lock that serializes writers of the family keyed ``family_lookup``."""
+    return f"{model._meta.db_table}:{family_lookup}"
+
+
+def assign(record: Any, revises: Any, family_lookup: dict[str, Any] | None, latest: list[tuple[Any, ...]] | None = None) -> Any:
     """Give ``record`` its final uid and make it the family's latest; returns the previous latest.
 
     Call inside ``transaction.atomic()``. ``family_lookup`` (e.g. ``{"key": ..., "storage_id": ...}``)
-    finds the family by key when ``revises`` is not given.
+    finds the family by key when ``revises`` is not given. ``latest``: the rows of
+    :func:`family_query`, read already under the family's lock (:func:`locked_lookup`).
     """
     model = type(record)
-    lock_name = f"{model._meta.db_table}:{family_lookup}" if family_lookup else None
-    if lock_name:
-        lock(lock_name)
+    if family_lookup and latest is None:
+        latest = locked_lookup([family_lock(model, family_lookup)], [family_query(model, family_lookup)])[0]
     previous = revises
     if previous is None and family_lookup:
         # at most one: a unique constraint guards (key, is_latest) where families are keyed
-        uids = list(model._plain.filter(is_latest=True, branch_id__in=visible_branch_ids(), **family_lookup).values_list("uid", flat=True)[:2])
+        uids = [row[0] for row in latest or []]
         previous = model._plain.get(uid=max(uids)) if uids else None
     if previous is not None:
         stem = previous.uid[: record._stem_len]

@@ -10,11 +10,13 @@ from django.core.exceptions import FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, ProgrammingError, connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 
-from biolake.models import cell_queries
+from biolake.models import cell_queries, search_index
 from biolake.errors import BiolakeError, InvalidLookupError
 from biolake.models.feature_query import split_feature_lookups
 from biolake.models.lookup import Lookup
+from biolake.models.search_index import search_terms
 from biolake.setup import ensure_ready
 
 if TYPE_CHECKING:
@@ -310,8 +312,34 @@ class QuerySet(models.QuerySet):
         """
         fields = [field] if isinstance(field, str) else list(field or self.model._search_fields)
         rank = sum((_field_rank(f, string) for f in fields), Value(0))
-        qs = self.annotate(search_rank=rank).filter(search_rank__gt=0).order_by("-search_rank", "id")
+        candidates = self._candidates(search_terms(string), fields)
+        qs = candidates.annotate(search_rank=rank).filter(search_rank__gt=0).order_by("-search_rank", "id")
         return qs[:limit] if limit else qs
+
+    def containing(self, terms: list[str], fields: list[str]) -> QuerySet:
+        """The records with one of ``terms`` (case-insensitive substrings) in one of ``fields``,
+        answered by the registry's search index when it has one (:mod:`biolake.models.search_index`)."""
+        indexed = self._fts_filter(terms, fields)
+        return indexed if indexed is not None else self.filter(_contains_any(terms, fields))
+
+    def _candidates(self, terms: list[str], fields: list[str]) -> QuerySet:
+        """A superset of the records ``search()`` ranks above 0: the index's hits, else every record
+        on SQLite (the ranking filters them; on PostgreSQL the GIN indexes answer ``icontains``)."""
+        indexed = self._fts_filter(terms, fields)
+        if indexed is not None:
+            return indexed
+        return self if connections[self.db].vendor == "sqlite" else self.filter(_contains_any(terms, fields))
+
+    def _fts_filter(self, terms: list[str], fields: list[str]) -> QuerySet | None:
+        connection = connections[self.db]
+        table = self.model._meta.db_table
+        if connection.vendor != "sqlite":
+            return None
+        match = search_index.fts_match(table, fields, terms)
+        if match is None or not search_index.has_fts(connection, table):
+            return None
+        fts = table + "_fts"
+        return self.filter(pk__in=RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [match]))
 
     def lookup(self, field: str | None = None) -> Lookup:
         """Attribute-style access to records by name: ``ln.Storage.lookup().<name>``."""
@@ -332,6 +360,14 @@ def _single_latest(records: list[Any]) -> Any:
         return None
     latest = [r for r in records if r.is_latest]
     return latest[0] if len(latest) == 1 else None
+
+
+def _contains_any(terms: list[str], fields: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for term in terms:
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": term})
+    return condition
 
 
 def _field_rank(field: str, string: str) -> Any:

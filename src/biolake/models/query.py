@@ -17,6 +17,7 @@ from biolake.errors import BiolakeError, InvalidLookupError
 from biolake.models.feature_query import split_feature_lookups
 from biolake.models.lookup import Lookup
 from biolake.models.search_index import search_terms
+from biolake.models.search_rank import rank_expression
 from biolake.setup import ensure_ready
 
 if TYPE_CHECKING:
@@ -311,7 +312,10 @@ class QuerySet(models.QuerySet):
         Exact matches rank first, then prefix matches, then substring and word matches.
         """
         fields = [field] if isinstance(field, str) else list(field or self.model._search_fields)
-        rank = sum((_field_rank(f, string) for f in fields), Value(0))
+        if any("__" in f for f in fields):  # a related field: Django resolves the join
+            rank: Any = sum((_field_rank(f, string) for f in fields), Value(0))
+        else:
+            rank = rank_expression(self.model, connections[self.db], fields, string)
         candidates = self._candidates(search_terms(string), fields)
         qs = candidates.annotate(search_rank=rank).filter(search_rank__gt=0).order_by("-search_rank", "id")
         return qs[:limit] if limit else qs

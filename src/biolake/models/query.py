@@ -16,7 +16,7 @@ from biolake.models import cell_queries, search_index
 from biolake.errors import BiolakeError, InvalidLookupError
 from biolake.models.feature_query import split_feature_lookups
 from biolake.models.lookup import Lookup
-from biolake.models.search_index import search_terms
+from biolake.models.search_index import search_terms, search_words
 from biolake.models.search_rank import rank_expression
 from biolake.setup import ensure_ready
 
@@ -316,9 +316,17 @@ class QuerySet(models.QuerySet):
             rank: Any = sum((_field_rank(f, string) for f in fields), Value(0))
         else:
             rank = rank_expression(self.model, connections[self.db], fields, string)
-        candidates = self._candidates(search_terms(string), fields)
-        qs = candidates.annotate(search_rank=rank).filter(search_rank__gt=0).order_by("-search_rank", "id")
+        qs = self._ranked(self._candidates(search_terms(string), fields), rank)
+        if limit and 0 < len(search_words(string)) * len(fields) < 10:
+            # a row with the whole phrase scores >= 10, a row with only some words < 10: when the
+            # phrase fills the page, its rows are the page (and its index hits are few)
+            top = list(self._ranked(self._candidates([string], fields), rank).values_list("pk", flat=True)[:limit])
+            if len(top) == limit:
+                return qs.filter(pk__in=top)[:limit]
         return qs[:limit] if limit else qs
+
+    def _ranked(self, candidates: QuerySet, rank: Any) -> QuerySet:
+        return candidates.annotate(search_rank=rank).filter(search_rank__gt=0).order_by("-search_rank", "id")
 
     def containing(self, terms: list[str], fields: list[str]) -> QuerySet:
         """The records with one of ``terms`` (case-insensitive substrings) in one of ``fields``,
@@ -375,7 +383,7 @@ def _contains_any(terms: list[str], fields: list[str]) -> Q:
 
 
 def _field_rank(field: str, string: str) -> Any:
-    words = [w for w in string.split() if len(w) > 1 and w.lower() != string.lower()]
+    words = search_words(string)
     whens = [
         When(**{f"{field}__iexact": string}, then=Value(100)),
         When(**{f"{field}__istartswith": string}, then=Value(20)),

@@ -35,10 +35,14 @@ INDEXED: dict[str, tuple[str, ...]] = {
 MIN_TERM = 3  # a trigram index cannot find a shorter substring
 
 
+def search_words(string: str) -> list[str]:
+    """The words of a multi-word query that add to the score (longer than one character)."""
+    return [w for w in string.split() if len(w) > 1 and w.lower() != string.lower()]
+
+
 def search_terms(string: str) -> list[str]:
-    """The whole query and its words (longer than one character), as the ranking scores them."""
-    words = [w for w in string.split() if len(w) > 1 and w.lower() != string.lower()]
-    return list(dict.fromkeys([string, *words]))
+    """The whole query and its distinct words: a row scores above 0 iff a field contains one."""
+    return list(dict.fromkeys([string, *search_words(string)]))
 
 
 # -- set-up (migrations, and after a migration rebuilt a table) ------------------------------------

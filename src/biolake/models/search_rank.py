@@ -14,6 +14,8 @@ from typing import Any
 from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 
+from biolake.models.search_index import search_words
+
 _PATTERNS = {"iexact": "{}", "istartswith": "{}%", "icontains": "%{}%"}
 
 
@@ -34,7 +36,7 @@ def _field_sql(connection: Any, column: str, internal_type: str, string: str) ->
         whens.append(f"WHEN {sql} THEN {score}")
         params.append(param)
     parts = [f"(CASE {' '.join(whens)} ELSE 0 END)"]
-    for word in [w for w in string.split() if len(w) > 1 and w.lower() != string.lower()]:
+    for word in search_words(string):
         sql, param = _condition(connection, column, internal_type, "icontains", word)
         parts.append(f"(CASE WHEN {sql} THEN 1 ELSE 0 END)")
         params.append(param)

@@ -10,11 +10,14 @@ from django.core.exceptions import FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, ProgrammingError, connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 
-from biolake.models import cell_queries
+from biolake.models import cell_queries, search_index
 from biolake.errors import BiolakeError, InvalidLookupError
 from biolake.models.feature_query import split_feature_lookups
 from biolake.models.lookup import Lookup
+from biolake.models.search_index import search_terms, search_words
+from biolake.models.search_rank import rank_expression
 from biolake.setup import ensure_ready
 
 if TYPE_CHECKING:
@@ -309,9 +312,46 @@ class QuerySet(models.QuerySet):
         Exact matches rank first, then prefix matches, then substring and word matches.
         """
         fields = [field] if isinstance(field, str) else list(field or self.model._search_fields)
-        rank = sum((_field_rank(f, string) for f in fields), Value(0))
-        qs = self.annotate(search_rank=rank).filter(search_rank__gt=0).order_by("-search_rank", "id")
+        if any("__" in f for f in fields):  # a related field: Django resolves the join
+            rank: Any = sum((_field_rank(f, string) for f in fields), Value(0))
+        else:
+            rank = rank_expression(self.model, connections[self.db], fields, string)
+        qs = self._ranked(self._candidates(search_terms(string), fields), rank)
+        if limit and 0 < len(search_words(string)) * len(fields) < 10:
+            # a row with the whole phrase scores >= 10, a row with only some words < 10: when the
+            # phrase fills the page, its rows are the page (and its index hits are few)
+            top = list(self._ranked(self._candidates([string], fields), rank).values_list("pk", flat=True)[:limit])
+            if len(top) == limit:
+                return qs.filter(pk__in=top)[:limit]
         return qs[:limit] if limit else qs
+
+    def _ranked(self, candidates: QuerySet, rank: Any) -> QuerySet:
+        return candidates.annotate(search_rank=rank).filter(search_rank__gt=0).order_by("-search_rank", "id")
+
+    def containing(self, terms: list[str], fields: list[str]) -> QuerySet:
+        """The records with one of ``terms`` (case-insensitive substrings) in one of ``fields``,
+        answered by the registry's search index when it has one (:mod:`biolake.models.search_index`)."""
+        indexed = self._fts_filter(terms, fields)
+        return indexed if indexed is not None else self.filter(_contains_any(terms, fields))
+
+    def _candidates(self, terms: list[str], fields: list[str]) -> QuerySet:
+        """A superset of the records ``search()`` ranks above 0: the index's hits, else every record
+        on SQLite (the ranking filters them; on PostgreSQL the GIN indexes answer ``icontains``)."""
+        indexed = self._fts_filter(terms, fields)
+        if indexed is not None:
+            return indexed
+        return self if connections[self.db].vendor == "sqlite" else self.filter(_contains_any(terms, fields))
+
+    def _fts_filter(self, terms: list[str], fields: list[str]) -> QuerySet | None:
+        connection = connections[self.db]
+        table = self.model._meta.db_table
+        if connection.vendor != "sqlite":
+            return None
+        match = search_index.fts_match(table, fields, terms)
+        if match is None or not search_index.has_fts(connection, table):
+            return None
+        fts = table + "_fts"
+        return self.filter(pk__in=RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [match]))
 
     def lookup(self, field: str | None = None) -> Lookup:
         """Attribute-style access to records by name: ``ln.Storage.lookup().<name>``."""
@@ -334,8 +374,16 @@ def _single_latest(records: list[Any]) -> Any:
     return latest[0] if len(latest) == 1 else None
 
 
+def _contains_any(terms: list[str], fields: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for term in terms:
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": term})
+    return condition
+
+
 def _field_rank(field: str, string: str) -> Any:
-    words = [w for w in string.split() if len(w) > 1 and w.lower() != string.lower()]
+    words = search_words(string)
     whens = [
         When(**{f"{field}__iexact": string}, then=Value(100)),
         When(**{f"{field}__istartswith": string}, then=Value(20)),

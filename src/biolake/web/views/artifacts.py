@@ -61,7 +61,8 @@ def filtered(params: Any) -> Any:
     if not params.get("all_versions"):
         query = query.filter(is_latest=True)
     if q := params.get("q", "").strip():
-        query = query.filter(Q(key__icontains=q) | Q(description__icontains=q) | Q(uid__startswith=q))
+        matches = ln.Artifact.objects.filter().containing([q], ["key", "description"])  # the search index
+        query = query.filter(Q(pk__in=matches.values("pk")) | Q(uid__startswith=q))
     exact = {"key_prefix": "key__startswith", "suffix": "suffix", "kind": "kind", "created_by": "created_by__handle"}
     for param, lookup in exact.items():
         if value := params.get(param, "").strip():

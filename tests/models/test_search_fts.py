@@ -114,7 +114,7 @@ def test_containing_is_exact_on_short_terms(ln):
 
 def test_instance_at_0004_migrates_and_finds_old_records(ln):
     """Records written before the index existed (schema 0004) are found after migrating to 0005."""
-    call_command("migrate", "biolake", "0004_merge", database="default", verbosity=0, interactive=False)
+    call_command("migrate", "biolake", "0005_registries", database="default", verbosity=0, interactive=False)
     try:
         assert not _index_exists("biolake_transform")
         tag = _tag()

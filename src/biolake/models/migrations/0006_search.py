@@ -45,6 +45,6 @@ def backward(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("biolake", "0004_merge")]
+    dependencies = [("biolake", "0005_registries")]
 
     operations = [migrations.RunPython(forward, backward)]

@@ -112,8 +112,8 @@ def test_containing_is_exact_on_short_terms(ln):
     assert _keys(ln.Transform.objects.filter(key__startswith=tag).containing(["zz"], ["key"])) == []
 
 
-def test_instance_at_0004_migrates_and_finds_old_records(ln):
-    """Records written before the index existed (schema 0004) are found after migrating to 0005."""
+def test_instance_before_the_index_migrates_and_finds_old_records(ln):
+    """Records written before the index existed (schema 0005) are found after migrating to 0006."""
     call_command("migrate", "biolake", "0005_registries", database="default", verbosity=0, interactive=False)
     try:
         assert not _index_exists("biolake_transform")

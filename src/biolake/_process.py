@@ -104,6 +104,8 @@ created_folders: set[Path] = set()
 # the rich console user messages are printed to (made on first use; tests reset it)
 console: StateVar[Any] = StateVar("console", None)
 caches = Caches()
+# the web UI's filter choices (distinct suffixes, kinds): (instance, registry, field) -> (max id, values)
+web_choices: dict[tuple[str, str, str], tuple[Any, list[str]]] = {}
 # the DuckDB connection of cell queries (``biolake.cells.engine``): (pid, connection, {protocol: filesystem}),
 # made once per process (connecting costs ~50 ms; each query takes a cheap cursor of it)
 duckdb_connection: list[Any] = []

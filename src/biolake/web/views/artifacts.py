@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.shortcuts import render
 
+from biolake import _process
 from biolake.models.constants import MAIN_BRANCH
 from biolake.web import paging, previews, record_info
 from biolake.web.views.common import artifact_or_404
@@ -98,7 +99,18 @@ def artifact_list(request: Any) -> Any:
 
 
 def _choices(model: Any, field: str) -> list[str]:
-    return [v for v in model.filter().order_by(field).values_list(field, flat=True).distinct()[:50] if v]
+    """Up to 50 distinct values of ``field`` for a filter menu. A DISTINCT scans the whole table
+    (~20 ms at 100,000 artifacts), so the values are kept until a record with a higher id exists
+    (one indexed MAX(id) per page)."""
+    instance = _process.instance.get()
+    key = (instance.name if instance is not None else "", model.__name__, field)
+    latest = model.objects.aggregate(latest=Max("id"))["latest"]
+    cached = _process.web_choices.get(key)
+    if cached is not None and cached[0] == latest:
+        return cached[1]
+    values = [v for v in model.filter().order_by(field).values_list(field, flat=True).distinct()[:50] if v]
+    _process.web_choices[key] = (latest, values)
+    return values
 
 
 def artifact_page(request: Any, uid: str) -> Any:

@@ -1,4 +1,4 @@
-"""Substring search indexes for ``Registry.search()`` (see :mod:`biolake.models.search_index`).
+"""Substring search indexes for ``Registry.search()`` (the SQL: :mod:`biolake.setup.search_ddl`).
 
 SQLite: an FTS5 trigram table per searchable registry, kept in sync by triggers and filled from
 the existing rows. PostgreSQL: the pg_trgm extension (trusted: the database owner may create it)
@@ -25,23 +25,23 @@ INDEXED = {
 
 
 def forward(apps: Any, schema_editor: Any) -> None:
-    from biolake.models import search_index
+    from biolake.setup import search_ddl
 
     connection = schema_editor.connection
     if connection.vendor == "sqlite":
-        search_index.ensure_sqlite(connection, INDEXED)
+        search_ddl.ensure_sqlite(connection, INDEXED)
     elif connection.vendor == "postgresql":
-        search_index.ensure_postgres(connection, INDEXED)
+        search_ddl.ensure_postgres(connection, INDEXED)
 
 
 def backward(apps: Any, schema_editor: Any) -> None:
-    from biolake.models import search_index
+    from biolake.setup import search_ddl
 
     connection = schema_editor.connection
     if connection.vendor == "sqlite":
-        search_index.drop_sqlite(connection, INDEXED)
+        search_ddl.drop_sqlite(connection, INDEXED)
     elif connection.vendor == "postgresql":
-        search_index.drop_postgres(connection, INDEXED)
+        search_ddl.drop_postgres(connection, INDEXED)
 
 
 class Migration(migrations.Migration):

@@ -152,3 +152,14 @@ def test_datasets_round_trip_through_formats(tmp_path):
     back = formats.load(h5ad)
     pd.testing.assert_frame_equal(back.obs, adata.obs)
     assert dict(back.uns) == dict(adata.uns)
+
+
+def test_file_bam_is_a_valid_alignment_file(tmp_path, monkeypatch):
+    import pysam  # a dev dependency: the reader that bioinformatics pipelines use
+
+    monkeypatch.chdir(tmp_path)
+    path = biolake.core.datasets.file_bam()
+    with pysam.AlignmentFile(str(path), "rb") as bam:
+        assert bam.header.to_dict()["SQ"] == [{"SN": "chr_mini", "LN": 100}]
+        reads = [(r.query_name, r.reference_start, r.cigarstring, r.query_sequence) for r in bam]
+    assert reads == [("read1", 10, "10M", "ACGTACGTAC"), ("read2", 42, "10M", "TTGACCAGTA")]

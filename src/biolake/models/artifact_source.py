@@ -187,7 +187,7 @@ def _write(data: Any, tmp: Path, suffix: str) -> None:
         formats.write(data, tmp, suffix)
     except BiolakeError:
         raise
-    except (ValueError, TypeError, NotImplementedError) as error:
+    except (ValueError, TypeError, NotImplementedError) as error:  # pyarrow: ArrowNotImplementedError (e.g. complex)
         reason = " ".join(str(error).split())[:300]
         raise ArgumentTypeError(
             f"Cannot write the {type(data).__name__} as {suffix} ({type(error).__name__}: {reason}); "

@@ -58,7 +58,7 @@ def file_mini_csv(in_storage_root: bool = False) -> Path:
 
 
 def file_fastq(in_storage_root: bool = False) -> Path:
-    """A mock FASTQ file ``input.fastq.gz`` with two reads."""
+    """A small gzipped FASTQ file ``input.fastq.gz`` with two reads."""
     import gzip
 
     path = _target("input.fastq.gz", in_storage_root)
@@ -68,9 +68,13 @@ def file_fastq(in_storage_root: bool = False) -> Path:
 
 
 def file_bam(in_storage_root: bool = False) -> Path:
-    """A mock BAM file ``output.bam`` (placeholder bytes, not a valid alignment)."""
+    """A small BAM file ``output.bam``: the two reads of :func:`file_fastq` aligned to a 100-base
+    reference ``chr_mini`` (valid BGZF and BAM records; readable by samtools and pysam)."""
+    from biolake.core.datasets.bam import bam_bytes
+
     path = _target("output.bam", in_storage_root)
-    path.write_bytes(b"mock bam file\n")
+    reads = [("read1", 10, "ACGTACGTAC", "IIIIIIIIII"), ("read2", 42, "TTGACCAGTA", "IIIIIIIIII")]
+    path.write_bytes(bam_bytes(("chr_mini", 100), reads))
     return path
 
 

@@ -44,20 +44,7 @@ from typing import Any
 
 _T0 = time.perf_counter()
 SRC = str(Path(__file__).resolve().parents[1] / "src")
-CHILD = """
-import os, sys
-import numpy as np, pandas as pd
-import biolake as ln
-name, key, mode, work = sys.argv[1:5]
-ln.connect(name)
-df = pd.DataFrame({"x": np.arange(2000) + os.getpid(), "tag": [key] * 2000})
-if mode == "file":
-    path = os.path.join(work, f"child{os.getpid()}.parquet")
-    df.to_parquet(path)
-    ln.Artifact(path, key=key).save()
-else:
-    ln.Artifact.from_df(df, key=key).save()
-"""
+CHILD = str(Path(__file__).resolve().parent / "save_child.py")  # shared with tests/safety
 FIELDS = ["key", "uid", "size", "hash", "created_at", "is_latest", "storage", "ulabels", "run", "n_files",
           "storage__root", "ulabels__name", "bogus", "id"]
 OPERATORS = ["", "exact", "iexact", "in", "gt", "lt", "startswith", "isnull", "range", "year", "regex", "foo"]
@@ -175,7 +162,7 @@ def inject_faults(ln: Any, name: str, root: str, where: str, work: Path) -> dict
         mode = "file" if (phase == "mid-upload" and where == "local") else "df"
         child_env = {**env, "BIOLAKE_FAULT": phase}
         children[phase] = subprocess.Popen(
-            [sys.executable, "-c", CHILD, name, f"kill/{phase}.parquet", mode, str(work)],
+            [sys.executable, CHILD, name, f"kill/{phase}.parquet", mode, str(work)],
             env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
     killed = sum(child.wait(timeout=300) == -signal.SIGKILL for child in children.values())

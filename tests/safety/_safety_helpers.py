@@ -11,21 +11,7 @@ from click.testing import CliRunner, Result
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
-CHILD = """
-import os, sys
-import numpy as np, pandas as pd
-import biolake as ln
-name, key, mode, work = sys.argv[1:5]
-ln.connect(name)
-df = pd.DataFrame({"x": np.arange(2000) + os.getpid(), "tag": [key] * 2000})
-if mode == "file":
-    path = os.path.join(work, f"child{os.getpid()}.parquet")
-    df.to_parquet(path)
-    ln.Artifact(path, key=key).save()
-else:
-    ln.Artifact.from_df(df, key=key).save()
-print("saved", flush=True)
-"""
+CHILD = str(Path(__file__).resolve().parents[2] / "benchmarks" / "save_child.py")  # shared with benchmarks/safety.py
 
 
 def cli(*args: str) -> Result:
@@ -42,7 +28,7 @@ def start_child(name: str, key: str, *, fault: str | None, mode: str = "df", wor
     if fault:
         env["BIOLAKE_FAULT"] = fault
     return subprocess.Popen(
-        [sys.executable, "-c", CHILD, name, key, mode, str(work)],
+        [sys.executable, CHILD, name, key, mode, str(work)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 

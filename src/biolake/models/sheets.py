@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from biolake import _logging as log
+from biolake.models import feature_inference
 from biolake.models.feature import Feature
 
 if TYPE_CHECKING:
@@ -12,18 +13,10 @@ if TYPE_CHECKING:
 
 
 def column_dtype(series: pd.Series) -> str:
-    """The feature dtype of a DataFrame column: ``int``, ``float``, ``bool``, ``datetime`` or ``str``."""
-    import pandas as pd
-
-    if pd.api.types.is_bool_dtype(series):
-        return "bool"
-    if pd.api.types.is_integer_dtype(series):
-        return "int"
-    if pd.api.types.is_float_dtype(series):
-        return "float"
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "datetime"
-    return "str"
+    """The feature dtype of a sheet column: as :func:`feature_inference.column_dtype`, with
+    categoricals as ``str`` (a sheet's values are not labels of a registry)."""
+    dtype = feature_inference.column_dtype(series)
+    return "str" if dtype == "cat" else dtype
 
 
 def _python(value: Any) -> Any:

@@ -71,11 +71,13 @@ def registry_list(request: Any, name: str) -> Any:
     model = _model(name)
     names = _field_names(model)
     columns = [f for f in _LIST_FIELDS if f in names][:6]
+    related = [c for c in columns if model._meta.get_field(c).is_relation]  # e.g. ``type``: one join, not a query per row
+    records = model.filter().select_related(*related)
     q = request.GET.get("q", "").strip()
     if q and searchable(model):
-        page = paging.Page(list(model.filter().search(q, field=searchable(model), limit=100)), None)
+        page = paging.Page(list(records.search(q, field=searchable(model), limit=100)), None)
     else:
-        page = paging.paginate(model.filter(), _BY_ID, request.GET.get("after"))
+        page = paging.paginate(records, _BY_ID, request.GET.get("after"))
     rows = [(record, [_display(record, c) for c in columns]) for record in page.rows]
     context = {"name": registry_path(model), "columns": columns, "rows": rows, "page": page, "q": q,
                "can_search": bool(searchable(model))}

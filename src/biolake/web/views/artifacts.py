@@ -9,7 +9,8 @@ from django.db.models import Max, Q
 from django.shortcuts import render
 
 from biolake import _process
-from biolake.models.constants import MAIN_BRANCH
+from biolake.models.constants import TRASH_BRANCH
+from biolake.models.current import visible_branch_ids
 from biolake.web import paging, previews, record_info
 from biolake.web.views.common import artifact_or_404
 
@@ -125,9 +126,9 @@ def artifact_page(request: Any, uid: str) -> Any:
         "values": record_info.feature_values(artifact),
         "versions": versions,
         "other_versions": [v for v in versions if v.pk != artifact.pk],
-        "collections": artifact.collections.filter(branch_id=MAIN_BRANCH).order_by("-created_at")[:50],
+        "collections": artifact.collections.filter(branch_id__in=visible_branch_ids()).order_by("-created_at")[:50],
         "input_of": artifact.input_of_runs.select_related("transform").order_by("-started_at")[:20],
         "preview": previews.preview(artifact),
-        "is_trashed": artifact.branch_id != MAIN_BRANCH,
+        "is_trashed": artifact.branch_id == TRASH_BRANCH,
     }
     return render(request, "biolake/artifact.html", context)

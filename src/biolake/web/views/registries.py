@@ -99,6 +99,7 @@ def _fields(record: Any) -> list[tuple[str, Any]]:
 def _linked(owner_model: Any, record: Any) -> list[tuple[Any, Any]]:
     """(owner record, feature) of the artifacts or collections linked to ``record``."""
     from biolake.errors import ValidationError
+    from biolake.models.current import visible_branch_ids
     from biolake.models.label_links import label_link
 
     try:
@@ -106,7 +107,8 @@ def _linked(owner_model: Any, record: Any) -> list[tuple[Any, Any]]:
     except ValidationError:
         return []
     rows = link.through._default_manager.filter(**{link.column: record}).select_related(link.owner, "feature")
-    rows = rows.filter(**{f"{link.owner}__branch_id": 1}).order_by(f"-{link.owner}__created_at")[:100]
+    rows = rows.filter(**{f"{link.owner}__branch_id__in": visible_branch_ids()})
+    rows = rows.order_by(f"-{link.owner}__created_at")[:100]
     return [(getattr(row, link.owner), row.feature) for row in rows]
 
 

@@ -103,3 +103,33 @@ def test_referring_instance_deletes_its_record_not_the_bytes(owner):
     ln.connect(data.name)
     ln.Artifact.get(key=KEY).delete(permanent=True)  # no one else uses the bytes now
     assert not path.exists()
+
+
+def test_deleting_the_owning_instance_keeps_the_bytes_others_use(owner):
+    import biolake as ln
+
+    data, b, uid = owner
+    ln.connect(data.name)
+    shared_path = ln.Artifact.get(key=KEY).path
+    own_path = ln.Artifact.from_df(pd.DataFrame({"y": [4]}), key="own/y.parquet").save().path
+    ln.setup.delete(data.name, force=True)
+    assert shared_path.exists()
+    if data.is_local_storage:
+        assert not own_path.exists()  # what no one else uses goes with the instance
+    ln.connect(b.name)
+    assert ln.Artifact.get(uid).load()["x"].tolist() == [1, 2, 3]
+    assert _verify(uid)[0] == 0
+
+
+def test_deleting_the_referring_instance_releases_the_bytes(owner):
+    import biolake as ln
+    from biolake.storage import references
+
+    data, b, uid = owner
+    location = ln.Artifact.get(uid).storage.location
+    ln.setup.delete(b.name, force=True)
+    assert references.list_references(location, uid) == []
+    ln.connect(data.name)
+    original = ln.Artifact.get(key=KEY)
+    original.delete(permanent=True)  # no BytesInUseError: the referring instance is gone
+    assert not original.path.exists()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import secrets
-
-import shutil
 from pathlib import Path
 from typing import Any
 
 from biolake import _logging as log
 from biolake.errors import InstanceNotFoundError, InstanceSetupError
-from biolake.setup import django_boot, schema_template, store
+from biolake.setup import django_boot, schema_template, shared_storage, store
 from biolake.setup.instance import (
     MANAGED_DIRNAME,
     InstanceSettings,
@@ -198,7 +196,8 @@ def delete(name: str, force: bool = False) -> None:
 
     Refuses an instance that still holds artifacts unless ``force=True``. Files registered
     in place (outside ``.biolake/``) are never touched, nor the managed files of a storage
-    location another instance also uses (e.g. one restored from a snapshot).
+    location another instance also uses (e.g. one restored from a snapshot), nor bytes other
+    instances registered by zero-copy transfer; this instance's markers on others' bytes go.
     """
     instance = store.load_instance(name)
     django_boot.activate(instance, check_migrations=False)
@@ -206,12 +205,17 @@ def delete(name: str, force: bool = False) -> None:
         raise InstanceSetupError(
             f"Instance {name!r} still holds artifacts; pass --force (force=True) to delete it anyway."
         )
+    foreign = shared_storage.foreign_artifacts(instance)
     _drop_database(instance)
+    shared_storage.forget_foreign_references(name, foreign)
     sharing = [other for other in store.list_instances() if other != name and store.load_instance(other).storage_root == instance.storage_root]
+    in_use: list[str] = []
     if instance.is_local_storage and not sharing:
-        shutil.rmtree(Path(instance.storage_root) / MANAGED_DIRNAME, ignore_errors=True)
+        in_use = shared_storage.remove_managed_files(instance, name)
     store.remove_instance(name)
     kept = f"; its storage is kept (also used by {', '.join(repr(o) for o in sharing)})" if sharing else ""
+    if in_use:
+        kept = f"; kept the bytes of {len(in_use)} artifact(s) other instances registered by zero-copy transfer"
     log.success(f"deleted instance {name!r}{kept}")
 
 

@@ -85,6 +85,9 @@ activation_hooks: list[Callable[[], None]] = []
 branch_actions: dict[str, Callable[..., Any]] = {}
 # the run new records belong to and loaded artifacts are inputs of (``ln.track()``, ``@ln.tracked()``)
 run: StateVar[Any] = StateVar("run", None)
+# ``ln.track(project=..., space=...)``: the Project that labels, and the Space that holds, records created during the run
+run_project: StateVar[Any] = StateVar("run_project", None)
+run_space: StateVar[Any] = StateVar("run_space", None)
 # what ``ln.track()`` started besides the run (script path, output capture; see biolake.lineage.context)
 tracking: StateVar[Any] = StateVar("tracking", None)
 # whether ``ln.track()`` installed its exit hooks (sys.excepthook, atexit): once per process

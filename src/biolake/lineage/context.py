@@ -15,7 +15,7 @@ from django.utils import timezone
 from biolake import _logging as log
 from biolake import _process
 from biolake.errors import TrackingError
-from biolake.lineage import notebook, rscript, source
+from biolake.lineage import notebook, rscript, run_labels, source
 from biolake.lineage.capture import OutputCapture
 from biolake.lineage.environment import pip_freeze
 from biolake.lineage.transforms import transform_for_file, transform_for_pipeline
@@ -47,11 +47,16 @@ def track(
     params: dict[str, Any] | None = None,
     path: str | os.PathLike[str] | None = None,
     initiated_by_run: Any = None,
+    project: Any = None,
+    space: Any = None,
 ) -> Any:
     """Start a run of the calling script or notebook (or of ``transform``) and return it.
 
     Args:
         transform: a Transform for pipelines, e.g. ``ln.Transform(key="my-pipeline", type="pipeline", version="1.2.0")``.
+        project: a Project (or its name or uid) that labels the transform and the artifacts,
+            collections, transforms and records created during the run.
+        space: a Space (or its name or uid) that holds the records created during the run.
         params: run parameters, stored as JSON and queryable (``ln.Run.filter(params__lr=0.1)``).
         path: the script or notebook file, when it cannot be detected.
         initiated_by_run: the parent run (default: the run named by ``$BIOLAKE_RUN_UID``).
@@ -59,6 +64,7 @@ def track(
     Example:
         >>> ln.track(params={"lr": 0.1})  # doctest: +SKIP
     """
+    labels = run_labels.resolve_both(project, space)
     tracking = _tracking()
     if tracking is not None and tracking.run.status == "started":
         _close(tracking, status="completed")
@@ -73,6 +79,7 @@ def track(
         initiated_by_run=initiated_by_run or _parent_from_env(),
     ).save()
     _start(run, code_path, is_notebook)
+    run_labels.start(record, *labels)
     log.success(f"{'created' if created else 'loaded'} Transform('{record.uid}'), started new Run('{run.uid}')")
     return run
 
@@ -130,6 +137,7 @@ def finish() -> Any:
 
 def _close(tracking: Tracking, status: str) -> Any:
     run = tracking.run
+    run_labels.clear()  # the run's own report and environment are not the project's
     if tracking.is_notebook and tracking.path is not None:
         _finish_notebook(run, tracking.path)
     elif tracking.capture is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, models
 from django.db.models import Q
@@ -12,7 +13,7 @@ from django.db.models.base import ModelBase
 
 from biolake import _logging, _process, errors
 from biolake.models import registries, trash
-from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH  # noqa: F401 (TRASH_BRANCH: re-exported)
+from biolake.models.constants import ALL_SPACE, MAIN_BRANCH, TRASH_BRANCH  # noqa: F401 (TRASH_BRANCH: re-exported)
 from biolake.models.current import current_branch_id, current_user_id, visible_branch_ids
 from biolake.models.describe import describe_tree
 from biolake.models.query import Manager, PlainManager, QuerySet
@@ -200,12 +201,15 @@ class Record(models.Model, metaclass=RecordMeta):
         """Write the record to the database; returns ``self`` so calls chain."""
         if not self.uid:
             self.uid = self._new_uid()
+        adding = self._state.adding
         try:
             super().save(*args, **kwargs)
         except errors.BiolakeError:
             raise
         except (IntegrityError, DataError, DjangoValidationError, ValueError, TypeError) as error:
             raise _constraint_error(self, error) from error
+        if adding and _process.run_project.get() is not None:
+            label_with_run_project(self)
         return self
 
     def delete(self, permanent: bool | None = None) -> None:  # type: ignore[override]
@@ -323,23 +327,54 @@ def _positional_to_keywords(cls: type[Record], args: tuple[Any, ...], kwargs: di
     return {**named, **kwargs}
 
 
-# per registry: its User model (if it has ``created_by``) and whether it has ``run``
-_PROVENANCE_FIELDS: dict[type, tuple[Any, bool]] = {}
+# per registry: its User model (if it has ``created_by``), whether it has ``run``, whether it has ``space``
+_PROVENANCE_FIELDS: dict[type, tuple[Any, bool, bool]] = {}
 
 
 def _fill_provenance(record: Record) -> None:
-    """New records default to the current user and the tracked run (if any)."""
+    """New records default to the current user, the tracked run (if any) and the run's space."""
     cls = type(record)
     flags = _PROVENANCE_FIELDS.get(cls)
     if flags is None:
         fields = {f.name: f for f in cls._meta.concrete_fields}
         user_field = fields.get("created_by")
-        flags = _PROVENANCE_FIELDS[cls] = (user_field.related_model if user_field else None, "run" in fields)
-    user_model, has_run = flags
+        user_model = user_field.related_model if user_field else None
+        flags = _PROVENANCE_FIELDS[cls] = (user_model, "run" in fields, "space" in fields)
+    user_model, has_run, has_space = flags
     if user_model is not None and record.created_by_id is None:
         record.created_by_id = current_user_id(user_model)
     if has_run and record.run_id is None:
         record.run_id = _process.current_run_id()
+    space = _process.run_space.get() if has_space else None
+    if space is not None and record.space_id == ALL_SPACE:  # type: ignore[attr-defined]
+        record.space_id = space.pk  # type: ignore[attr-defined]
+
+
+def label_with_run_project(record: Record) -> None:
+    """Link a just-created record to the project of ``ln.track(project=...)``, if its registry has projects."""
+    field = _project_fields().get(type(record))
+    if field is None:
+        return
+    project = _process.run_project.get()
+    through = field.remote_field.through
+    sources = [f for f in through._meta.concrete_fields if f.related_model is type(record)]
+    targets = [f for f in through._meta.concrete_fields if f.related_model is type(project)]
+    through._default_manager.bulk_create(
+        [through(**{sources[0].name: record, targets[0].name: project})], ignore_conflicts=True
+    )
+
+
+def _project_fields() -> dict[type, Any]:
+    """The ``projects`` many-to-many field of each registry that has one (read from ``Project``)."""
+    if not _PROJECT_FIELDS:
+        project_model = django_apps.get_model("biolake", "Project")
+        for field in project_model._meta.many_to_many:
+            if field.related_model is not project_model:
+                _PROJECT_FIELDS[field.related_model] = field
+    return _PROJECT_FIELDS
+
+
+_PROJECT_FIELDS: dict[type, Any] = {}
 
 
 class TracksCreator(Record):

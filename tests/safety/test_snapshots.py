@@ -190,7 +190,8 @@ def test_move_to_postgres_keeps_every_record(source, moved):
     instance, sqlite_file, url = moved
     ln.connect(instance.name)
     assert store.load_instance(instance.name).db == url and ln.settings.instance.dialect == "postgresql"
-    assert sqlite_file.is_file()  # the old database is kept until the user deletes it
+    assert not sqlite_file.exists()  # renamed: no process writes there any more
+    assert sqlite_file.with_name(sqlite_file.name + ".moved-to-postgresql").is_file()  # kept for the user
     assert _stats() == source[2]
     _assert_queries_work(bt)
     highest = ln.Artifact.filter().order_by("-id").first().id
@@ -405,3 +406,42 @@ def test_a_malformed_manifest_is_a_biolake_error(source, tmp_path, edit):
     with pytest.raises(SnapshotCorruptError, match="manifest.json"):
         ln.setup.snapshot.restore(folder, name=_name(), db=f"sqlite:///{tmp_path / 'target.sqlite3'}")
     assert not (tmp_path / "target.sqlite3").exists()
+
+
+_LATE_WRITER = """
+import sys
+import pandas as pd
+import biolake as ln
+
+ln.connect(sys.argv[1])
+ln.Artifact.from_df(pd.DataFrame({"a": [0]}), key="before-move.parquet").save()
+print("ready", flush=True)
+sys.stdin.readline()
+try:
+    ln.Artifact.from_df(pd.DataFrame({"a": [1]}), key="late.parquet").save()
+    print("saved")
+except Exception as error:
+    print(type(error).__name__, error)
+"""
+
+
+@pytest.mark.postgres
+def test_a_process_still_on_the_old_sqlite_cannot_write_after_the_move(source, cleanup, tmp_path):
+    import subprocess
+    import sys
+
+    copy = _sqlite_copy(source, cleanup, tmp_path)
+    url = _pg_database(cleanup, migrated=False)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _LATE_WRITER, copy.name], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        ln.setup.migrate_db(to=url, name=copy.name)
+        output, _ = child.communicate("go\n", timeout=120)
+    finally:
+        child.kill()
+    assert output.startswith("InstanceGoneError") and "Nothing was saved" in output
+    ln.connect(copy.name)
+    assert ln.Artifact.filter(key="before-move.parquet").exists()  # written before the move: moved
+    assert not ln.Artifact.filter(key="late.parquet").exists()

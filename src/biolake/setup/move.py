@@ -4,13 +4,15 @@ The PostgreSQL database gets biolake's schema through Django's migrations, then 
 copied in dependency order with its primary keys (so uids, links, feature values and runs are the
 same rows), sequences are reset, and counts and content hashes are compared table by table before
 anything is committed. The SQLite database is write-locked while it is copied, so no write is lost
-in between; afterwards the instance's settings point to PostgreSQL and the SQLite file stays where
-it was until the user deletes it.
+in between; afterwards the instance's settings point to PostgreSQL and the SQLite file is renamed
+to ``<file>.moved-to-postgresql`` (kept until the user deletes it): a process still connected to
+it then gets ``InstanceGoneError`` on its next write instead of writing where no one looks.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from biolake import _logging as log
 from biolake.errors import InstanceSetupError
@@ -32,7 +34,8 @@ def _check(instance: InstanceSettings, to: str) -> None:
 def migrate_db(to: str, name: str | None = None) -> InstanceSettings:
     """Move the current (or named) SQLite instance to the empty PostgreSQL database ``to``.
 
-    Returns the instance, now on PostgreSQL. The old SQLite file is kept; delete it yourself.
+    Returns the instance, now on PostgreSQL. The old SQLite file is kept, renamed to
+    ``<file>.moved-to-postgresql``; delete it yourself.
 
     Example:
         >>> ln.setup.migrate_db(to="postgresql://lab@db.internal/lake")  # doctest: +SKIP
@@ -47,9 +50,10 @@ def migrate_db(to: str, name: str | None = None) -> InstanceSettings:
         with transaction.atomic(using="default"):  # SQLite's write lock: no write slips in while copying
             stats = load(specs, lambda spec: read_rows(spec, "default"), alias, None, f"The copy in {redact_db(to)}")
             store.save_instance(moved)
+            old = _retire(sqlite_path(instance.db))  # still under the write lock
+    _fold_log(sqlite_path(instance.db))
     django_boot.activate(moved)
     rows = sum(count for count, _ in stats.values())
-    old = sqlite_path(instance.db)
     log.success(
         f"moved instance {instance.name!r} to {redact_db(to)}: {len(stats)} tables, {rows} rows, "
         "counts and content hashes verified"
@@ -58,4 +62,26 @@ def migrate_db(to: str, name: str | None = None) -> InstanceSettings:
     return moved
 
 
-__all__ = ["migrate_db"]
+def _retire(path: Path) -> Path:
+    """Rename the old SQLite file: a process still connected to it is refused its next write
+    (:mod:`biolake.setup.db_guard` watches the file), and none opens it by the old name."""
+    retired = path.with_name(path.name + RETIRED_SUFFIX)
+    path.rename(retired)
+    return retired
+
+
+def _fold_log(path: Path) -> None:
+    """Fold the write-ahead log (still open under the old name) into the renamed file, then drop it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    django_boot.deactivate()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+RETIRED_SUFFIX = ".moved-to-postgresql"
+"""Appended to the name of a SQLite file whose instance moved to PostgreSQL."""
+
+__all__ = ["RETIRED_SUFFIX", "migrate_db"]

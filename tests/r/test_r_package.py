@@ -99,3 +99,32 @@ notebook <- ln$Transform$get(key = "my-analysis.Rmd")
 stopifnot(identical(notebook$type, "notebook"), identical(notebook$runs$first()$report$suffix, ".html"))
 cat("README checks passed\\n")
 """
+
+
+CONSOLE_SCRIPT = """
+library(biolaker)
+lamin_init(storage = "./console-lake")
+ln <- import_module("biolake")
+ln$track()
+print(summary(c(1, 2, 3)))
+cat("cat from R\\n")
+message("a message from R")
+invisible(ln$finish())
+cat("after finish\\n")
+"""
+
+READ_LOG = "import biolake as ln; ln.connect('console-lake'); print(ln.Run.get(transform__key='console.R').report.cache().read_text())"
+
+
+def test_r_console_output_is_in_the_run_log(r_env: dict[str, str], tmp_path: Path) -> None:
+    script = tmp_path / "console.R"
+    script.write_text(CONSOLE_SCRIPT, encoding="utf-8")
+    result = subprocess.run(["Rscript", str(script)], env=r_env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "cat from R" in result.stdout and "a message from R" in result.stderr  # still shown while captured
+    read = subprocess.run([sys.executable, "-c", READ_LOG], env=r_env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert read.returncode == 0, read.stderr
+    log = read.stdout
+    assert "Median" in log and "cat from R" in log and "a message from R" in log
+    assert log.index("Median") < log.index("cat from R") < log.index("a message from R")
+    assert "after finish" not in log

@@ -17,6 +17,7 @@ from biolake import _process
 from biolake.errors import TrackingError
 from biolake.lineage import notebook, rscript, run_labels, source
 from biolake.lineage.capture import OutputCapture
+from biolake.lineage.fd_capture import FdCapture
 from biolake.lineage.environment import pip_freeze
 from biolake.lineage.transforms import transform_for_file, transform_for_pipeline
 from biolake.models import Artifact, Run
@@ -33,7 +34,7 @@ class Tracking:
     run: Any
     path: Path | None = None
     is_notebook: bool = False
-    capture: OutputCapture | None = None
+    capture: OutputCapture | FdCapture | None = None
 
 
 def _tracking() -> Tracking | None:
@@ -122,7 +123,8 @@ def _start(run: Any, path: Path | None, is_notebook: bool) -> None:
     _process.run.set_process(run)  # the whole process: worker threads save into this run too
     os.environ[RUN_UID_ENV] = run.uid
     if path is not None and not is_notebook:
-        tracking.capture = OutputCapture(settings.cache_dir / "run_logs" / f"{run.uid}.log")
+        capture = FdCapture if rscript.is_r_code(path) else OutputCapture  # R prints through C's stdio
+        tracking.capture = capture(settings.cache_dir / "run_logs" / f"{run.uid}.log")
         tracking.capture.start()
         _install_exit_hooks()
 

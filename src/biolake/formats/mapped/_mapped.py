@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from biolake.errors import ValidationError
-from biolake.formats.mapped import _blocks, _labels
+from biolake.formats.mapped import _blocks, _fetch, _labels, _rows
 from biolake.formats.mapped._joins import ColumnMap, joint_var_names
 from biolake.formats.mapped._sources import AnnDataSource, open_source
 
 STORE_KEY = "_store_idx"
+
+_NO_ROWS = np.empty(0, np.int64)
 
 PathArg = str | os.PathLike[str]
 
@@ -199,6 +201,111 @@ class MappedCore:
         value = self._sources[store].obs_values(key, row, row + 1)[0]
         return self.encoders[key].get(value, -1) if key in self._encoded else value
 
+    def __getitems__(self, indices: Sequence[int]) -> list[dict[str, Any]]:
+        """The items ``[self[i] for i in indices]`` (same order, values and types), read in bulk.
+
+        ``torch.utils.data.DataLoader`` calls this with each batch of indices. The cells are
+        grouped by store; a memory-mapped store (an uncompressed ``.h5ad``) is gathered
+        from directly, any other is read in as few slices as possible: its rows sorted,
+        neighbours merged into ranges (:func:`._rows.coalesce`), one read per range.
+
+        Example:
+            >>> items = ds.__getitems__([5, 0, 5])  # doctest: +SKIP
+            >>> items[0]["X"].shape == ds[5]["X"].shape  # doctest: +SKIP
+            True
+        """
+        positions = self._positions(indices)
+        if not len(positions):
+            return []
+        stores, rows = self._file_rows(positions)
+        columns = self._batch(stores, rows, stores, self._read_needed, as_items=True)
+        names = list(columns)
+        return [dict(zip(names, values)) for values in zip(*columns.values())]
+
+    def _positions(self, indices: Sequence[int]) -> np.ndarray:
+        """``indices`` as non-negative cell positions (checked like ``__getitem__`` checks one)."""
+        array = np.asarray(indices)
+        if not array.size:
+            return np.empty(0, np.int64)
+        if array.ndim != 1 or array.dtype.kind not in "iub":
+            raise TypeError(f"cells are indexed by a list of ints, not {array.dtype} values of shape {array.shape}")
+        array = array.astype(np.int64)
+        n = len(self)
+        positions = np.where(array < 0, array + n, array)
+        if (bad := np.flatnonzero((positions < 0) | (positions >= n))).size:
+            raise IndexError(f"cell {int(array[bad[0]])} out of range for {n} cells")
+        return positions
+
+    def _file_rows(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The store and the file row of each cell position."""
+        stores = np.searchsorted(self._offsets, positions, side="right") - 1
+        rows = positions - np.asarray(self._offsets)[stores]
+        for store, selection in enumerate(self._selections):
+            if selection is not None:
+                mine = stores == store
+                rows[mine] = selection[rows[mine]]
+        return stores, rows
+
+    def _read_needed(self, group: int, layer: str, file_rows: np.ndarray) -> _rows.Rows:
+        """The rows ``file_rows`` of store ``group``: the sorted rows coalesced into ranges."""
+        matrix = self._sources[group].matrix(layer)
+        if matrix.random_access:
+            return matrix.read_ranges(_NO_ROWS, _NO_ROWS)
+        return matrix.read_ranges(*_rows.coalesce(np.unique(file_rows)))
+
+    def _batch(
+        self,
+        stores: np.ndarray,
+        rows: np.ndarray,
+        groups: np.ndarray,
+        read: Callable[[int, str, np.ndarray], _rows.Rows],
+        as_items: bool = False,
+    ) -> dict[str, Any]:
+        """The cells ``(stores, rows)`` as a batch: read group by group with ``read``.
+
+        Layers are 2-D arrays; labels arrays (lists of the item values when ``as_items``).
+        """
+        n = len(rows)
+        order = np.argsort(groups, kind="stable")
+        keys, firsts = np.unique(groups[order], return_index=True)
+        bounds = [*firsts.tolist(), n]
+        cells = [(int(group), order[bounds[k] : bounds[k + 1]]) for k, group in enumerate(keys)]
+        n_stores = len(self._sources)
+        batch: dict[str, Any] = {}
+        for layer in self.layers_keys:
+            parts = [
+                _fetch.Part(read(group, layer, rows[at]), self._column_maps[group % n_stores], rows[at], at)
+                for group, at in cells
+            ]
+            dense = _fetch.dense_batch(parts, n, len(self.var_joint), self._dtypes[layer])
+            batch[layer] = list(dense) if as_items else dense
+        for key in self.obs_keys:
+            batch[key] = self._batch_labels(key, stores, rows, cells, n_stores, as_items)
+        batch[STORE_KEY] = stores.tolist() if as_items else stores.astype(np.int64)
+        return batch
+
+    def _batch_labels(
+        self, key: str, stores: np.ndarray, rows: np.ndarray, cells: list[tuple[int, np.ndarray]], n_stores: int, as_items: bool
+    ) -> Any:
+        parts = [(self._labels_of(key, group % n_stores, rows[at]), at) for group, at in cells]
+        if key in self._encoded:
+            codes = _fetch.gather_labels(parts, len(rows)).astype(np.int64)
+            return codes.tolist() if as_items else codes
+        return _fetch.gather_objects(parts, len(rows)) if as_items else _fetch.gather_labels(parts, len(rows))
+
+    def _labels_of(self, key: str, store: int, file_rows: np.ndarray) -> np.ndarray:
+        """The labels of ``file_rows`` of ``store``: codes when encoded, else raw values."""
+        cached = self._codes.get(key) or self._values.get(key)
+        if cached is not None:
+            labels: np.ndarray = cached[store][file_rows]
+            return labels
+        needed = np.unique(file_rows)
+        starts, stops = _rows.coalesce(needed)
+        source = self._sources[store]
+        values = np.concatenate([source.obs_values(key, int(a), int(b)) for a, b in zip(starts, stops)])
+        labels = values[_rows.RowIndex.of_ranges(starts, stops).local(file_rows)]
+        return _labels.encode_values(labels, self._categories[key]) if key in self._encoded else labels
+
     # -- batches -------------------------------------------------------------------------
     def iter_batches(
         self,
@@ -209,23 +316,26 @@ class MappedCore:
         drop_last: bool = False,
         window: int = 8,
     ) -> Iterator[dict[str, np.ndarray]]:
-        """Batches of stacked numpy arrays, read block by block: the fast path over files.
+        """Batches of stacked numpy arrays, block-shuffled: the fast path over files.
 
-        Each store's cells are cut into blocks of ``block_size`` consecutive rows read with
-        one slice each; with ``shuffle`` the block order is random and the rows of every
-        ``window`` consecutive blocks are permuted together (so a batch mixes cells from up
-        to ``window`` blocks of any stores, not from the whole dataset; see
-        :mod:`biolake.formats.mapped._blocks`). Every cell comes exactly once per call. Without
-        ``shuffle`` batches follow the dataset order. Reads happen in the calling process;
-        a ``DataLoader`` with workers parallelises ``ds[i]`` instead.
+        Each store's cells are cut into blocks of ``block_size`` consecutive rows; with
+        ``shuffle`` the block order is random and the cells of every ``window`` consecutive
+        blocks are permuted together (so a batch mixes cells from up to ``window`` blocks
+        of any stores, not from the whole dataset; see :mod:`biolake.formats.mapped._blocks`).
+        Every cell comes exactly once per call. Without ``shuffle`` batches follow the
+        dataset order. A memory-mapped store (an uncompressed ``.h5ad``) is gathered from
+        batch by batch; any other store is read one window at a time, one slice per block.
+        Reads happen in the calling process; a ``DataLoader`` with workers parallelises
+        :meth:`__getitems__` instead.
 
         Args:
             batch_size: cells per batch; the last batch may be smaller unless ``drop_last``.
             shuffle: shuffle blocks and rows within windows.
-            block_size: rows per read.
+            block_size: rows per block.
             seed: seed of the shuffles; ``None`` draws a fresh one (a new order each call).
             drop_last: skip a last batch smaller than ``batch_size``.
-            window: blocks pooled and shuffled together (memory: ``window * block_size`` rows).
+            window: blocks pooled and shuffled together (memory of a store that is read:
+                ``window * block_size`` rows).
 
         Yields:
             dicts with the keys of an item; layers are 2-D ``(cells, genes)`` arrays, encoded
@@ -236,36 +346,18 @@ class MappedCore:
             ...     model.step(collate(batch))
         """
         rng = np.random.default_rng(seed) if shuffle else None
-        blocks = _blocks.plan_blocks([source.n_obs for source in self._sources], self._selections, block_size)
-        windows = _blocks.windows_from(blocks, window, rng, self._read_block)
-        yield from _blocks.batches(windows, batch_size, drop_last, rng)
+        plan = _blocks.plan_blocks([source.n_obs for source in self._sources], self._selections, block_size)
+        epoch = _blocks.epoch(plan, window, rng)
+        direct = [all(source.matrix(layer).random_access for layer in self.layers_keys) for source in self._sources]
+        reads = _blocks.WindowReads(plan, epoch, len(self._sources), direct, self._read_ranges)
+        for begin in _blocks.batch_bounds(len(epoch.cells), batch_size, drop_last):
+            cells = epoch.cells[begin : begin + batch_size]
+            stores, rows = plan.stores[cells], plan.rows[cells]
+            groups = reads.groups(stores, epoch.window_of[begin : begin + batch_size])
+            yield self._batch(stores, rows, groups, reads.read)
 
-    def _read_block(self, block: _blocks.Block) -> dict[str, Any]:
-        source, columns = self._sources[block.store], self._column_maps[block.store]
-        part: dict[str, Any] = {}
-        for layer in self.layers_keys:
-            matrix, dtype = source.matrix(layer), self._dtypes[layer]
-            if matrix.sparse:
-                rows = columns.sparse_rows(*matrix.rows(block.start, block.stop), dtype)
-                part[layer] = rows if block.rows is None else rows[block.rows]
-            else:
-                rows = matrix.rows(block.start, block.stop)
-                part[layer] = columns.dense_rows(rows if block.rows is None else rows[block.rows], dtype)
-        for key in self.obs_keys:
-            part[key] = self._block_labels(key, block)
-        part[STORE_KEY] = np.full(len(block), block.store, np.int64)
-        return part
-
-    def _block_labels(self, key: str, block: _blocks.Block) -> np.ndarray:
-        cached = self._codes.get(key) or self._values.get(key)
-        if cached is not None:
-            labels = cached[block.store][block.start : block.stop]
-        else:
-            labels = self._sources[block.store].obs_values(key, block.start, block.stop)
-            if key in self._encoded:
-                labels = _labels.encode_values(labels, self._categories[key])
-        labels = labels if block.rows is None else labels[block.rows]
-        return labels.astype(np.int64) if key in self._encoded else labels
+    def _read_ranges(self, store: int, layer: str, starts: np.ndarray, stops: np.ndarray) -> _rows.Rows:
+        return self._sources[store].matrix(layer).read_ranges(starts, stops)
 
     # -- labels --------------------------------------------------------------------------
     def get_merged_categories(self, key: str) -> list[Any]:

@@ -1,0 +1,103 @@
+"""Dense batches from rows read per store: vectorized gathers, no loop over cells.
+
+A batch is cut into :class:`Part` s, one per group of cells read together (a store, or a
+store and a window of blocks), each with the rows it was read into (:mod:`._rows`). For
+CSR parts the positions of all non-zeros of the batch are computed at once
+(``np.repeat``/``np.arange`` over row extents), each part gathers its ``data`` and
+``indices`` with one fancy index each, and one scatter per part writes them into the
+output rows, in the order the cells were asked for. Dense parts are one ``take`` each.
+
+Example:
+    >>> rows = CsrRows(np.array([1.0, 2.0, 3.0]), np.array([0, 2, 1]), np.array([0, 2, 2, 3]))
+    >>> part = Part(rows, ColumnMap(None, 3), file_rows=np.array([2, 0]), positions=np.array([0, 1]))
+    >>> dense_batch([part], 2, 3, np.dtype("float32")).tolist()
+    [[0.0, 3.0, 0.0], [1.0, 0.0, 2.0]]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from biolake.formats.mapped._joins import ColumnMap
+from biolake.formats.mapped._rows import CsrRows, DenseRows, Rows
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """Cells of a batch found in one :mod:`._rows` read.
+
+    Args:
+        rows: the rows read (they include ``file_rows``).
+        columns: maps the store's columns onto the joint var order.
+        file_rows: the cells' rows in their store.
+        positions: the cells' positions in the batch.
+    """
+
+    rows: Rows
+    columns: ColumnMap
+    file_rows: np.ndarray
+    positions: np.ndarray
+
+
+def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
+    """The ``(n, n_out)`` batch holding the rows of all ``parts`` at their positions."""
+    out = np.zeros((n, n_out), dtype)
+    sparse = [part for part in parts if isinstance(part.rows, CsrRows)]
+    if sparse:
+        _scatter_csr(out, sparse)
+    for part in parts:
+        if isinstance(part.rows, DenseRows):
+            out[part.positions] = part.columns.dense_rows(part.rows.take(part.file_rows), dtype)
+    return out
+
+
+def _scatter_csr(out: np.ndarray, parts: list[Part]) -> None:
+    """Write the CSR rows of ``parts`` into ``out`` (zeros) in one pass over their non-zeros."""
+    n_out = out.shape[1]
+    extents = [part.rows.extents(part.file_rows) for part in parts]  # type: ignore[union-attr]
+    starts = np.concatenate([start for start, _ in extents])
+    lengths = np.concatenate([length for _, length in extents])
+    ends = np.cumsum(lengths)
+    # Position in its part's data of every non-zero of the batch, and the flat output cell of its row.
+    source = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+    target = np.repeat(np.concatenate([part.positions for part in parts]).astype(np.int64) * n_out, lengths)
+    flat = out.reshape(-1)
+    row_begin = 0
+    for part in parts:
+        rows = part.rows
+        assert isinstance(rows, CsrRows)
+        row_end = row_begin + len(part.file_rows)
+        begin = int(ends[row_begin - 1]) if row_begin else 0
+        end = int(ends[row_end - 1]) if row_end > row_begin else begin
+        row_begin = row_end
+        if end == begin:
+            continue
+        where = source[begin:end]
+        columns, values, cells = rows.indices[where], rows.data[where], target[begin:end]
+        if part.columns.lookup is not None:
+            columns = part.columns.lookup[columns]
+            keep = columns >= 0
+            if not keep.all():
+                columns, values, cells = columns[keep], values[keep], cells[keep]
+        flat[cells + columns] = values
+
+
+def gather_labels(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    """One label array for the batch from ``(values, positions)`` per part (dtypes promoted)."""
+    if len(parts) == 1 and np.array_equal(parts[0][1], np.arange(n)):
+        return parts[0][0]
+    values = np.concatenate([values for values, _ in parts])
+    out = np.empty(n, values.dtype)
+    out[np.concatenate([positions for _, positions in parts])] = values
+    return out
+
+
+def gather_objects(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> list[object]:
+    """The batch's labels as a list of the per-part elements themselves (numpy scalars stay numpy)."""
+    out: list[object] = [None] * n
+    for values, positions in parts:
+        for position, value in zip(positions.tolist(), list(values)):
+            out[position] = value
+    return out

@@ -1,0 +1,93 @@
+"""Rows of a matrix held in memory: what a read returns, and how to find a file row in it.
+
+A read covers sorted, non-overlapping ranges of file rows (:func:`coalesce` turns the rows
+a batch needs into as few ranges as possible) and returns their rows concatenated:
+:class:`CsrRows` (``data``, ``indices`` and a local ``indptr``) or :class:`DenseRows`. Both
+map file rows to their local rows with :meth:`RowIndex.local`. A memory-mapped matrix is
+read by returning the whole matrix (``starts=None``): no copy, local row = file row.
+
+Example:
+    >>> coalesce(np.array([2, 3, 4, 9, 30]), max_gap=5)
+    (array([ 2, 30]), array([10, 31]))
+    >>> RowIndex(np.array([2, 30]), np.array([0, 8])).local(np.array([30, 3])).tolist()
+    [8, 1]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+#: Rows between two needed rows that a read takes along rather than starting a new read.
+MAX_GAP_ROWS = 8
+
+
+def coalesce(rows: np.ndarray, max_gap: int = MAX_GAP_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """Ranges ``[starts[k], stops[k])`` covering the sorted unique ``rows``, merging gaps of at most ``max_gap`` rows."""
+    if not len(rows):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    breaks = np.flatnonzero(np.diff(rows) > max_gap + 1) + 1
+    starts = rows[np.concatenate(([0], breaks))]
+    stops = rows[np.concatenate((breaks - 1, [len(rows) - 1]))] + 1
+    return starts.astype(np.int64), stops.astype(np.int64)
+
+
+@dataclasses.dataclass(frozen=True)
+class RowIndex:
+    """Where file rows lie in rows read range by range.
+
+    Args:
+        starts: the first file row of each range read, sorted; ``None`` when the whole
+            matrix is at hand (local row = file row).
+        offsets: the local row at which each range begins.
+    """
+
+    starts: np.ndarray | None = None
+    offsets: np.ndarray | None = None
+
+    def local(self, file_rows: np.ndarray) -> np.ndarray:
+        """The local rows of ``file_rows`` (each must lie in a range read)."""
+        if self.starts is None or self.offsets is None:
+            return file_rows
+        k = np.searchsorted(self.starts, file_rows, side="right") - 1
+        local: np.ndarray = self.offsets[k] + (file_rows - self.starts[k])
+        return local
+
+    @classmethod
+    def of_ranges(cls, starts: np.ndarray, stops: np.ndarray) -> RowIndex:
+        """The index of rows read as ranges ``starts``/``stops`` and concatenated."""
+        lengths = stops - starts
+        return cls(starts, np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64))
+
+
+@dataclasses.dataclass(frozen=True)
+class CsrRows:
+    """CSR rows in memory (or memory-mapped): row ``j`` is ``data[indptr[j]:indptr[j + 1]]``."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    index: RowIndex = RowIndex()
+
+    def extents(self, file_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The start in ``data``/``indices`` and the length of each of ``file_rows``."""
+        local = self.index.local(file_rows)
+        starts = self.indptr[local]
+        return starts, self.indptr[local + 1] - starts
+
+
+@dataclasses.dataclass(frozen=True)
+class DenseRows:
+    """Dense rows in memory (or memory-mapped), a 2-D array."""
+
+    values: np.ndarray
+    index: RowIndex = RowIndex()
+
+    def take(self, file_rows: np.ndarray) -> np.ndarray:
+        """The rows ``file_rows`` as a new 2-D array."""
+        taken: np.ndarray = self.values[self.index.local(file_rows)]
+        return taken
+
+
+Rows = CsrRows | DenseRows

@@ -44,7 +44,7 @@ class Part:
 def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
     """The ``(n, n_out)`` batch holding the rows of all ``parts`` at their positions."""
     out = np.zeros((n, n_out), dtype)
-    sparse = [part for part in parts if isinstance(part.rows, CsrRows)]
+    sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
     if sparse:
         _scatter_csr(out, sparse)
     for part in parts:
@@ -57,31 +57,41 @@ def _scatter_csr(out: np.ndarray, parts: list[Part]) -> None:
     """Write the CSR rows of ``parts`` into ``out`` (zeros) in one pass over their non-zeros."""
     n_out = out.shape[1]
     extents = [part.rows.extents(part.file_rows) for part in parts]  # type: ignore[union-attr]
-    starts = np.concatenate([start for start, _ in extents])
-    lengths = np.concatenate([length for _, length in extents])
+    lengths = np.concatenate([length for _, _, length in extents])
     ends = np.cumsum(lengths)
-    # Position in its part's data of every non-zero of the batch, and the flat output cell of its row.
-    source = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+    before = ends - lengths
+    # For every non-zero of the batch: its position in its part's data and indices, and the
+    # flat output index of its row's first column.
+    step = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    data_at = step + np.repeat(np.concatenate([start for start, _, _ in extents]) - before, lengths)
+    same = all(data is indices for data, indices, _ in extents)
+    indices_at = data_at if same else step + np.repeat(np.concatenate([s for _, s, _ in extents]) - before, lengths)
     target = np.repeat(np.concatenate([part.positions for part in parts]).astype(np.int64) * n_out, lengths)
     flat = out.reshape(-1)
     row_begin = 0
     for part in parts:
-        rows = part.rows
-        assert isinstance(rows, CsrRows)
         row_end = row_begin + len(part.file_rows)
-        begin = int(ends[row_begin - 1]) if row_begin else 0
-        end = int(ends[row_end - 1]) if row_end > row_begin else begin
+        begin = int(before[row_begin]) if row_end > row_begin else 0
+        end = int(ends[row_end - 1]) if row_end > row_begin else 0
         row_begin = row_end
-        if end == begin:
-            continue
-        where = source[begin:end]
-        columns, values, cells = rows.indices[where], rows.data[where], target[begin:end]
-        if part.columns.lookup is not None:
-            columns = part.columns.lookup[columns]
-            keep = columns >= 0
-            if not keep.all():
-                columns, values, cells = columns[keep], values[keep], cells[keep]
-        flat[cells + columns] = values
+        if end > begin:
+            rows = part.rows
+            assert not isinstance(rows, DenseRows)
+            columns = np.take(rows.indices, indices_at[begin:end])
+            _scatter(flat, target[begin:end], columns, np.take(rows.data, data_at[begin:end]), part.columns)
+        for k in part.rows.odd(part.file_rows).tolist():  # type: ignore[union-attr]
+            indices, data = part.rows.row(int(part.file_rows[k]))  # type: ignore[union-attr]
+            _scatter(flat, np.full(len(indices), int(part.positions[k]) * n_out), indices, data, part.columns)
+
+
+def _scatter(flat: np.ndarray, cells: np.ndarray, columns: np.ndarray, values: np.ndarray, column_map: ColumnMap) -> None:
+    """``flat[cells + joint column] = values``, dropping columns the join leaves out."""
+    if column_map.lookup is not None:
+        columns = column_map.lookup[columns]
+        keep = columns >= 0
+        if not keep.all():
+            columns, values, cells = columns[keep], values[keep], cells[keep]
+    flat[cells + columns] = values
 
 
 def gather_labels(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 
@@ -70,11 +71,51 @@ class CsrRows:
     indptr: np.ndarray
     index: RowIndex = RowIndex()
 
-    def extents(self, file_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The start in ``data``/``indices`` and the length of each of ``file_rows``."""
+    def extents(self, file_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The start in ``data`` and in ``indices``, and the length, of each of ``file_rows``."""
         local = self.index.local(file_rows)
         starts = self.indptr[local]
-        return starts, self.indptr[local + 1] - starts
+        return starts, starts, self.indptr[local + 1] - starts
+
+    def odd(self, file_rows: np.ndarray) -> np.ndarray:
+        """Which of ``file_rows`` :meth:`extents` does not cover (none here)."""
+        return _NONE
+
+
+@dataclasses.dataclass(frozen=True)
+class MappedCsr:
+    """A whole CSR matrix memory-mapped (:mod:`._mmap`): ``data`` and ``indices`` are views
+    of the file; row ``r`` starts at ``data_starts[r]`` / ``indices_starts[r]`` in them.
+
+    A row that crosses a gap between runs of the file (``straddles``, a mask over rows) is
+    not one slice of a view: :meth:`extents` gives it length 0 and :meth:`row` reads it
+    another way.
+    """
+
+    data: np.ndarray
+    indices: np.ndarray
+    data_starts: np.ndarray
+    indices_starts: np.ndarray
+    lengths: np.ndarray
+    straddles: np.ndarray
+    read_row: Callable[[int], tuple[np.ndarray, np.ndarray]]
+
+    def extents(self, file_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As :meth:`CsrRows.extents`, with length 0 for the :meth:`odd` rows."""
+        return self.data_starts[file_rows], self.indices_starts[file_rows], self.lengths[file_rows]
+
+    def odd(self, file_rows: np.ndarray) -> np.ndarray:
+        """Positions in ``file_rows`` of rows that cross a gap: read them with :meth:`row`."""
+        flags = self.straddles[file_rows]
+        return np.flatnonzero(flags) if flags.any() else _NONE
+
+    def row(self, file_row: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row ``file_row`` as ``(indices, data)``."""
+        if self.straddles[file_row]:
+            return self.read_row(file_row)
+        start, stop = self.indices_starts[file_row], self.indices_starts[file_row] + self.lengths[file_row]
+        begin = self.data_starts[file_row]
+        return self.indices[start:stop], self.data[begin : begin + stop - start]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,4 +131,6 @@ class DenseRows:
         return taken
 
 
-Rows = CsrRows | DenseRows
+Rows = CsrRows | MappedCsr | DenseRows
+
+_NONE = np.empty(0, np.int64)

@@ -29,7 +29,7 @@ import numpy as np
 from biolake.errors import PathNotFoundError, UnknownFormatError, ValidationError
 from biolake.formats.mapped import _mmap
 from biolake.formats.mapped._chunk_cache import ChunkedRows
-from biolake.formats.mapped._rows import CsrRows, DenseRows, RowIndex
+from biolake.formats.mapped._rows import CsrRows, DenseRows, MappedCsr, RowIndex
 
 #: h5py chunk cache per dataset: a compressed h5ad is decompressed chunk by chunk.
 H5_CHUNK_CACHE_BYTES = 16 * 1024 * 1024
@@ -98,13 +98,13 @@ class CsrMatrix:
     Args:
         group: the group holding ``data``, ``indices`` and ``indptr``.
         wrap: how to read ``data`` and ``indices`` by slices (given the array and its name).
-        view: memory-maps an array (:mod:`._mmap`), or returns ``None``.
+        runs: maps a 1-D array (:func:`._mmap.dataset_runs`), or returns ``None``.
     """
 
     sparse: Literal[True] = True
 
     def __init__(
-        self, group: Any, wrap: Callable[[Any, str], Any], view: Callable[[Any], np.ndarray | None] = lambda _: None
+        self, group: Any, wrap: Callable[[Any, str], Any], runs: Callable[[Any], _mmap.Runs | None] = lambda _: None
     ) -> None:
         self._data = wrap(group["data"], "data")
         self._indices = wrap(group["indices"], "indices")
@@ -112,9 +112,27 @@ class CsrMatrix:
         rows, columns = group.attrs["shape"]
         self.shape = (int(rows), int(columns))
         self.dtype = np.dtype(self._data.dtype)
-        data_view = view(group["data"]) if self._indptr[-1] > 0 else None
-        indices_view = view(group["indices"]) if data_view is not None else None
-        self._mapped = None if indices_view is None else CsrRows(data_view, indices_view, self._indptr)
+        self._mapped = self._map_rows(group, runs) if self._indptr[-1] > 0 else None
+
+    def _map_rows(self, group: Any, runs: Callable[[Any], _mmap.Runs | None]) -> MappedCsr | None:
+        data, indices = runs(group["data"]), runs(group["indices"])
+        if data is None or indices is None:
+            return None
+        starts, stops = self._indptr[:-1], self._indptr[1:]
+        lengths = stops - starts
+        breaks = np.union1d(data.first[1:], indices.first[1:])
+        crosses = np.searchsorted(breaks, starts, side="right") != np.searchsorted(breaks, stops - 1, side="right")
+        straddles = crosses & (lengths > 0)
+        lengths[straddles] = 0
+        return MappedCsr(
+            data.view,
+            indices.view,
+            data.translate(starts),
+            indices.translate(starts),
+            lengths,
+            straddles,
+            self._read_row,
+        )
 
     @property
     def random_access(self) -> bool:
@@ -123,14 +141,17 @@ class CsrMatrix:
 
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Row ``i`` as ``(indices, data)``: one slice of each, none for an empty row."""
+        if self._mapped is not None:
+            return self._mapped.row(i)
+        return self._read_row(i)
+
+    def _read_row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         start, stop = self._indptr[i], self._indptr[i + 1]
         if start == stop:
             return np.empty(0, np.int64), np.empty(0, self.dtype)
-        if self._mapped is not None:
-            return self._mapped.indices[start:stop], self._mapped.data[start:stop]
         return np.asarray(self._indices[start:stop]), np.asarray(self._data[start:stop])
 
-    def read_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrRows:
+    def read_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrRows | MappedCsr:
         """The rows of the sorted ranges ``starts[k]:stops[k]``.
 
         Memory-mapped: the whole matrix, nothing read. Otherwise one slice of ``data`` and
@@ -141,7 +162,8 @@ class CsrMatrix:
         begins, ends = self._indptr[starts], self._indptr[stops]
         data = [np.asarray(self._data[int(a) : int(b)]) for a, b in zip(begins, ends) if b > a]
         indices = [np.asarray(self._indices[int(a) : int(b)]) for a, b in zip(begins, ends) if b > a]
-        lengths = np.diff(self._indptr)[_ranges_positions(starts, stops)]
+        positions = _ranges_positions(starts, stops)
+        lengths = self._indptr[positions + 1] - self._indptr[positions]
         return CsrRows(
             np.concatenate(data) if data else np.empty(0, self.dtype),
             np.concatenate(indices) if indices else np.empty(0, np.int64),
@@ -282,7 +304,11 @@ class AnnDataSource(ABC):
         return array
 
     def _view(self, array: Any) -> np.ndarray | None:
-        """``array`` memory-mapped, when its bytes allow it (:mod:`._mmap`); else ``None``."""
+        """The 2-D ``array`` memory-mapped, when its bytes allow it (:mod:`._mmap`); else ``None``."""
+        return None
+
+    def _runs(self, array: Any) -> _mmap.Runs | None:
+        """Where the 1-D ``array`` lies in the memory-mapped file (:mod:`._mmap`); else ``None``."""
         return None
 
     def _obs_elem(self, key: str) -> Any:
@@ -319,7 +345,7 @@ class AnnDataSource(ABC):
                 raise UnknownFormatError(f"{layer} of '{self.path.name}' is not 2-D (shape {elem.shape})")
             return DenseMatrix(self._rows_of(elem, where), self._view(elem))
         if encoding == "csr_matrix":
-            return CsrMatrix(elem, lambda array, name: self._rows_of(array, f"{where}/{name}"), self._view)
+            return CsrMatrix(elem, lambda array, name: self._rows_of(array, f"{where}/{name}"), self._runs)
         hint = "; store it as CSR (adata.X = scipy.sparse.csr_matrix(adata.X))" if encoding == "csc_matrix" else ""
         raise UnknownFormatError(
             f"{layer} of '{self.path.name}' is '{encoding or 'unknown'}': mapped() reads dense and CSR matrices{hint}"
@@ -341,9 +367,15 @@ class H5adSource(AnnDataSource):
         return elem.asstr()
 
     def _view(self, array: Any) -> np.ndarray | None:
+        return _mmap.dataset_view(array, self._file_map())
+
+    def _runs(self, array: Any) -> _mmap.Runs | None:
+        return _mmap.dataset_runs(array, self._file_map())
+
+    def _file_map(self) -> Any:
         if self._map is None:
             self._map = _mmap.open_map(self.path) or False
-        return _mmap.dataset_view(array, self._map or None)
+        return self._map or None
 
 
 class ZarrSource(AnnDataSource):

@@ -104,7 +104,7 @@ def test_getitems_checks_indices_like_getitem(stores):
 
 def test_plain_h5ad_is_memory_mapped_and_compressed_is_not(stores):
     ds = mapped(stores)
-    assert [source.matrix("X").random_access for source in ds._sources] == [True, False, True, False]
+    assert [source.matrix("X").mapped is not None for source in ds._sources] == [True, False, True, False]
 
 
 class _CountReads:

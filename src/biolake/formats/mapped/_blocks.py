@@ -15,8 +15,8 @@ window boundary) blocks: this is not a uniform shuffle of all cells, since cells
 block stay in one window. More randomness: a larger ``window`` or a smaller
 ``block_size``. Without shuffling, the epoch is the dataset order.
 
-A store that must be read (not memory-mapped) is read one window at a time, one range
-per block (:meth:`Plan.window_ranges`); a memory-mapped store is gathered from directly.
+Stores are read one window at a time, one range per block, and batches are gathered from
+the window's rows in memory (:mod:`._windows`).
 
 Example:
     >>> plan = plan_blocks([5, 3], [None, np.array([0, 2])], block_size=2)
@@ -27,11 +27,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
-
-from biolake.formats.mapped._rows import Rows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,8 +93,7 @@ def epoch(plan: Plan, window: int, rng: np.random.Generator | None) -> Epoch:
     )
     window_of = np.repeat(np.arange(plan.n_blocks, dtype=np.int64) // window, sizes)
     if rng is not None and len(cells):
-        shuffled = np.lexsort((rng.random(len(cells)), window_of))
-        cells = cells[shuffled]
+        cells = cells[np.argsort(window_of + rng.random(len(cells)))]  # a permutation within each window
     windows = [order[begin : begin + window] for begin in range(0, plan.n_blocks, window)]
     return Epoch(cells, window_of, windows)
 
@@ -108,55 +105,3 @@ def batch_bounds(n: int, batch_size: int, drop_last: bool) -> range:
     stop = n - n % batch_size if drop_last else n
     return range(0, stop, batch_size)
 
-
-ReadRanges = Callable[[int, str, np.ndarray, np.ndarray], Rows]
-
-
-class WindowReads:
-    """The reads of an epoch's batches: a memory-mapped store directly, others window by window.
-
-    A batch's cells are grouped (:meth:`groups`) by store, and for a store that must be
-    read also by window; :meth:`read` returns a group's rows for one layer, reading each
-    window of a store once (one range per block) and forgetting windows already passed.
-
-    Args:
-        plan: the blocks.
-        epoch: the epoch being served.
-        n_stores: the number of stores.
-        random_access: whether a store is gathered from directly (memory-mapped).
-        read_ranges: reads ``(store, layer, starts, stops)``.
-    """
-
-    def __init__(
-        self, plan: Plan, epoch: Epoch, n_stores: int, random_access: Sequence[bool], read_ranges: ReadRanges
-    ) -> None:
-        self._bounds = plan.block_bounds()
-        self._epoch = epoch
-        self._n_stores = n_stores
-        self._direct = np.asarray(random_access, bool)
-        self._read_ranges = read_ranges
-        self._cache: dict[tuple[int, str], Rows] = {}
-        self._newest = 0
-
-    def groups(self, stores: np.ndarray, windows: np.ndarray) -> np.ndarray:
-        """The group of each cell: its store, or for a store read by windows, store and window."""
-        return np.where(self._direct[stores], stores, stores + self._n_stores * (windows + 1))
-
-    def read(self, group: int, layer: str, file_rows: np.ndarray) -> Rows:
-        """The rows of ``group`` for ``layer`` (they include ``file_rows``)."""
-        store, slot = group % self._n_stores, group // self._n_stores
-        if slot == 0:
-            return self._read_ranges(store, layer, _EMPTY, _EMPTY)
-        window = slot - 1
-        if window > self._newest:  # the epoch moved on: drop windows before the previous one
-            self._cache = {key: rows for key, rows in self._cache.items() if key[0] // self._n_stores >= window}
-            self._newest = window
-        if (group, layer) not in self._cache:
-            bounds = self._bounds[self._epoch.windows[window]]
-            bounds = bounds[bounds[:, 0] == store]
-            bounds = bounds[np.argsort(bounds[:, 1])]
-            self._cache[(group, layer)] = self._read_ranges(store, layer, bounds[:, 1], bounds[:, 2])
-        return self._cache[(group, layer)]
-
-
-_EMPTY = np.empty(0, np.int64)

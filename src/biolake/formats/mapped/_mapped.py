@@ -18,13 +18,12 @@ from typing import Any, Literal
 import numpy as np
 
 from biolake.errors import ValidationError
-from biolake.formats.mapped import _blocks, _fetch, _labels, _rows
+from biolake.formats.mapped import _blocks, _fetch, _labels, _rows, _windows
 from biolake.formats.mapped._joins import ColumnMap, joint_var_names
 from biolake.formats.mapped._sources import AnnDataSource, open_source
 
 STORE_KEY = "_store_idx"
 
-_NO_ROWS = np.empty(0, np.int64)
 
 PathArg = str | os.PathLike[str]
 
@@ -218,7 +217,10 @@ class MappedCore:
         if not len(positions):
             return []
         stores, rows = self._file_rows(positions)
-        columns = self._batch(stores, rows, stores, self._read_needed, as_items=True)
+        def part(group: int, layer: str, at: np.ndarray) -> _fetch.Part:
+            return _fetch.Part(self._read_needed(group, layer, rows[at]), self._column_maps[group], rows[at], at)
+
+        columns = self._batch(stores, rows, stores, part, as_items=True)
         items: list[dict[str, Any]] = [{} for _ in range(len(positions))]
         for name, values in columns.items():  # key by key: faster than a dict per cell from zip()
             for item, value in zip(items, values):
@@ -252,45 +254,37 @@ class MappedCore:
     def _read_needed(self, group: int, layer: str, file_rows: np.ndarray) -> _rows.Rows:
         """The rows ``file_rows`` of store ``group``: the sorted rows coalesced into ranges."""
         matrix = self._sources[group].matrix(layer)
-        if matrix.random_access:
-            return matrix.read_ranges(_NO_ROWS, _NO_ROWS)
-        return matrix.read_ranges(*_rows.coalesce(np.unique(file_rows)))
+        whole = matrix.mapped
+        return whole if whole is not None else matrix.read_ranges(*_rows.coalesce(np.unique(file_rows)))
 
     def _batch(
         self,
         stores: np.ndarray,
         rows: np.ndarray,
         groups: np.ndarray,
-        read: Callable[[int, str, np.ndarray], _rows.Rows],
+        part: Callable[[int, str, np.ndarray], _fetch.Part],
         as_items: bool = False,
     ) -> dict[str, Any]:
-        """The cells ``(stores, rows)`` as a batch: read group by group with ``read``.
+        """The cells ``(stores, rows)`` as a batch, read group by group: ``part(group, layer, at)``
+        is the :class:`._fetch.Part` of the cells at batch positions ``at`` of ``group``.
 
         Layers are 2-D arrays; labels arrays (lists of the item values when ``as_items``).
         """
         n = len(rows)
-        order = np.argsort(groups, kind="stable")
-        keys, firsts = np.unique(groups[order], return_index=True)
-        bounds = [*firsts.tolist(), n]
-        cells = [(int(group), order[bounds[k] : bounds[k + 1]]) for k, group in enumerate(keys)]
-        n_stores = len(self._sources)
+        cells = _grouped(groups)
         batch: dict[str, Any] = {}
         for layer in self.layers_keys:
-            parts = [
-                _fetch.Part(read(group, layer, rows[at]), self._column_maps[group % n_stores], rows[at], at)
-                for group, at in cells
-            ]
+            parts = [part(group, layer, at) for group, at in cells]
             dense = _fetch.dense_batch(parts, n, len(self.var_joint), self._dtypes[layer])
             batch[layer] = list(dense) if as_items else dense
+        by_store = cells if groups is stores else _grouped(stores)
         for key in self.obs_keys:
-            batch[key] = self._batch_labels(key, stores, rows, cells, n_stores, as_items)
+            batch[key] = self._batch_labels(key, rows, by_store, as_items)
         batch[STORE_KEY] = stores.tolist() if as_items else stores.astype(np.int64)
         return batch
 
-    def _batch_labels(
-        self, key: str, stores: np.ndarray, rows: np.ndarray, cells: list[tuple[int, np.ndarray]], n_stores: int, as_items: bool
-    ) -> Any:
-        parts = [(self._labels_of(key, group % n_stores, rows[at]), at) for group, at in cells]
+    def _batch_labels(self, key: str, rows: np.ndarray, by_store: list[tuple[int, np.ndarray]], as_items: bool) -> Any:
+        parts = [(self._labels_of(key, store, rows[at]), at) for store, at in by_store]
         if key in self._encoded:
             codes = _fetch.gather_labels(parts, len(rows)).astype(np.int64)
             return codes.tolist() if as_items else codes
@@ -351,16 +345,24 @@ class MappedCore:
         rng = np.random.default_rng(seed) if shuffle else None
         plan = _blocks.plan_blocks([source.n_obs for source in self._sources], self._selections, block_size)
         epoch = _blocks.epoch(plan, window, rng)
-        direct = [all(source.matrix(layer).random_access for layer in self.layers_keys) for source in self._sources]
-        reads = _blocks.WindowReads(plan, epoch, len(self._sources), direct, self._read_ranges)
+        # A memory-mapped store is gathered from directly when a batch spans many windows
+        # (tiny blocks); otherwise, like any other store, it is read window by window.
+        gather = window * block_size < batch_size
+        direct = [gather and all(s.matrix(layer).mapped is not None for layer in self.layers_keys) for s in self._sources]
+        reads = _windows.WindowReads(plan, epoch, self._column_maps, direct, self._read_ranges, self._whole)
         for begin in _blocks.batch_bounds(len(epoch.cells), batch_size, drop_last):
             cells = epoch.cells[begin : begin + batch_size]
             stores, rows = plan.stores[cells], plan.rows[cells]
             groups = reads.groups(stores, epoch.window_of[begin : begin + batch_size])
-            yield self._batch(stores, rows, groups, reads.read)
+            yield self._batch(stores, rows, groups, lambda g, layer, at: reads.part(g, layer, stores, rows, at))
 
     def _read_ranges(self, store: int, layer: str, starts: np.ndarray, stops: np.ndarray) -> _rows.Rows:
         return self._sources[store].matrix(layer).read_ranges(starts, stops)
+
+    def _whole(self, store: int, layer: str) -> _rows.Rows:
+        whole = self._sources[store].matrix(layer).mapped
+        assert whole is not None  # only asked for memory-mapped stores
+        return whole
 
     # -- labels --------------------------------------------------------------------------
     def get_merged_categories(self, key: str) -> list[Any]:
@@ -422,6 +424,14 @@ class MappedCore:
             f"{type(self).__name__}(n_obs={len(self)}, n_vars={len(self.var_joint)}, stores={len(self._sources)},"
             f" join={self.join!r}, layers_keys={self.layers_keys}, obs_keys={self.obs_keys})"
         )
+
+
+def _grouped(groups: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Each distinct value of ``groups`` with the positions holding it (in order)."""
+    order = np.argsort(groups, kind="stable")
+    keys, firsts = np.unique(groups[order], return_index=True)
+    bounds = [*firsts.tolist(), len(groups)]
+    return [(int(group), order[bounds[k] : bounds[k + 1]]) for k, group in enumerate(keys.tolist())]
 
 
 def _as_list(value: Sequence[str] | str | None) -> list[str]:

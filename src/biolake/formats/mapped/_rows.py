@@ -87,18 +87,20 @@ class MappedCsr:
     """A whole CSR matrix memory-mapped (:mod:`._mmap`): ``data`` and ``indices`` are views
     of the file; row ``r`` starts at ``data_starts[r]`` / ``indices_starts[r]`` in them.
 
-    A row that crosses a gap between runs of the file (``straddles``, a mask over rows) is
-    not one slice of a view: :meth:`extents` gives it length 0 and :meth:`row` reads it
-    another way.
+    The elements of a dataset lie in a few runs of the file. A row that crosses a gap
+    between runs (``straddles``, a mask over rows) is not one slice of a view: :meth:`extents`
+    gives it length 0, and it is read with ``read_elements`` (h5py) instead.
     """
 
     data: np.ndarray
     indices: np.ndarray
+    indptr: np.ndarray
     data_starts: np.ndarray
     indices_starts: np.ndarray
     lengths: np.ndarray
     straddles: np.ndarray
-    read_row: Callable[[int], tuple[np.ndarray, np.ndarray]]
+    breaks: np.ndarray
+    read_elements: Callable[[int, int], tuple[np.ndarray, np.ndarray]]
 
     def extents(self, file_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """As :meth:`CsrRows.extents`, with length 0 for the :meth:`odd` rows."""
@@ -111,11 +113,30 @@ class MappedCsr:
 
     def row(self, file_row: int) -> tuple[np.ndarray, np.ndarray]:
         """Row ``file_row`` as ``(indices, data)``."""
-        if self.straddles[file_row]:
-            return self.read_row(file_row)
-        start, stop = self.indices_starts[file_row], self.indices_starts[file_row] + self.lengths[file_row]
-        begin = self.data_starts[file_row]
-        return self.indices[start:stop], self.data[begin : begin + stop - start]
+        return self._elements(int(self.indptr[file_row]), int(self.indptr[file_row + 1]), file_row)
+
+    def copy_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrRows:
+        """The rows of the sorted ranges ``starts[k]:stops[k]`` copied into memory, one slice each."""
+        pieces = [self._elements(int(self.indptr[a]), int(self.indptr[b]), int(a)) for a, b in zip(starts, stops)]
+        positions = np.arange(int((stops - starts).sum()), dtype=np.int64) + np.repeat(
+            starts - (np.cumsum(stops - starts) - (stops - starts)), stops - starts
+        )
+        lengths = self.indptr[positions + 1] - self.indptr[positions]
+        return CsrRows(
+            np.concatenate([data for _, data in pieces]) if pieces else self.data[:0],
+            np.concatenate([indices for indices, _ in pieces]) if pieces else self.indices[:0],
+            np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+            RowIndex.of_ranges(starts, stops),
+        )
+
+    def _elements(self, begin: int, end: int, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(indices, data)`` of elements ``begin:end``, where row ``row`` begins: views when in one run."""
+        if end > begin and np.searchsorted(self.breaks, begin, side="right") != np.searchsorted(
+            self.breaks, end - 1, side="right"
+        ):
+            return self.read_elements(begin, end)
+        at, data_at = int(self.indices_starts[row]), int(self.data_starts[row])  # both translate `begin`
+        return self.indices[at : at + end - begin], self.data[data_at : data_at + end - begin]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -75,19 +75,18 @@ class DenseMatrix:
         self.dtype = np.dtype(array.dtype)
 
     @property
-    def random_access(self) -> bool:
-        """Whether any rows can be gathered without a read (the matrix is memory-mapped)."""
-        return self._view is not None
+    def mapped(self) -> DenseRows | None:
+        """The whole matrix memory-mapped (rows gathered without a read), or ``None``."""
+        return None if self._view is None else DenseRows(self._view)
 
     def row(self, i: int) -> np.ndarray:
         """Row ``i`` as a 1-D array (read-only when memory-mapped)."""
         return self._view[i] if self._view is not None else np.asarray(self._array[i])
 
     def read_ranges(self, starts: np.ndarray, stops: np.ndarray) -> DenseRows:
-        """The rows of the sorted ranges ``starts[k]:stops[k]``: one slice read per range."""
-        if self._view is not None:
-            return DenseRows(self._view)
-        parts = [np.asarray(self._array[int(a) : int(b)]) for a, b in zip(starts, stops)]
+        """The rows of the sorted ranges ``starts[k]:stops[k]`` in memory: one slice per range."""
+        rows = self._array if self._view is None else self._view
+        parts = [np.asarray(rows[int(a) : int(b)]) for a, b in zip(starts, stops)]
         values = np.concatenate(parts) if parts else np.empty((0, self.shape[1]), self.dtype)
         return DenseRows(values, RowIndex.of_ranges(starts, stops))
 
@@ -127,38 +126,39 @@ class CsrMatrix:
         return MappedCsr(
             data.view,
             indices.view,
+            self._indptr,
             data.translate(starts),
             indices.translate(starts),
             lengths,
             straddles,
-            self._read_row,
+            breaks,
+            self._read_elements,
         )
 
     @property
-    def random_access(self) -> bool:
-        """Whether any rows can be gathered without a read (``data`` and ``indices`` are memory-mapped)."""
-        return self._mapped is not None
+    def mapped(self) -> MappedCsr | None:
+        """The whole matrix memory-mapped (rows gathered without a read), or ``None``."""
+        return self._mapped
 
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Row ``i`` as ``(indices, data)``: one slice of each, none for an empty row."""
         if self._mapped is not None:
             return self._mapped.row(i)
-        return self._read_row(i)
+        return self._read_elements(int(self._indptr[i]), int(self._indptr[i + 1]))
 
-    def _read_row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        start, stop = self._indptr[i], self._indptr[i + 1]
-        if start == stop:
+    def _read_elements(self, begin: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        if begin == end:
             return np.empty(0, np.int64), np.empty(0, self.dtype)
-        return np.asarray(self._indices[start:stop]), np.asarray(self._data[start:stop])
+        return np.asarray(self._indices[begin:end]), np.asarray(self._data[begin:end])
 
-    def read_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrRows | MappedCsr:
-        """The rows of the sorted ranges ``starts[k]:stops[k]``.
+    def read_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrRows:
+        """The rows of the sorted ranges ``starts[k]:stops[k]``, in memory.
 
-        Memory-mapped: the whole matrix, nothing read. Otherwise one slice of ``data`` and
-        one of ``indices`` per range (none for a range of empty rows).
+        One slice of ``data`` and one of ``indices`` per range (none for a range of empty
+        rows): copied from the memory map, or read through h5py / zarr.
         """
         if self._mapped is not None:
-            return self._mapped
+            return self._mapped.copy_ranges(starts, stops)
         begins, ends = self._indptr[starts], self._indptr[stops]
         data = [np.asarray(self._data[int(a) : int(b)]) for a, b in zip(begins, ends) if b > a]
         indices = [np.asarray(self._indices[int(a) : int(b)]) for a, b in zip(begins, ends) if b > a]

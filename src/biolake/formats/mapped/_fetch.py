@@ -43,6 +43,8 @@ class Part:
 
 def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
     """The ``(n, n_out)`` batch holding the rows of all ``parts`` at their positions."""
+    if _in_memory_in_order(parts, n):
+        return _scipy_batch(parts, n_out, dtype)
     out = np.zeros((n, n_out), dtype)
     sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
     if sparse:
@@ -51,6 +53,29 @@ def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.nd
         if isinstance(part.rows, DenseRows):
             out[part.positions] = part.columns.dense_rows(part.rows.take(part.file_rows), dtype)
     return out
+
+
+def _in_memory_in_order(parts: list[Part], n: int) -> bool:
+    """Whether the parts are in-memory CSR rows over the joint columns, each a run of the batch in order."""
+    if not parts or not all(isinstance(part.rows, CsrRows) and part.columns.identity for part in parts):
+        return False
+    begin = 0
+    for part in parts:
+        at = part.positions
+        if not len(at) or at[0] != begin or at[-1] != begin + len(at) - 1:
+            return False
+        begin += len(at)
+    return begin == n
+
+
+def _scipy_batch(parts: list[Part], n_out: int, dtype: np.dtype) -> np.ndarray:
+    """Rows taken and densified by scipy (compiled loops), part after part."""
+    import scipy.sparse
+
+    taken = [part.rows.matrix(n_out, dtype)[part.rows.index.local(part.file_rows)] for part in parts]  # type: ignore[union-attr]
+    stacked = taken[0] if len(taken) == 1 else scipy.sparse.vstack(taken, format="csr")
+    dense: np.ndarray = stacked.toarray()
+    return dense
 
 
 def _scatter_csr(out: np.ndarray, parts: list[Part]) -> None:

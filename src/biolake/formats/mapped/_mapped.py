@@ -97,6 +97,8 @@ class MappedCore:
             for source, selection in zip(self._sources, self._selections)
         ]
         self._offsets: list[int] = np.concatenate(([0], np.cumsum(self.n_obs_list))).tolist()
+        self._row_offsets = np.concatenate(([0], np.cumsum([source.n_obs for source in self._sources]))).astype(np.int64)
+        self._concatenated: dict[str, np.ndarray] = {}
         self._setup_vars()
         self._dtypes = self._setup_dtypes(dtype)
         self._setup_labels()
@@ -277,8 +279,12 @@ class MappedCore:
             parts = [part(group, layer, at) for group, at in cells]
             dense = _fetch.dense_batch(parts, n, len(self.var_joint), self._dtypes[layer])
             batch[layer] = list(dense) if as_items else dense
-        by_store = cells if groups is stores else _grouped(stores)
+        by_store = cells if groups is stores else None
         for key in self.obs_keys:
+            if by_store is None and not as_items and (key in self._codes or key in self._values):
+                batch[key] = self._all_labels(key)[self._row_offsets[stores] + rows]
+                continue
+            by_store = by_store or _grouped(stores)
             batch[key] = self._batch_labels(key, rows, by_store, as_items)
         batch[STORE_KEY] = stores.tolist() if as_items else stores.astype(np.int64)
         return batch
@@ -289,6 +295,15 @@ class MappedCore:
             codes = _fetch.gather_labels(parts, len(rows)).astype(np.int64)
             return codes.tolist() if as_items else codes
         return _fetch.gather_objects(parts, len(rows)) if as_items else _fetch.gather_labels(parts, len(rows))
+
+    def _all_labels(self, key: str) -> np.ndarray:
+        """The cached labels of ``key`` of all stores' file rows, concatenated (codes as ``int64``)."""
+        if key not in self._concatenated:
+            if key in self._codes:
+                self._concatenated[key] = np.concatenate(self._codes[key]).astype(np.int64)
+            else:
+                self._concatenated[key] = np.concatenate(self._values[key])
+        return self._concatenated[key]
 
     def _labels_of(self, key: str, store: int, file_rows: np.ndarray) -> np.ndarray:
         """The labels of ``file_rows`` of ``store``: codes when encoded, else raw values."""
@@ -428,10 +443,14 @@ class MappedCore:
 
 def _grouped(groups: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """Each distinct value of ``groups`` with the positions holding it (in order)."""
-    order = np.argsort(groups, kind="stable")
-    keys, firsts = np.unique(groups[order], return_index=True)
+    if len(groups) < 2 or (groups[1:] >= groups[:-1]).all():  # already in order (iter_batches)
+        order, ordered = np.arange(len(groups)), groups
+    else:
+        order = np.argsort(groups, kind="stable")
+        ordered = groups[order]
+    firsts = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1))
     bounds = [*firsts.tolist(), len(groups)]
-    return [(int(group), order[bounds[k] : bounds[k + 1]]) for k, group in enumerate(keys.tolist())]
+    return [(int(ordered[first]), order[first : bounds[k + 1]]) for k, first in enumerate(firsts.tolist())]
 
 
 def _as_list(value: Sequence[str] | str | None) -> list[str]:

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 #: Rows between two needed rows that a read takes along rather than starting a new read.
 MAX_GAP_ROWS = 8
@@ -70,6 +74,9 @@ class CsrRows:
     indices: np.ndarray
     indptr: np.ndarray
     index: RowIndex = RowIndex()
+    _matrices: dict[tuple[int, np.dtype], scipy.sparse.csr_matrix] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def extents(self, file_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The start in ``data`` and in ``indices``, and the length, of each of ``file_rows``."""
@@ -80,6 +87,26 @@ class CsrRows:
     def odd(self, file_rows: np.ndarray) -> np.ndarray:
         """Which of ``file_rows`` :meth:`extents` does not cover (none here)."""
         return _NONE
+
+    def matrix(self, n_columns: int, dtype: np.dtype) -> scipy.sparse.csr_matrix:
+        """The rows as a ``scipy.sparse.csr_matrix`` of ``dtype`` (made once, then reused)."""
+        key = (n_columns, np.dtype(dtype))
+        cache = self._matrices
+        if key not in cache:
+            import scipy.sparse
+
+            small = max(len(self.data), n_columns) < np.iinfo(np.int32).max
+            index_dtype = np.int32 if small else np.int64
+            cache[key] = scipy.sparse.csr_matrix(
+                (
+                    self.data.astype(dtype, copy=False),
+                    self.indices.astype(index_dtype, copy=False),
+                    self.indptr.astype(index_dtype, copy=False),
+                ),
+                shape=(len(self.indptr) - 1, n_columns),
+                copy=False,
+            )
+        return cache[key]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,15 +144,22 @@ class MappedCsr:
 
     def copy_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrRows:
         """The rows of the sorted ranges ``starts[k]:stops[k]`` copied into memory, one slice each."""
-        pieces = [self._elements(int(self.indptr[a]), int(self.indptr[b]), int(a)) for a, b in zip(starts, stops)]
-        positions = np.arange(int((stops - starts).sum()), dtype=np.int64) + np.repeat(
-            starts - (np.cumsum(stops - starts) - (stops - starts)), stops - starts
-        )
-        lengths = self.indptr[positions + 1] - self.indptr[positions]
+        begins, ends = self.indptr[starts], self.indptr[stops]
+        sizes = (ends - begins).tolist()
+        crossing = (np.searchsorted(self.breaks, begins, side="right") != np.searchsorted(self.breaks, ends - 1, side="right"))
+        crossing &= ends > begins
+        data_at, indices_at = self.data_starts[starts].tolist(), self.indices_starts[starts].tolist()
+        data = [self.data[a : a + k] for a, k in zip(data_at, sizes)]
+        indices = [self.indices[a : a + k] for a, k in zip(indices_at, sizes)]
+        for k in np.flatnonzero(crossing).tolist():  # a range over a gap between runs: read it
+            indices[k], data[k] = self.read_elements(int(begins[k]), int(ends[k]))
+        rows = stops - starts
+        positions = np.arange(int(rows.sum()), dtype=np.int64) + np.repeat(starts - (np.cumsum(rows) - rows), rows)
+        local = self.indptr[positions] - np.repeat(begins - (np.cumsum(ends - begins) - (ends - begins)), rows)
         return CsrRows(
-            np.concatenate([data for _, data in pieces]) if pieces else self.data[:0],
-            np.concatenate([indices for indices, _ in pieces]) if pieces else self.indices[:0],
-            np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+            np.concatenate(data) if data else self.data[:0],
+            np.concatenate(indices) if indices else self.indices[:0],
+            np.append(local, int(sum(sizes))),
             RowIndex.of_ranges(starts, stops),
         )
 

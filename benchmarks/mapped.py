@@ -47,7 +47,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -206,8 +206,9 @@ class Bench:
             done += 1
         return done * BATCH_SIZE
 
-    def dataloader(self, n_batches: int, workers: int, batched: bool = True) -> float:
-        """Cells/s of ``n_batches`` from a shuffled DataLoader (start-up and first batch not timed)."""
+    def make_loader(self, workers: int, batched: bool = True) -> Any:
+        """``DataLoader(ds, batch_size=256, shuffle=True, num_workers=workers)``; ``batched=False``
+        hides ``__getitems__`` so torch fetches ``ds[i]`` cell by cell."""
         import copy
 
         from torch.utils.data import DataLoader
@@ -215,12 +216,25 @@ class Bench:
         ds = self.ds
         if not batched:
             ds = copy.copy(self.ds)
-            ds.__getitems__ = None  # torch then calls ds[i] for every cell
+            ds.__getitems__ = None  # torch checks the attribute: None means "fetch item by item"
         options: dict[str, Any] = {"num_workers": workers}
         if workers:
             options["prefetch_factor"] = 4
-        loader = DataLoader(ds, batch_size=BATCH_SIZE, shuffle=True, **options)
-        iterator = iter(loader)
+        return DataLoader(ds, batch_size=BATCH_SIZE, shuffle=True, **options)
+
+    def loader_batches(self, workers: int, batched: bool = True) -> Iterator[Any]:
+        """Batches of the loader, epoch after epoch; the first one (start-up) is not yielded."""
+        loader = self.make_loader(workers, batched)
+        first = True
+        while True:
+            for batch in loader:
+                if not first:
+                    yield batch
+                first = False
+
+    def dataloader(self, n_batches: int, workers: int) -> float:
+        """Cells/s of ``n_batches`` from a fresh loader (worker start-up and first batch not timed)."""
+        iterator = iter(self.make_loader(workers))
         next(iterator)
         start = time.perf_counter()
         for _ in range(n_batches):
@@ -273,16 +287,38 @@ class Bench:
             log(f"random rows round {round_}: mapped {values[-1]:,.0f}/s, backed {backed[-1]:,.0f}/s, memory {memory[-1]:,.0f}/s")
         self.record("mapped_random_rows", values, {"anndata_backed": backed, "in_memory": memory})
 
+    def paired(self, batches: Iterator[Any], n_batches: int) -> tuple[float, float]:
+        """Cells/s of ``next(batches)`` and of the in-memory ceiling, alternating batch by batch
+        (both see the same load on a shared machine)."""
+        ours = ceiling = 0.0
+        cells = 0
+        for _ in range(n_batches):
+            start = time.perf_counter()
+            batch = next(batches)
+            middle = time.perf_counter()
+            self.memory[self.rng.integers(0, self.n, BATCH_SIZE)].toarray()
+            ours += middle - start
+            ceiling += time.perf_counter() - middle
+            cells += len(batch["cell_type"])
+        return cells / ours, n_batches * BATCH_SIZE / ceiling
+
+    def epochs(self, block_size: int) -> Iterator[Any]:
+        """``iter_batches(256, block_size=...)`` epoch after epoch (each epoch's planning included)."""
+        while True:
+            yield from self.ds.iter_batches(BATCH_SIZE, block_size=block_size)
+
     def bench_iter_batches(self) -> None:
-        """One epoch of ``iter_batches(256, block_size=b)`` per block size, each next to the in-memory ceiling."""
+        """``iter_batches(256, block_size=b)`` per block size, batch by batch next to the ceiling."""
         n_batches = self.args.batches
+        streams = {b: self.epochs(b) for b in BLOCK_SIZES}
         values: dict[int, list[float]] = {b: [] for b in BLOCK_SIZES}
         memory: dict[int, list[float]] = {b: [] for b in BLOCK_SIZES}
         backed = []
         for round_ in range(self.args.rounds):
             for b in BLOCK_SIZES:
-                values[b].append(rate(lambda: self.mapped_epoch(self.ds, b)))
-                memory[b].append(rate(lambda: self.memory_batches(n_batches)))
+                ours, ceiling = self.paired(streams[b], n_batches)
+                values[b].append(ours)
+                memory[b].append(ceiling)
             backed.append(rate(lambda: self.backed_batches(max(2, n_batches // 10))))
             summary = ", ".join(f"b={b} {values[b][-1]:,.0f}/s ({values[b][-1] / memory[b][-1]:.2f})" for b in BLOCK_SIZES)
             log(f"iter_batches round {round_}: {summary}; backed {backed[-1]:,.0f}/s")
@@ -292,7 +328,8 @@ class Bench:
                 values[b],
                 {"in_memory": memory[b]},
                 BLOCK_32_TARGET if b == 32 else None,
-                f"one epoch of ds.iter_batches({BATCH_SIZE}, block_size={b}) (window 8) vs X[random rows].toarray()",
+                f"ds.iter_batches({BATCH_SIZE}, block_size={b}) (window 8), epochs back to back, each batch timed"
+                " alternately with one X[random rows].toarray()",
             )
         self.record("mapped_iter_batches", values[1024], {"anndata_backed": backed, "in_memory": memory[1024]})
         rows = self.results["mapped_random_rows"]["value"]
@@ -312,12 +349,16 @@ class Bench:
         values: dict[int, list[float]] = {0: [], 2: []}
         memory: dict[int, list[float]] = {0: [], 2: []}
         per_item, per_item_memory = [], []
+        single = self.loader_batches(0)
         for round_ in range(self.args.rounds):
-            for workers in (0, 2):
-                values[workers].append(self.dataloader(n_batches, workers))
-                memory[workers].append(rate(lambda: self.memory_batches(n_batches)))
-            per_item.append(self.dataloader(max(5, n_batches // 10), 0, batched=False))
-            per_item_memory.append(rate(lambda: self.memory_batches(n_batches)))
+            ours, ceiling = self.paired(single, n_batches)  # one process: alternate batch by batch
+            values[0].append(ours)
+            memory[0].append(ceiling)
+            memory[2].append(rate(lambda: self.memory_batches(n_batches)))  # workers run ahead: not alternated
+            values[2].append(self.dataloader(n_batches, 2))
+            ours, ceiling = self.paired(self.loader_batches(0, batched=False), max(5, n_batches // 10))
+            per_item.append(ours)
+            per_item_memory.append(ceiling)
             log(f"DataLoader round {round_}: 0 workers {values[0][-1]:,.0f}/s, 2 workers {values[2][-1]:,.0f}/s, per item {per_item[-1]:,.0f}/s")
         for workers in (0, 2):
             self.record(
@@ -326,7 +367,7 @@ class Bench:
                 {"in_memory": memory[workers]},
                 DATALOADER_TARGET,
                 f"DataLoader(ds, batch_size={BATCH_SIZE}, shuffle=True, num_workers={workers}): one __getitems__ per batch,"
-                " default_collate",
+                " default_collate" + ("; ceiling measured just before, not alternated" if workers else ""),
             )
         self.record(
             "dataloader_per_item_0_workers",
@@ -337,8 +378,8 @@ class Bench:
         )
 
     def bench_zarr(self) -> None:
-        from biolake.formats.mapped._chunk_cache import CACHE
         from biolake.formats.mapped import mapped
+        from biolake.formats.mapped._chunk_cache import CACHE
 
         ds = mapped([self.zarr_path], obs_keys=["cell_type"])
         self.resources.append(ds)

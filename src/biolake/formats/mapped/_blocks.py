@@ -31,6 +31,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from biolake.formats.mapped._rows import ranges_positions
+
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
@@ -87,10 +89,7 @@ def epoch(plan: Plan, window: int, rng: np.random.Generator | None) -> Epoch:
         raise ValueError(f"window must be at least 1, not {window}")
     order = rng.permutation(plan.n_blocks) if rng is not None else np.arange(plan.n_blocks)
     sizes = np.diff(plan.block_ptr)[order]
-    ends = np.cumsum(sizes)
-    cells = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(
-        plan.block_ptr[:-1][order] - (ends - sizes), sizes
-    )
+    cells = ranges_positions(plan.block_ptr[:-1][order], plan.block_ptr[1:][order])
     window_of = np.repeat(np.arange(plan.n_blocks, dtype=np.int64) // window, sizes)
     if rng is not None and len(cells):
         cells = cells[np.argsort(window_of + rng.random(len(cells)))]  # a permutation within each window

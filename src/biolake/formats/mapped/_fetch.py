@@ -44,7 +44,7 @@ class Part:
 def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
     """The ``(n, n_out)`` batch holding the rows of all ``parts`` at their positions."""
     if _in_memory_in_order(parts, n):
-        return _scipy_batch(parts, n_out, dtype)
+        return _scipy_batch(parts, n, n_out, dtype)
     out = np.zeros((n, n_out), dtype)
     sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
     if sparse:
@@ -68,14 +68,17 @@ def _in_memory_in_order(parts: list[Part], n: int) -> bool:
     return begin == n
 
 
-def _scipy_batch(parts: list[Part], n_out: int, dtype: np.dtype) -> np.ndarray:
-    """Rows taken and densified by scipy (compiled loops), part after part."""
-    import scipy.sparse
-
-    taken = [part.rows.matrix(n_out, dtype)[part.rows.index.local(part.file_rows)] for part in parts]  # type: ignore[union-attr]
-    stacked = taken[0] if len(taken) == 1 else scipy.sparse.vstack(taken, format="csr")
-    dense: np.ndarray = stacked.toarray()
-    return dense
+def _scipy_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
+    """Rows taken and densified by scipy (compiled loops), part after part into one array."""
+    out = np.zeros((n, n_out), dtype)
+    begin = 0
+    for part in parts:
+        rows = part.rows
+        assert isinstance(rows, CsrRows)
+        taken = rows.matrix(n_out, dtype)[rows.index.local(part.file_rows)]
+        taken.toarray(out=out[begin : begin + len(part.file_rows)])  # adds into the zeros
+        begin += len(part.file_rows)
+    return out
 
 
 def _scatter_csr(out: np.ndarray, parts: list[Part]) -> None:

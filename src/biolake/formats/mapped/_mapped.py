@@ -10,6 +10,7 @@ Everything decided once happens in ``__init__``; reading a cell touches only its
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -369,7 +370,7 @@ class MappedCore:
             cells = epoch.cells[begin : begin + batch_size]
             stores, rows = plan.stores[cells], plan.rows[cells]
             groups = reads.groups(stores, epoch.window_of[begin : begin + batch_size])
-            yield self._batch(stores, rows, groups, lambda g, layer, at: reads.part(g, layer, stores, rows, at))
+            yield self._batch(stores, rows, groups, functools.partial(_window_part, reads, stores, rows))
 
     def _read_ranges(self, store: int, layer: str, starts: np.ndarray, stops: np.ndarray) -> _rows.Rows:
         return self._sources[store].matrix(layer).read_ranges(starts, stops)
@@ -439,6 +440,12 @@ class MappedCore:
             f"{type(self).__name__}(n_obs={len(self)}, n_vars={len(self.var_joint)}, stores={len(self._sources)},"
             f" join={self.join!r}, layers_keys={self.layers_keys}, obs_keys={self.obs_keys})"
         )
+
+
+def _window_part(
+    reads: _windows.WindowReads, stores: np.ndarray, rows: np.ndarray, group: int, layer: str, at: np.ndarray
+) -> _fetch.Part:
+    return reads.part(group, layer, stores, rows, at)
 
 
 def _grouped(groups: np.ndarray) -> list[tuple[int, np.ndarray]]:

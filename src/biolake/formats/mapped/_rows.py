@@ -38,6 +38,15 @@ def coalesce(rows: np.ndarray, max_gap: int = MAX_GAP_ROWS) -> tuple[np.ndarray,
     return starts.astype(np.int64), stops.astype(np.int64)
 
 
+def ranges_positions(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """All positions ``starts[k] <= i < stops[k]``, range after range (``np.repeat`` arithmetic)."""
+    lengths = stops - starts
+    positions: np.ndarray = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
+        starts - (np.cumsum(lengths) - lengths), lengths
+    )
+    return positions
+
+
 @dataclasses.dataclass(frozen=True)
 class RowIndex:
     """Where file rows lie in rows read range by range.
@@ -154,8 +163,9 @@ class MappedCsr:
         for k in np.flatnonzero(crossing).tolist():  # a range over a gap between runs: read it
             indices[k], data[k] = self.read_elements(int(begins[k]), int(ends[k]))
         rows = stops - starts
-        positions = np.arange(int(rows.sum()), dtype=np.int64) + np.repeat(starts - (np.cumsum(rows) - rows), rows)
-        local = self.indptr[positions] - np.repeat(begins - (np.cumsum(ends - begins) - (ends - begins)), rows)
+        local = self.indptr[ranges_positions(starts, stops)] - np.repeat(
+            begins - (np.cumsum(ends - begins) - (ends - begins)), rows
+        )
         return CsrRows(
             np.concatenate(data) if data else self.data[:0],
             np.concatenate(indices) if indices else self.indices[:0],

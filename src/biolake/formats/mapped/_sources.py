@@ -29,7 +29,7 @@ import numpy as np
 from biolake.errors import PathNotFoundError, UnknownFormatError, ValidationError
 from biolake.formats.mapped import _mmap
 from biolake.formats.mapped._chunk_cache import ChunkedRows
-from biolake.formats.mapped._rows import CsrRows, DenseRows, MappedCsr, RowIndex
+from biolake.formats.mapped._rows import CsrRows, DenseRows, MappedCsr, RowIndex, ranges_positions
 
 #: h5py chunk cache per dataset: a compressed h5ad is decompressed chunk by chunk.
 H5_CHUNK_CACHE_BYTES = 16 * 1024 * 1024
@@ -162,7 +162,7 @@ class CsrMatrix:
         begins, ends = self._indptr[starts], self._indptr[stops]
         data = [np.asarray(self._data[int(a) : int(b)]) for a, b in zip(begins, ends) if b > a]
         indices = [np.asarray(self._indices[int(a) : int(b)]) for a, b in zip(begins, ends) if b > a]
-        positions = _ranges_positions(starts, stops)
+        positions = ranges_positions(starts, stops)
         lengths = self._indptr[positions + 1] - self._indptr[positions]
         return CsrRows(
             np.concatenate(data) if data else np.empty(0, self.dtype),
@@ -170,13 +170,6 @@ class CsrMatrix:
             np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
             RowIndex.of_ranges(starts, stops),
         )
-
-
-def _ranges_positions(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """All positions ``starts[k] <= i < stops[k]``, range after range."""
-    lengths = stops - starts
-    total = int(lengths.sum())
-    return np.arange(total, dtype=np.int64) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
 
 
 Matrix = DenseMatrix | CsrMatrix

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from biolake.formats.mapped import _mmap, mapped
+from biolake.formats.mapped import _mmap, _windows, mapped
 
 GENES = [f"g{i}" for i in range(12)]
 
@@ -171,8 +171,10 @@ def test_rows_across_gaps_between_chunk_runs(tmp_path):
     np.testing.assert_array_equal(np.concatenate([b["X"] for b in batches]), dense)
 
 
+@pytest.mark.parametrize("read_cells", [1, 40, 8192])
 @pytest.mark.parametrize("block_size", [1, 3, 32, 1024])
-def test_iter_batches_right_rows_for_every_kind_of_store(stores, block_size):
+def test_iter_batches_right_rows_for_every_kind_of_store(stores, block_size, read_cells, monkeypatch):
+    monkeypatch.setattr(_windows, "READ_CELLS", read_cells)  # windows read one by one, a few or all at once
     ds = mapped(stores, obs_keys=["cell_id"], encode_labels=False, join="outer", layers_keys=["X", "counts"])
     by_id = {item["cell_id"]: item for item in (ds[i] for i in range(len(ds)))}
     batches = list(ds.iter_batches(16, block_size=block_size, window=2, seed=block_size))

@@ -1,10 +1,13 @@
-"""The reads behind ``iter_batches``: each window of blocks read once, all its stores merged.
+"""The reads behind ``iter_batches``: windows of blocks read once, all their stores merged.
 
-A window's blocks are read store by store (one range per block, :meth:`read_ranges` of a
-matrix), their columns mapped onto the joint var order, and the rows of all stores
-concatenated into one :mod:`._rows` object keyed by *global rows* (``row_offsets[store] +
-file row``). A batch then takes its cells from one or two windows: one gather each,
-whatever the number of stores. Windows before the previous one are forgotten.
+Consecutive windows of the epoch are read together, as many as make at least
+:data:`READ_CELLS` cells (one window when windows are that large): their blocks are read
+store by store (one range per block, ``read_ranges`` of a matrix), their columns mapped
+onto the joint var order, and the rows of all stores concatenated into one :mod:`._rows`
+object keyed by *global rows* (``row_offsets[store] + file row``). A batch then takes its
+cells from one or two such reads: one gather each, whatever the number of stores. Reads
+before the previous one are forgotten. Reading several small windows at once changes
+nothing in the order of the epoch, only how many reads serve it.
 
 With blocks so small that a batch spans many windows (``window * block_size <
 batch_size``), memory-mapped stores are gathered from directly instead (``direct``).
@@ -24,6 +27,9 @@ from biolake.formats.mapped._blocks import Epoch, Plan
 from biolake.formats.mapped._fetch import Part
 from biolake.formats.mapped._joins import ColumnMap
 from biolake.formats.mapped._rows import CsrRows, DenseRows, RowIndex, Rows
+
+#: Cells read at once when windows are smaller (memory: about this many rows per store layer).
+READ_CELLS = 8192
 
 ReadRanges = Callable[[int, str, np.ndarray, np.ndarray], Rows]
 Whole = Callable[[int, str], Rows]
@@ -63,29 +69,33 @@ class WindowReads:
         self._identity = ColumnMap(None, self._maps[0].n_out)
         self._cache: dict[tuple[int, str], Rows] = {}
         self._newest = 0
+        cells_per_window = len(plan.rows) / max(1, len(epoch.windows))
+        self._per_read = max(1, int(READ_CELLS // max(cells_per_window, 1)))
 
     def groups(self, stores: np.ndarray, windows: np.ndarray) -> np.ndarray:
-        """The group of each cell: its store when direct, else ``n_stores * (window + 1)``."""
-        return np.where(self._direct[stores], stores, self._n_stores * (windows + 1))
+        """The group of each cell: its store when direct, else ``n_stores * (read + 1)``, where
+        ``read`` numbers the runs of windows read together."""
+        return np.where(self._direct[stores], stores, self._n_stores * (windows // self._per_read + 1))
 
     def part(self, group: int, layer: str, stores: np.ndarray, rows: np.ndarray, at: np.ndarray) -> Part:
         """The :class:`Part` of the batch's cells ``at`` (all in ``group``) for ``layer``."""
         if group < self._n_stores:
             return Part(self._whole(group, layer), self._maps[group], rows[at], at)
-        window = group // self._n_stores - 1
+        read = group // self._n_stores - 1
         keys = self._row_offsets[stores[at]] + rows[at]
-        return Part(self._window(window, layer), self._identity, keys, at)
+        return Part(self._read(read, layer), self._identity, keys, at)
 
-    def _window(self, window: int, layer: str) -> Rows:
-        if window > self._newest:  # the epoch moved on: keep the previous window only
-            self._cache = {key: rows for key, rows in self._cache.items() if key[0] >= window - 1}
-            self._newest = window
-        if (window, layer) not in self._cache:
-            self._cache[(window, layer)] = self._read_window(window, layer)
-        return self._cache[(window, layer)]
+    def _read(self, read: int, layer: str) -> Rows:
+        if read > self._newest:  # the epoch moved on: keep the previous read only
+            self._cache = {key: rows for key, rows in self._cache.items() if key[0] >= read - 1}
+            self._newest = read
+        if (read, layer) not in self._cache:
+            windows = self._epoch.windows[read * self._per_read : (read + 1) * self._per_read]
+            self._cache[(read, layer)] = self._read_windows(np.concatenate(windows), layer)
+        return self._cache[(read, layer)]
 
-    def _read_window(self, window: int, layer: str) -> Rows:
-        bounds = self._bounds[self._epoch.windows[window]]
+    def _read_windows(self, blocks: np.ndarray, layer: str) -> Rows:
+        bounds = self._bounds[blocks]
         bounds = bounds[np.lexsort((bounds[:, 1], bounds[:, 0]))]
         pieces = []
         for store in np.unique(bounds[:, 0]).tolist():

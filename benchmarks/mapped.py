@@ -206,25 +206,37 @@ class Bench:
             done += 1
         return done * BATCH_SIZE
 
-    def make_loader(self, workers: int, batched: bool = True) -> Any:
+    def make_loader(self, workers: int, batched: bool = True, collate: bool = False) -> Any:
         """``DataLoader(ds, batch_size=256, shuffle=True, num_workers=workers)``; ``batched=False``
-        hides ``__getitems__`` so torch fetches ``ds[i]`` cell by cell."""
+        hides ``__getitems__`` so torch fetches ``ds[i]`` cell by cell; ``collate`` passes
+        ``collate_fn=biolake.formats.mapped.collate``."""
         import copy
 
         from torch.utils.data import DataLoader
+
+        from biolake.formats.mapped import collate as numpy_collate
 
         ds = self.ds
         if not batched:
             ds = copy.copy(self.ds)
             ds.__getitems__ = None  # torch checks the attribute: None means "fetch item by item"
         options: dict[str, Any] = {"num_workers": workers}
+        if collate:
+            options["collate_fn"] = numpy_collate
         if workers:
             options["prefetch_factor"] = 4
         return DataLoader(ds, batch_size=BATCH_SIZE, shuffle=True, **options)
 
-    def loader_batches(self, workers: int, batched: bool = True) -> Iterator[Any]:
+    def collated(self, items: list[dict[str, Any]]) -> Iterator[Any]:
+        """``default_collate(items)`` again and again."""
+        from torch.utils.data import default_collate
+
+        while True:
+            yield default_collate(items)
+
+    def loader_batches(self, workers: int, batched: bool = True, collate: bool = False) -> Iterator[Any]:
         """Batches of the loader, epoch after epoch; the first one (start-up) is not yielded."""
-        loader = self.make_loader(workers, batched)
+        loader = self.make_loader(workers, batched, collate)
         first = True
         while True:
             for batch in loader:
@@ -349,7 +361,11 @@ class Bench:
         values: dict[int, list[float]] = {0: [], 2: []}
         memory: dict[int, list[float]] = {0: [], 2: []}
         per_item, per_item_memory = [], []
+        numpy_collate, numpy_collate_memory = [], []
+        collate_only, collate_only_memory = [], []
         single = self.loader_batches(0)
+        stacked = self.loader_batches(0, collate=True)
+        items = self.ds.__getitems__(list(range(BATCH_SIZE)))
         for round_ in range(self.args.rounds):
             ours, ceiling = self.paired(single, n_batches)  # one process: alternate batch by batch
             values[0].append(ours)
@@ -359,6 +375,12 @@ class Bench:
             ours, ceiling = self.paired(self.loader_batches(0, batched=False), max(5, n_batches // 10))
             per_item.append(ours)
             per_item_memory.append(ceiling)
+            ours, ceiling = self.paired(stacked, n_batches)
+            numpy_collate.append(ours)
+            numpy_collate_memory.append(ceiling)
+            ours, ceiling = self.paired(self.collated(items), n_batches)
+            collate_only.append(ours)
+            collate_only_memory.append(ceiling)
             log(f"DataLoader round {round_}: 0 workers {values[0][-1]:,.0f}/s, 2 workers {values[2][-1]:,.0f}/s, per item {per_item[-1]:,.0f}/s")
         for workers in (0, 2):
             self.record(
@@ -375,6 +397,20 @@ class Bench:
             {"in_memory": per_item_memory},
             None,
             "the same with __getitems__ hidden: torch fetches ds[i] cell by cell (before issue 15, part 5)",
+        )
+        self.record(
+            "dataloader_shuffled_0_workers_collate_fn",
+            numpy_collate,
+            {"in_memory": numpy_collate_memory},
+            None,
+            "DataLoader(ds, batch_size=256, shuffle=True, collate_fn=biolake.formats.mapped.collate): numpy stacking",
+        )
+        self.record(
+            "default_collate_only",
+            collate_only,
+            {"in_memory": collate_only_memory},
+            None,
+            "torch's default_collate of 256 items alone (no reading): the cap of the 0-worker DataLoader",
         )
 
     def bench_zarr(self) -> None:

@@ -75,7 +75,12 @@ def _assert_items_equal(got, expected):
     [
         {"obs_keys": ["cell_type", "donor", "cell_id"], "encode_labels": ["cell_type"], "join": "outer"},
         {"obs_keys": ["cell_type", "donor"], "join": "inner", "layers_keys": ["X", "counts"], "dtype": "float64"},
-        {"obs_keys": ["cell_type", "cell_id"], "cache_categories": False, "encode_labels": ["cell_type"], "join": "outer"},
+        {
+            "obs_keys": ["cell_type", "cell_id"],
+            "cache_categories": False,
+            "encode_labels": ["cell_type"],
+            "join": "outer",
+        },
         {"obs_keys": ["cell_id"], "encode_labels": False, "obs_filter": {"donor": "d2"}, "join": "outer"},
     ],
 )
@@ -216,7 +221,9 @@ def test_dataloader_fetches_a_batch_with_one_call(stores, monkeypatch):
     ds = mapped(stores, obs_keys=["cell_type"], join="outer")
     calls = []
     original = type(ds).__getitems__
-    monkeypatch.setattr(type(ds), "__getitems__", lambda self, indices: calls.append(len(indices)) or original(self, indices))
+    monkeypatch.setattr(
+        type(ds), "__getitems__", lambda self, indices: calls.append(len(indices)) or original(self, indices)
+    )
     monkeypatch.setattr(type(ds), "__getitem__", lambda self, idx: pytest.fail("fetched one cell at a time"))
     batches = list(DataLoader(ds, batch_size=64, shuffle=True))
     assert calls == [64, 64, 62] and sum(len(batch["cell_type"]) for batch in batches) == len(ds)

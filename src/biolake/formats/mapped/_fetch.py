@@ -112,7 +112,9 @@ def _scatter_csr(out: np.ndarray, parts: list[Part]) -> None:
             _scatter(flat, np.full(len(indices), int(part.positions[k]) * n_out), indices, data, part.columns)
 
 
-def _scatter(flat: np.ndarray, cells: np.ndarray, columns: np.ndarray, values: np.ndarray, column_map: ColumnMap) -> None:
+def _scatter(
+    flat: np.ndarray, cells: np.ndarray, columns: np.ndarray, values: np.ndarray, column_map: ColumnMap
+) -> None:
     """``flat[cells + joint column] = values``, dropping columns the join leaves out."""
     if column_map.lookup is not None:
         columns = column_map.lookup[columns]

@@ -220,6 +220,7 @@ class MappedCore:
         if not len(positions):
             return []
         stores, rows = self._file_rows(positions)
+
         def part(group: int, layer: str, at: np.ndarray) -> _fetch.Part:
             return _fetch.Part(self._read_needed(group, layer, rows[at]), self._column_maps[group], rows[at], at)
 

@@ -155,7 +155,9 @@ class MappedCsr:
         """The rows of the sorted ranges ``starts[k]:stops[k]`` copied into memory, one slice each."""
         begins, ends = self.indptr[starts], self.indptr[stops]
         sizes = (ends - begins).tolist()
-        crossing = (np.searchsorted(self.breaks, begins, side="right") != np.searchsorted(self.breaks, ends - 1, side="right"))
+        crossing = np.searchsorted(self.breaks, begins, side="right") != np.searchsorted(
+            self.breaks, ends - 1, side="right"
+        )
         crossing &= ends > begins
         data_at, indices_at = self.data_starts[starts].tolist(), self.indices_starts[starts].tolist()
         data = [self.data[a : a + k] for a, k in zip(data_at, sizes)]

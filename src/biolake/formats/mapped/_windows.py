@@ -101,7 +101,9 @@ class WindowReads:
         for store in np.unique(bounds[:, 0]).tolist():
             mine = bounds[bounds[:, 0] == store]
             pieces.append((self._read_ranges(store, layer, mine[:, 1], mine[:, 2]), self._maps[store]))
-        index = RowIndex.of_ranges(self._row_offsets[bounds[:, 0]] + bounds[:, 1], self._row_offsets[bounds[:, 0]] + bounds[:, 2])
+        index = RowIndex.of_ranges(
+            self._row_offsets[bounds[:, 0]] + bounds[:, 1], self._row_offsets[bounds[:, 0]] + bounds[:, 2]
+        )
         return merge(pieces, index)
 
 

@@ -1,11 +1,14 @@
 """Dense batches from rows read per store: vectorized gathers, no loop over cells.
 
-A batch is cut into :class:`Part` s, one per group of cells read together (a store, or a
-store and a window of blocks), each with the rows it was read into (:mod:`._rows`). For
-CSR parts the positions of all non-zeros of the batch are computed at once
-(``np.repeat``/``np.arange`` over row extents), each part gathers its ``data`` and
-``indices`` with one fancy index each, and one scatter per part writes them into the
-output rows, in the order the cells were asked for. Dense parts are one ``take`` each.
+A batch is cut into :class:`Part` s, one per group of cells read together (a store, or
+the windows read together by ``iter_batches``), each with the rows it was read into
+(:mod:`._rows`). When every part is CSR rows in memory over the joint columns and holds a
+run of the batch in order (``iter_batches``), scipy takes and densifies each part straight
+into the output. Otherwise (``__getitems__``, memory-mapped stores) the positions of all
+non-zeros of the batch are computed at once (``np.repeat``/``np.arange`` over row
+extents), each part gathers its ``data`` and ``indices`` with one ``np.take`` each, and one
+scatter per part writes them into the output rows, in the order the cells were asked for.
+Dense parts are one fancy index each.
 
 Example:
     >>> rows = CsrRows(np.array([1.0, 2.0, 3.0]), np.array([0, 2, 1]), np.array([0, 2, 2, 3]))

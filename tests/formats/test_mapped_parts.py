@@ -113,3 +113,11 @@ def test_chunked_rows_and_cache_bound():
     assert rows[5:5].shape == (0, 2)
     assert len(cache._entries) == 2 and cache._nbytes <= cache.max_bytes
     assert not rows[0].flags.writeable
+
+
+def test_scipy_toarray_out_overwrites_garbage():
+    """_fetch densifies windows with toarray(out=np.empty(...)): scipy must zero `out` first."""
+    matrix = sp.csr_matrix(np.array([[0, 1.5], [2.0, 0]], np.float32))
+    out = np.full((2, 2), np.nan, np.float32)
+    matrix.toarray(out=out)
+    assert out.tolist() == [[0, 1.5], [2.0, 0]]

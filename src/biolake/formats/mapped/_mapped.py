@@ -373,8 +373,10 @@ class MappedCore:
             groups = reads.groups(stores, epoch.window_of[begin : begin + batch_size])
             yield self._batch(stores, rows, groups, functools.partial(_window_part, reads, stores, rows))
 
-    def _read_ranges(self, store: int, layer: str, starts: np.ndarray, stops: np.ndarray) -> _rows.Rows:
-        return self._sources[store].matrix(layer).read_ranges(starts, stops)
+    def _read_ranges(
+        self, store: int, layer: str, starts: np.ndarray, stops: np.ndarray
+    ) -> _rows.CsrPieces | _rows.DenseRows:
+        return self._sources[store].matrix(layer).read_pieces(starts, stops)
 
     def _whole(self, store: int, layer: str) -> _rows.Rows:
         whole = self._sources[store].matrix(layer).mapped

@@ -119,6 +119,26 @@ class CsrRows:
 
 
 @dataclasses.dataclass(frozen=True)
+class CsrPieces:
+    """CSR rows read range by range, not yet concatenated: ``data[k]``/``indices[k]`` hold
+    range ``k``; ``lengths`` are the lengths of all rows, range after range."""
+
+    data: list[np.ndarray]
+    indices: list[np.ndarray]
+    lengths: np.ndarray
+    index: RowIndex
+
+    def rows(self) -> CsrRows:
+        """The pieces concatenated into :class:`CsrRows`."""
+        return CsrRows(
+            np.concatenate(self.data) if self.data else np.empty(0),
+            np.concatenate(self.indices) if self.indices else np.empty(0, np.int64),
+            np.concatenate(([0], np.cumsum(self.lengths))).astype(np.int64),
+            self.index,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
 class MappedCsr:
     """A whole CSR matrix memory-mapped (:mod:`._mmap`): ``data`` and ``indices`` are views
     of the file; row ``r`` starts at ``data_starts[r]`` / ``indices_starts[r]`` in them.
@@ -151,8 +171,8 @@ class MappedCsr:
         """Row ``file_row`` as ``(indices, data)``."""
         return self._elements(int(self.indptr[file_row]), int(self.indptr[file_row + 1]), file_row)
 
-    def copy_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrRows:
-        """The rows of the sorted ranges ``starts[k]:stops[k]`` copied into memory, one slice each."""
+    def copy_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrPieces:
+        """The rows of the sorted ranges ``starts[k]:stops[k]``: one slice of each view per range."""
         begins, ends = self.indptr[starts], self.indptr[stops]
         sizes = (ends - begins).tolist()
         crossing = np.searchsorted(self.breaks, begins, side="right") != np.searchsorted(
@@ -164,16 +184,9 @@ class MappedCsr:
         indices = [self.indices[a : a + k] for a, k in zip(indices_at, sizes)]
         for k in np.flatnonzero(crossing).tolist():  # a range over a gap between runs: read it
             indices[k], data[k] = self.read_elements(int(begins[k]), int(ends[k]))
-        rows = stops - starts
-        local = self.indptr[ranges_positions(starts, stops)] - np.repeat(
-            begins - (np.cumsum(ends - begins) - (ends - begins)), rows
-        )
-        return CsrRows(
-            np.concatenate(data) if data else self.data[:0],
-            np.concatenate(indices) if indices else self.indices[:0],
-            np.append(local, int(sum(sizes))),
-            RowIndex.of_ranges(starts, stops),
-        )
+        positions = ranges_positions(starts, stops)
+        lengths = self.indptr[positions + 1] - self.indptr[positions]
+        return CsrPieces(data, indices, lengths, RowIndex.of_ranges(starts, stops))
 
     def _elements(self, begin: int, end: int, row: int) -> tuple[np.ndarray, np.ndarray]:
         """``(indices, data)`` of elements ``begin:end``, where row ``row`` begins: views when in one run."""

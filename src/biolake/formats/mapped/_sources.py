@@ -29,7 +29,7 @@ import numpy as np
 from biolake.errors import PathNotFoundError, UnknownFormatError, ValidationError
 from biolake.formats.mapped import _mmap
 from biolake.formats.mapped._chunk_cache import ChunkedRows
-from biolake.formats.mapped._rows import CsrRows, DenseRows, MappedCsr, RowIndex, ranges_positions
+from biolake.formats.mapped._rows import CsrPieces, CsrRows, DenseRows, MappedCsr, RowIndex, ranges_positions
 
 #: h5py chunk cache per dataset: a compressed h5ad is decompressed chunk by chunk.
 H5_CHUNK_CACHE_BYTES = 16 * 1024 * 1024
@@ -82,6 +82,10 @@ class DenseMatrix:
     def row(self, i: int) -> np.ndarray:
         """Row ``i`` as a 1-D array (read-only when memory-mapped)."""
         return self._view[i] if self._view is not None else np.asarray(self._array[i])
+
+    def read_pieces(self, starts: np.ndarray, stops: np.ndarray) -> DenseRows:
+        """As :meth:`read_ranges` (dense rows are concatenated right away)."""
+        return self.read_ranges(starts, stops)
 
     def read_ranges(self, starts: np.ndarray, stops: np.ndarray) -> DenseRows:
         """The rows of the sorted ranges ``starts[k]:stops[k]`` in memory: one slice per range."""
@@ -152,10 +156,14 @@ class CsrMatrix:
         return np.asarray(self._indices[begin:end]), np.asarray(self._data[begin:end])
 
     def read_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrRows:
-        """The rows of the sorted ranges ``starts[k]:stops[k]``, in memory.
+        """The rows of the sorted ranges ``starts[k]:stops[k]``, in memory (see :meth:`read_pieces`)."""
+        return self.read_pieces(starts, stops).rows()
+
+    def read_pieces(self, starts: np.ndarray, stops: np.ndarray) -> CsrPieces:
+        """The rows of the sorted ranges ``starts[k]:stops[k]``, range by range.
 
         One slice of ``data`` and one of ``indices`` per range (none for a range of empty
-        rows): copied from the memory map, or read through h5py / zarr.
+        rows): taken from the memory map, or read through h5py / zarr.
         """
         if self._mapped is not None:
             return self._mapped.copy_ranges(starts, stops)
@@ -164,12 +172,7 @@ class CsrMatrix:
         indices = [np.asarray(self._indices[int(a) : int(b)]) for a, b in zip(begins, ends) if b > a]
         positions = ranges_positions(starts, stops)
         lengths = self._indptr[positions + 1] - self._indptr[positions]
-        return CsrRows(
-            np.concatenate(data) if data else np.empty(0, self.dtype),
-            np.concatenate(indices) if indices else np.empty(0, np.int64),
-            np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-            RowIndex.of_ranges(starts, stops),
-        )
+        return CsrPieces(data, indices, lengths, RowIndex.of_ranges(starts, stops))
 
 
 Matrix = DenseMatrix | CsrMatrix

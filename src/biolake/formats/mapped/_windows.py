@@ -26,12 +26,12 @@ import numpy as np
 from biolake.formats.mapped._blocks import Epoch, Plan
 from biolake.formats.mapped._fetch import Part
 from biolake.formats.mapped._joins import ColumnMap
-from biolake.formats.mapped._rows import CsrRows, DenseRows, RowIndex, Rows
+from biolake.formats.mapped._rows import CsrPieces, CsrRows, DenseRows, RowIndex, Rows
 
 #: Cells read at once when windows are smaller (memory: about this many rows per store layer).
 READ_CELLS = 8192
 
-ReadRanges = Callable[[int, str, np.ndarray, np.ndarray], Rows]
+ReadRanges = Callable[[int, str, np.ndarray, np.ndarray], CsrPieces | DenseRows]
 Whole = Callable[[int, str], Rows]
 
 
@@ -43,7 +43,7 @@ class WindowReads:
         epoch: the epoch being served.
         column_maps: per store, its map onto the joint var order.
         direct: per store, whether it is gathered from directly (memory-mapped), not by windows.
-        read_ranges: reads ``(store, layer, starts, stops)`` into memory.
+        read_ranges: reads ``(store, layer, starts, stops)`` into memory, range by range.
         whole: the whole memory-mapped matrix ``(store, layer)`` of a direct store.
     """
 
@@ -107,12 +107,21 @@ class WindowReads:
         return merge(pieces, index)
 
 
-def merge(pieces: list[tuple[Rows, ColumnMap]], index: RowIndex) -> Rows:
+def merge(pieces: list[tuple[CsrPieces | DenseRows, ColumnMap]], index: RowIndex) -> Rows:
     """Rows of several stores (each with its column map) as one object over the joint columns."""
     if all(isinstance(rows, DenseRows) for rows, _ in pieces):
         values = [columns.dense_rows(rows.values, rows.values.dtype) for rows, columns in pieces]  # type: ignore[union-attr]
         return DenseRows(values[0] if len(values) == 1 else np.concatenate(values), index)
-    joint = [_joint_csr(rows, columns) for rows, columns in pieces]
+    if all(isinstance(rows, CsrPieces) and columns.identity for rows, columns in pieces):
+        # Same columns everywhere: concatenate the slices of all stores once.
+        together = CsrPieces(
+            [data for rows, _ in pieces for data in rows.data],  # type: ignore[union-attr]
+            [indices for rows, _ in pieces for indices in rows.indices],  # type: ignore[union-attr]
+            np.concatenate([rows.lengths for rows, _ in pieces]),  # type: ignore[union-attr]
+            index,
+        )
+        return together.rows()
+    joint = [_joint_csr(rows.rows() if isinstance(rows, CsrPieces) else rows, columns) for rows, columns in pieces]
     lengths = np.concatenate([length for _, _, length in joint])
     return CsrRows(
         np.concatenate([data for data, _, _ in joint]),

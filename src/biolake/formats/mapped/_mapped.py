@@ -453,6 +453,8 @@ def _window_part(
 
 def _grouped(groups: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """Each distinct value of ``groups`` with the positions holding it (in order)."""
+    if len(groups) and groups[0] == groups[-1] and (groups == groups[0]).all():  # one group (iter_batches)
+        return [(int(groups[0]), np.arange(len(groups)))]
     if len(groups) < 2 or (groups[1:] >= groups[:-1]).all():  # already in order (iter_batches)
         order, ordered = np.arange(len(groups)), groups
     else:

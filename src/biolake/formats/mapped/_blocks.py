@@ -15,8 +15,8 @@ window boundary) blocks: this is not a uniform shuffle of all cells, since cells
 block stay in one window. More randomness: a larger ``window`` or a smaller
 ``block_size``. Without shuffling, the epoch is the dataset order.
 
-Stores are read one window at a time, one range per block, and batches are gathered from
-the window's rows in memory (:mod:`._windows`).
+Stores are read a few windows at a time, one range per block, and batches are gathered
+from those rows in memory (:mod:`._windows`).
 
 Example:
     >>> plan = plan_blocks([5, 3], [None, np.array([0, 2])], block_size=2)

@@ -337,10 +337,12 @@ class MappedCore:
         blocks are permuted together (so a batch mixes cells from up to ``window`` blocks
         of any stores, not from the whole dataset; see :mod:`biolake.formats.mapped._blocks`).
         Every cell comes exactly once per call. Without ``shuffle`` batches follow the
-        dataset order. A memory-mapped store (an uncompressed ``.h5ad``) is gathered from
-        batch by batch; any other store is read one window at a time, one slice per block.
-        Reads happen in the calling process; a ``DataLoader`` with workers parallelises
-        :meth:`__getitems__` instead.
+        dataset order. Stores are read a few windows at a time (at least 8,192 cells), one
+        slice per block (copied from the memory map of an uncompressed ``.h5ad``), and
+        scipy takes and densifies each batch from those rows (:mod:`._windows`); with blocks
+        so small that a batch spans many windows, memory-mapped stores are gathered from
+        directly. Reads happen in the calling process; a ``DataLoader`` with workers
+        parallelises :meth:`__getitems__` instead.
 
         Args:
             batch_size: cells per batch; the last batch may be smaller unless ``drop_last``.
@@ -348,8 +350,8 @@ class MappedCore:
             block_size: rows per block.
             seed: seed of the shuffles; ``None`` draws a fresh one (a new order each call).
             drop_last: skip a last batch smaller than ``batch_size``.
-            window: blocks pooled and shuffled together (memory of a store that is read:
-                ``window * block_size`` rows).
+            window: blocks pooled and shuffled together (memory: the rows of
+                ``max(window * block_size, 8192)`` cells, two reads at a time).
 
         Yields:
             dicts with the keys of an item; layers are 2-D ``(cells, genes)`` arrays, encoded

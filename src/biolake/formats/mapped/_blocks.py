@@ -92,7 +92,13 @@ def epoch(plan: Plan, window: int, rng: np.random.Generator | None) -> Epoch:
     cells = ranges_positions(plan.block_ptr[:-1][order], plan.block_ptr[1:][order])
     window_of = np.repeat(np.arange(plan.n_blocks, dtype=np.int64) // window, sizes)
     if rng is not None and len(cells):
-        cells = cells[np.argsort(window_of + rng.random(len(cells)))]  # a permutation within each window
+        # A uniform permutation within each window: shuffle everything, then a stable sort by
+        # window (a radix sort when the window numbers fit 16 bits).
+        shuffled = rng.permutation(len(cells))
+        keys = window_of[shuffled]
+        if int(window_of[-1]) < 2**16:  # window_of is sorted: its last value is the largest
+            keys = keys.astype(np.uint16)
+        cells = cells[shuffled[np.argsort(keys, kind="stable")]]
     windows = [order[begin : begin + window] for begin in range(0, plan.n_blocks, window)]
     return Epoch(cells, window_of, windows)
 

@@ -64,8 +64,9 @@ def _assert_items_equal(got, expected):
         assert list(a) == list(b)
         for key in a:
             if isinstance(b[key], np.ndarray):
-                assert a[key].dtype == b[key].dtype and a[key].shape == b[key].shape
-                np.testing.assert_array_equal(a[key], b[key])
+                value = a[key].numpy() if type(a[key]).__module__ == "torch" else a[key]  # torch loaded: tensor rows
+                assert value.dtype == b[key].dtype and value.shape == b[key].shape
+                np.testing.assert_array_equal(value, b[key])
             else:
                 assert type(a[key]) is type(b[key]) and (a[key] == b[key] or (a[key] != a[key] and b[key] != b[key]))
 
@@ -227,3 +228,20 @@ def test_dataloader_fetches_a_batch_with_one_call(stores, monkeypatch):
     monkeypatch.setattr(type(ds), "__getitem__", lambda self, idx: pytest.fail("fetched one cell at a time"))
     batches = list(DataLoader(ds, batch_size=64, shuffle=True))
     assert calls == [64, 64, 62] and sum(len(batch["cell_type"]) for batch in batches) == len(ds)
+
+
+def test_default_collate_of_getitems_equals_collate_of_items(stores):
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import default_collate
+
+    ds = mapped(stores, obs_keys=["cell_type", "donor"], encode_labels=["cell_type"])
+    indices = np.random.default_rng(1).permutation(len(ds))[:50].tolist()
+    batched = ds.__getitems__(indices)
+    assert isinstance(batched[0]["X"], torch.Tensor)  # rows of one tensor: stacked in one call
+    got, expected = default_collate(batched), default_collate([ds[i] for i in indices])
+    assert list(got) == list(expected)
+    for key in expected:
+        if isinstance(expected[key], torch.Tensor):
+            assert got[key].dtype == expected[key].dtype and torch.equal(got[key], expected[key])
+        else:
+            assert got[key] == expected[key]

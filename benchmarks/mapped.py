@@ -6,9 +6,14 @@ CSR, 5 % non-zero, a categorical ``cell_type``), then measures, in samples (cell
 second, with every output a dense float32 row over all genes:
 
 - ``mapped_random_rows``: ``ds[i]`` for random ``i`` over all files;
-- ``mapped_iter_batches``: one epoch of ``ds.iter_batches(256)`` (block-shuffled);
-- ``dataloader_2_workers`` (with torch): ``DataLoader(ds, batch_size=256, shuffle=True,
-  num_workers=2)``, per-row reads in two worker processes;
+- ``iter_batches_block_{1,32,256,1024}``: one epoch of ``ds.iter_batches(256, block_size=b)``
+  (block-shuffled, window 8); target for ``b=32``: ``ratio.vs_in_memory >= 0.8``;
+- ``mapped_iter_batches``: the same at ``block_size=1024``, against backed AnnData too;
+- ``dataloader_shuffled_{0,2}_workers`` (with torch): the documented way,
+  ``DataLoader(ds, batch_size=256, shuffle=True, num_workers=w)``: torch calls
+  ``ds.__getitems__(indices)`` once per batch; target ``>= 300,000`` cells/s;
+- ``dataloader_per_item_0_workers``: the same with ``__getitems__`` hidden (one ``ds[i]`` per
+  cell, the path before batched fetching), for comparison;
 - ``zarr_random_rows`` / ``zarr_iter_batches``: the same over one file written as zarr;
 
 against two baselines measured in the same run, interleaved round by round:
@@ -16,15 +21,16 @@ against two baselines measured in the same run, interleaved round by round:
 (a) ``anndata.read_h5ad(path, backed="r")``: ``adata.X[i]`` for random rows, and for
     batches ``adata.X[sorted random rows]`` per file (the hand-written loader);
 (b) the whole X read into memory (one CSR), then indexed: rows by ``indptr`` slicing,
-    batches by ``X[random rows].toarray()`` (the upper bound, without any I/O).
+    batches by ``X[random rows].toarray()`` (the ceiling, without any I/O).
 
-Each measurement has ``ratio.vs_anndata_backed`` and ``ratio.vs_in_memory``
-(``mapped / baseline``). Medians of rounds. Prints one JSON object to stdout, progress to
-stderr; the temporary folder is removed at the end, also after an error.
+Each measurement has ``ratio.vs_anndata_backed`` and/or ``ratio.vs_in_memory``
+(``mapped / baseline``). Medians of rounds. The files are freshly written (warm page cache)
+and one warm-up epoch runs first. Prints one JSON object to stdout, progress to stderr; the
+temporary folder is removed at the end, also after an error.
 
 Usage::
 
-    python benchmarks/mapped.py            # full run (< 3 minutes)
+    python benchmarks/mapped.py            # full run (< 4 minutes)
     python benchmarks/mapped.py --quick    # 4 x 5,000 cells x 500 genes, a few seconds
 """
 
@@ -41,13 +47,19 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 BATCH_SIZE = 256
+BLOCK_SIZES = (1, 32, 256, 1024)
+BACKED_TARGET = {"min": 1.0, "of": "ratio.vs_anndata_backed"}
+#: issue 15: iter_batches(256, block_size=32) at >= 0.8 of the in-memory ceiling.
+BLOCK_32_TARGET = {"min": 0.8, "of": "ratio.vs_in_memory"}
+#: issue 15: DataLoader(ds, batch_size=256, shuffle=True) at >= 300k cells/s, 0 and 2 workers.
+DATALOADER_TARGET = {"min": 300_000, "of": "value"}
 
 
 def log(message: str) -> None:
@@ -136,6 +148,9 @@ class Bench:
             "what": "mapped(paths, obs_keys=['cell_type']): var names, labels, matrix checks of all files",
         }
         self.resources.append(self.ds)
+        start = time.perf_counter()
+        self.mapped_epoch(self.ds)  # warm-up: maps the files' pages into this process
+        self.results["warm_up_epoch_s"] = {"value": round(time.perf_counter() - start, 2), "unit": "s"}
         self.n = len(self.ds)
         self.offsets = np.arange(len(self.paths) + 1) * self.args.cells
 
@@ -171,8 +186,8 @@ class Bench:
         return k
 
     # -- batches ---------------------------------------------------------------------------
-    def mapped_epoch(self, ds: Any) -> int:
-        return sum(len(batch["cell_type"]) for batch in ds.iter_batches(BATCH_SIZE))
+    def mapped_epoch(self, ds: Any, block_size: int = 1024) -> int:
+        return sum(len(batch["cell_type"]) for batch in ds.iter_batches(BATCH_SIZE, block_size=block_size))
 
     def backed_batches(self, n_batches: int) -> int:
         for _ in range(n_batches):
@@ -182,19 +197,57 @@ class Bench:
                 self.backed[f].X[cells[files == f] - self.offsets[f]].toarray()
         return n_batches * BATCH_SIZE
 
-    def memory_batches(self, n_batches: int) -> int:
-        for _ in range(n_batches):
+    def memory_batches(self, n_batches: int, min_seconds: float = 0.3) -> int:
+        """The ceiling: ``X[random rows].toarray()`` from the in-memory CSR, for at least
+        ``n_batches`` batches and ``min_seconds`` (short runs are noisy here)."""
+        done, start = 0, time.perf_counter()
+        while done < n_batches or time.perf_counter() - start < min_seconds:
             self.memory[self.rng.integers(0, self.n, BATCH_SIZE)].toarray()
-        return n_batches * BATCH_SIZE
+            done += 1
+        return done * BATCH_SIZE
 
-    def dataloader(self, n_batches: int, collate_fn: Any = None) -> float:
+    def make_loader(self, workers: int, batched: bool = True, collate: bool = False) -> Any:
+        """``DataLoader(ds, batch_size=256, shuffle=True, num_workers=workers)``; ``batched=False``
+        hides ``__getitems__`` so torch fetches ``ds[i]`` cell by cell; ``collate`` passes
+        ``collate_fn=biolake.formats.mapped.collate``."""
+        import copy
+
         from torch.utils.data import DataLoader
 
-        loader = DataLoader(
-            self.ds, batch_size=BATCH_SIZE, shuffle=True, num_workers=2, prefetch_factor=4, collate_fn=collate_fn
-        )
-        iterator = iter(loader)
-        next(iterator)  # worker start-up is not timed
+        from biolake.formats.mapped import collate as numpy_collate
+
+        ds = self.ds
+        if not batched:
+            ds = copy.copy(self.ds)
+            ds.__getitems__ = None  # torch checks the attribute: None means "fetch item by item"
+        options: dict[str, Any] = {"num_workers": workers}
+        if collate:
+            options["collate_fn"] = numpy_collate
+        if workers:
+            options["prefetch_factor"] = 4
+        return DataLoader(ds, batch_size=BATCH_SIZE, shuffle=True, **options)
+
+    def collated(self, items: list[dict[str, Any]]) -> Iterator[Any]:
+        """``default_collate(items)`` again and again."""
+        from torch.utils.data import default_collate
+
+        while True:
+            yield default_collate(items)
+
+    def loader_batches(self, workers: int, batched: bool = True, collate: bool = False) -> Iterator[Any]:
+        """Batches of the loader, epoch after epoch; the first one (start-up) is not yielded."""
+        loader = self.make_loader(workers, batched, collate)
+        first = True
+        while True:
+            for batch in loader:
+                if not first:
+                    yield batch
+                first = False
+
+    def dataloader(self, n_batches: int, workers: int) -> float:
+        """Cells/s of ``n_batches`` from a fresh loader (worker start-up and first batch not timed)."""
+        iterator = iter(self.make_loader(workers))
+        next(iterator)
         start = time.perf_counter()
         for _ in range(n_batches):
             next(iterator)
@@ -203,20 +256,37 @@ class Bench:
         return n_batches * BATCH_SIZE / elapsed
 
     # -- measurements ----------------------------------------------------------------------
-    def record(self, name: str, values: list[float], baselines: dict[str, list[float]]) -> None:
+    def record(
+        self,
+        name: str,
+        values: list[float],
+        baselines: dict[str, list[float]],
+        target: dict[str, Any] | None = BACKED_TARGET,
+        what: str | None = None,
+    ) -> None:
+        """One measurement: the median of ``values``, the baselines' medians and the ratios.
+
+        ``target`` is ``{"min": x, "of": "value" | "ratio.<key>"}`` (``None``: no target).
+        """
         value = statistics.median(values)
         base = {key: round(statistics.median(v), 1) for key, v in baselines.items()}
         ratios = {f"vs_{key}": round(value / b, 3) for key, b in base.items()}
-        vs_backed = ratios.get("vs_anndata_backed")
-        self.results[name] = {
+        entry: dict[str, Any] = {
             "value": round(value, 1),
             "unit": "samples/s",
             "rounds": [round(v, 1) for v in values],
             "baseline": base,
             "ratio": ratios,
-            "target": {"min": 1.0, "of": "ratio.vs_anndata_backed"},
-            "meets_target": None if vs_backed is None else vs_backed >= 1.0,
+            "target": target,
+            "meets_target": None,
         }
+        if what:
+            entry["what"] = what
+        if target is not None:
+            of = target["of"]
+            measured = value if of == "value" else ratios.get(of.removeprefix("ratio."))
+            entry["meets_target"] = None if measured is None else measured >= target["min"]
+        self.results[name] = entry
 
     def bench_random_rows(self) -> None:
         k_fast, k_slow = self.args.rows, self.args.backed_rows
@@ -229,46 +299,123 @@ class Bench:
             log(f"random rows round {round_}: mapped {values[-1]:,.0f}/s, backed {backed[-1]:,.0f}/s, memory {memory[-1]:,.0f}/s")
         self.record("mapped_random_rows", values, {"anndata_backed": backed, "in_memory": memory})
 
+    def paired(self, batches: Iterator[Any], n_batches: int) -> tuple[float, float]:
+        """Cells/s of ``next(batches)`` and of the in-memory ceiling, alternating batch by batch
+        (both see the same load on a shared machine)."""
+        ours = ceiling = 0.0
+        cells = 0
+        for _ in range(n_batches):
+            start = time.perf_counter()
+            batch = next(batches)
+            middle = time.perf_counter()
+            self.memory[self.rng.integers(0, self.n, BATCH_SIZE)].toarray()
+            ours += middle - start
+            ceiling += time.perf_counter() - middle
+            cells += len(batch["cell_type"])
+        return cells / ours, n_batches * BATCH_SIZE / ceiling
+
+    def epochs(self, block_size: int) -> Iterator[Any]:
+        """``iter_batches(256, block_size=...)`` epoch after epoch (each epoch's planning included)."""
+        while True:
+            yield from self.ds.iter_batches(BATCH_SIZE, block_size=block_size)
+
     def bench_iter_batches(self) -> None:
+        """``iter_batches(256, block_size=b)`` per block size, batch by batch next to the ceiling."""
         n_batches = self.args.batches
-        values, backed, memory = [], [], []
+        streams = {b: self.epochs(b) for b in BLOCK_SIZES}
+        values: dict[int, list[float]] = {b: [] for b in BLOCK_SIZES}
+        memory: dict[int, list[float]] = {b: [] for b in BLOCK_SIZES}
+        backed = []
         for round_ in range(self.args.rounds):
-            values.append(rate(lambda: self.mapped_epoch(self.ds)))
+            for b in BLOCK_SIZES:
+                ours, ceiling = self.paired(streams[b], n_batches)
+                values[b].append(ours)
+                memory[b].append(ceiling)
             backed.append(rate(lambda: self.backed_batches(max(2, n_batches // 10))))
-            memory.append(rate(lambda: self.memory_batches(n_batches)))
-            log(f"batches round {round_}: iter_batches {values[-1]:,.0f}/s, backed {backed[-1]:,.0f}/s, memory {memory[-1]:,.0f}/s")
-        self.record("mapped_iter_batches", values, {"anndata_backed": backed, "in_memory": memory})
+            summary = ", ".join(f"b={b} {values[b][-1]:,.0f}/s ({values[b][-1] / memory[b][-1]:.2f})" for b in BLOCK_SIZES)
+            log(f"iter_batches round {round_}: {summary}; backed {backed[-1]:,.0f}/s")
+        for b in BLOCK_SIZES:
+            self.record(
+                f"iter_batches_block_{b}",
+                values[b],
+                {"in_memory": memory[b]},
+                BLOCK_32_TARGET if b == 32 else None,
+                f"ds.iter_batches({BATCH_SIZE}, block_size={b}) (window 8), epochs back to back, each batch timed"
+                " alternately with one X[random rows].toarray()",
+            )
+        self.record("mapped_iter_batches", values[1024], {"anndata_backed": backed, "in_memory": memory[1024]})
         rows = self.results["mapped_random_rows"]["value"]
-        self.results["mapped_iter_batches"]["ratio"]["vs_mapped_random_rows"] = round(statistics.median(values) / rows, 2)
+        self.results["mapped_iter_batches"]["ratio"]["vs_mapped_random_rows"] = round(statistics.median(values[1024]) / rows, 2)
 
     def bench_dataloader(self) -> None:
+        """The documented way: ``DataLoader(ds, batch_size=256, shuffle=True)``, 0 and 2 workers."""
         try:
             import torch  # noqa: F401
         except ImportError:
-            self.results["dataloader_2_workers"] = {"value": None, "unit": "samples/s", "skipped": "torch not installed"}
+            for workers in (0, 2):
+                self.results[f"dataloader_shuffled_{workers}_workers"] = {
+                    "value": None, "unit": "samples/s", "skipped": "torch not installed", "target": None, "meets_target": None,
+                }
             return
-        from biolake.formats.mapped import collate
-
-        values, with_collate = [], []
-        for _ in range(2):
-            values.append(self.dataloader(self.args.batches))
-            with_collate.append(self.dataloader(self.args.batches, collate))
-        log(f"DataLoader 2 workers: {values}, collate_fn=collate: {with_collate}")
-        memory = self.results["mapped_iter_batches"]["baseline"]["in_memory"]
-        self.results["dataloader_2_workers"] = {
-            "value": round(statistics.median(values), 1),
-            "unit": "samples/s",
-            "rounds": [round(v, 1) for v in values],
-            "with_collate_fn_collate": round(statistics.median(with_collate), 1),
-            "what": "DataLoader(ds, batch_size=256, shuffle=True, num_workers=2): per-row reads in 2 processes",
-            "ratio": {"vs_in_memory_batches": round(statistics.median(values) / memory, 3)},
-            "target": None,
-            "meets_target": None,
-        }
+        n_batches = self.args.batches
+        values: dict[int, list[float]] = {0: [], 2: []}
+        memory: dict[int, list[float]] = {0: [], 2: []}
+        per_item, per_item_memory = [], []
+        numpy_collate, numpy_collate_memory = [], []
+        collate_only, collate_only_memory = [], []
+        single = self.loader_batches(0)
+        stacked = self.loader_batches(0, collate=True)
+        items = self.ds.__getitems__(list(range(BATCH_SIZE)))
+        for round_ in range(self.args.rounds):
+            ours, ceiling = self.paired(single, n_batches)  # one process: alternate batch by batch
+            values[0].append(ours)
+            memory[0].append(ceiling)
+            memory[2].append(rate(lambda: self.memory_batches(n_batches)))  # workers run ahead: not alternated
+            values[2].append(self.dataloader(n_batches, 2))
+            ours, ceiling = self.paired(self.loader_batches(0, batched=False), max(5, n_batches // 10))
+            per_item.append(ours)
+            per_item_memory.append(ceiling)
+            ours, ceiling = self.paired(stacked, n_batches)
+            numpy_collate.append(ours)
+            numpy_collate_memory.append(ceiling)
+            ours, ceiling = self.paired(self.collated(items), n_batches)
+            collate_only.append(ours)
+            collate_only_memory.append(ceiling)
+            log(f"DataLoader round {round_}: 0 workers {values[0][-1]:,.0f}/s, 2 workers {values[2][-1]:,.0f}/s, per item {per_item[-1]:,.0f}/s")
+        for workers in (0, 2):
+            self.record(
+                f"dataloader_shuffled_{workers}_workers",
+                values[workers],
+                {"in_memory": memory[workers]},
+                DATALOADER_TARGET,
+                f"DataLoader(ds, batch_size={BATCH_SIZE}, shuffle=True, num_workers={workers}): one __getitems__ per batch,"
+                " default_collate" + ("; ceiling measured just before, not alternated" if workers else ""),
+            )
+        self.record(
+            "dataloader_per_item_0_workers",
+            per_item,
+            {"in_memory": per_item_memory},
+            None,
+            "the same with __getitems__ hidden: torch fetches ds[i] cell by cell (before issue 15, part 5)",
+        )
+        self.record(
+            "dataloader_shuffled_0_workers_collate_fn",
+            numpy_collate,
+            {"in_memory": numpy_collate_memory},
+            None,
+            "DataLoader(ds, batch_size=256, shuffle=True, collate_fn=biolake.formats.mapped.collate): numpy stacking",
+        )
+        self.record(
+            "default_collate_only",
+            collate_only,
+            {"in_memory": collate_only_memory},
+            None,
+            "torch's default_collate of 256 items alone (no reading): the cap of the 0-worker DataLoader",
+        )
 
     def bench_zarr(self) -> None:
-        from biolake.formats.mapped._chunk_cache import CACHE
         from biolake.formats.mapped import mapped
+        from biolake.formats.mapped._chunk_cache import CACHE
 
         ds = mapped([self.zarr_path], obs_keys=["cell_type"])
         self.resources.append(ds)
@@ -326,7 +473,8 @@ class Bench:
                 "density": self.args.density,
                 "format": "h5ad, CSR float32, uncompressed",
                 "batch_size": BATCH_SIZE,
-                "iter_batches": {"block_size": 1024, "window": 8},
+                "iter_batches": {"block_sizes": list(BLOCK_SIZES), "window": 8},
+                "page_cache": "warm (files just written, one warm-up epoch)",
             },
             "machine": {
                 "cores": os.cpu_count(),

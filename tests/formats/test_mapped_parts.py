@@ -8,47 +8,57 @@ import pytest
 import scipy.sparse as sp
 
 from biolake.errors import ValidationError
-from biolake.formats.mapped import _blocks, _labels
+from biolake.formats.mapped import _blocks, _fetch, _labels, _rows
 from biolake.formats.mapped._chunk_cache import ChunkCache, ChunkedRows
 from biolake.formats.mapped._joins import ColumnMap, joint_var_names
 
 
 def test_plan_blocks_respects_block_size_and_selection():
-    blocks = _blocks.plan_blocks([10, 7], [None, np.array([0, 1, 5, 6])], block_size=4)
-    assert [(b.store, b.start, b.stop, len(b)) for b in blocks] == [
-        (0, 0, 4, 4), (0, 4, 8, 4), (0, 8, 10, 2), (1, 0, 2, 2), (1, 5, 7, 2),
-    ]
-    assert blocks[-1].rows.tolist() == [0, 1]
+    plan = _blocks.plan_blocks([10, 7], [None, np.array([0, 1, 5, 6])], block_size=4)
+    assert plan.block_bounds().tolist() == [[0, 0, 4], [0, 4, 8], [0, 8, 10], [1, 0, 2], [1, 5, 7]]
+    assert np.diff(plan.block_ptr).tolist() == [4, 4, 2, 2, 2]
+    assert plan.rows[plan.stores == 1].tolist() == [0, 1, 5, 6]
     sparse_selection = _blocks.plan_blocks([1000], [np.array([3, 998])], block_size=100)
-    assert [(b.start, b.stop) for b in sparse_selection] == [(3, 4), (998, 999)]  # never reads 3..998
+    assert sparse_selection.block_bounds().tolist() == [[0, 3, 4], [0, 998, 999]]  # never reads 3..998
     with pytest.raises(ValueError, match="block_size"):
         _blocks.plan_blocks([1], [None], 0)
 
 
-def _window(n_parts: int, rows: int, sparse: bool) -> _blocks.Window:
-    parts = []
-    for p in range(n_parts):
-        ids = np.arange(p * rows, (p + 1) * rows)
-        x = np.repeat(ids[:, None], 3, axis=1).astype(np.float32)
-        parts.append({"X": sp.csr_matrix(x) if sparse and p % 2 == 0 else x, "id": ids})
-    return _blocks.Window(parts)
+def test_epoch_keeps_cells_of_a_window_together():
+    plan = _blocks.plan_blocks([40, 24], [None, None], block_size=8)
+    epoch = _blocks.epoch(plan, window=3, rng=np.random.default_rng(0))
+    assert sorted(epoch.cells.tolist()) == list(range(64))
+    block_of_cell = np.repeat(np.arange(plan.n_blocks), np.diff(plan.block_ptr))
+    for w, blocks in enumerate(epoch.windows):
+        assert set(block_of_cell[epoch.cells[epoch.window_of == w]]) == set(blocks.tolist())
+    assert [len(blocks) for blocks in epoch.windows] == [3, 3, 2]
+    assert epoch.cells.tolist() != list(range(64))
+    ordered = _blocks.epoch(plan, window=3, rng=None)
+    assert ordered.cells.tolist() == list(range(64))
+    assert list(_blocks.batch_bounds(10, 4, drop_last=False)) == [0, 4, 8]
+    assert list(_blocks.batch_bounds(10, 4, drop_last=True)) == [0, 4]
 
 
-@pytest.mark.parametrize("sparse", [False, True])
-def test_window_takes_rows_from_dense_sparse_and_mixed_parts(sparse):
-    window = _window(3, 4, sparse)
-    assert window.n == 12
-    batch = window.take(np.array([11, 0, 5]))
-    assert batch["id"].tolist() == [11, 0, 5]
-    assert batch["X"][:, 0].tolist() == [11, 0, 5]
+def test_coalesce_and_row_index():
+    starts, stops = _rows.coalesce(np.array([0, 1, 2, 5, 40, 41]), max_gap=2)
+    assert (starts.tolist(), stops.tolist()) == ([0, 40], [6, 42])
+    assert _rows.coalesce(np.array([], np.int64))[0].size == 0
+    index = _rows.RowIndex.of_ranges(starts, stops)
+    assert index.local(np.array([41, 0, 5])).tolist() == [7, 0, 5]
 
 
-def test_batches_carry_rows_over_windows():
-    windows = [_window(1, 5, False), _window(1, 5, False), _window(1, 3, False)]
-    sizes = [len(b["id"]) for b in _blocks.batches(iter(windows), 4, drop_last=False, rng=np.random.default_rng(0))]
-    assert sizes == [4, 4, 4, 1]
-    dropped = _blocks.batches(iter(windows), 4, drop_last=True, rng=None)
-    assert [len(b["id"]) for b in dropped] == [4, 4, 4]
+def test_dense_batch_mixes_sparse_dense_and_joins():
+    csr = sp.csr_matrix(np.array([[1, 0, 2], [0, 0, 0], [0, 3, 0]], np.float32))
+    rows = _rows.CsrRows(csr.data, csr.indices, csr.indptr.astype(np.int64))
+    dropping = ColumnMap(np.array([1, -1, 0]), 2)  # store column 1 is not in the join
+    dense = _rows.DenseRows(np.array([[7.0, 8.0], [9.0, 10.0]]))
+    parts = [
+        _fetch.Part(rows, dropping, np.array([0, 2, 1]), np.array([3, 0, 4])),
+        _fetch.Part(dense, ColumnMap(None, 2), np.array([1]), np.array([1])),
+        _fetch.Part(rows, dropping, np.array([0]), np.array([2])),
+    ]
+    out = _fetch.dense_batch(parts, 5, 2, np.dtype("float64"))
+    assert out.tolist() == [[0, 0], [9, 10], [2, 1], [2, 1], [0, 0]]
 
 
 def test_joint_var_names_follow_anndata_concat():
@@ -103,3 +113,11 @@ def test_chunked_rows_and_cache_bound():
     assert rows[5:5].shape == (0, 2)
     assert len(cache._entries) == 2 and cache._nbytes <= cache.max_bytes
     assert not rows[0].flags.writeable
+
+
+def test_scipy_toarray_out_overwrites_garbage():
+    """_fetch densifies windows with toarray(out=np.empty(...)): scipy must zero `out` first."""
+    matrix = sp.csr_matrix(np.array([[0, 1.5], [2.0, 0]], np.float32))
+    out = np.full((2, 2), np.nan, np.float32)
+    matrix.toarray(out=out)
+    assert out.tolist() == [[0, 1.5], [2.0, 0]]

@@ -2,8 +2,11 @@
 
 ``mapped(paths, ...)`` returns a :class:`MappedDataset` over ``.h5ad`` files and ``.zarr``
 stores, read lazily (h5py / zarr, never the whole matrix): ``ds[i]`` is one cell as a dict
-of numpy values, ``ds.iter_batches(...)`` is the fast block-shuffled path, and labels are
-encoded consistently across files. ``Collection.mapped(...)`` calls :func:`mapped` with the
+of numpy values, ``ds.__getitems__(indices)`` the same for a whole batch in bulk (what
+``torch.utils.data.DataLoader`` calls), ``ds.iter_batches(...)`` is the block-shuffled path,
+and labels are encoded consistently across files. An uncompressed ``.h5ad`` (anndata's
+default) is memory-mapped, so rows are gathered without an h5py call per cell; compressed
+files and zarr stores are read in as few slices as possible. ``Collection.mapped(...)`` calls :func:`mapped` with the
 cached paths of its artifacts.
 
 Torch is optional. ``MappedDataset`` is created on first use (``mapped()`` or the attribute

@@ -10,19 +10,22 @@ Everything decided once happens in ``__init__``; reading a cell touches only its
 from __future__ import annotations
 
 import bisect
+import functools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from biolake.errors import ValidationError
-from biolake.formats.mapped import _blocks, _labels
+from biolake.formats.mapped import _blocks, _fetch, _labels, _rows, _windows
 from biolake.formats.mapped._joins import ColumnMap, joint_var_names
 from biolake.formats.mapped._sources import AnnDataSource, open_source
 
 STORE_KEY = "_store_idx"
+
 
 PathArg = str | os.PathLike[str]
 
@@ -96,6 +99,8 @@ class MappedCore:
             for source, selection in zip(self._sources, self._selections)
         ]
         self._offsets: list[int] = np.concatenate(([0], np.cumsum(self.n_obs_list))).tolist()
+        self._row_offsets = np.concatenate(([0], np.cumsum([source.n_obs for source in self._sources]))).astype(np.int64)
+        self._concatenated: dict[str, np.ndarray] = {}
         self._setup_vars()
         self._dtypes = self._setup_dtypes(dtype)
         self._setup_labels()
@@ -199,6 +204,126 @@ class MappedCore:
         value = self._sources[store].obs_values(key, row, row + 1)[0]
         return self.encoders[key].get(value, -1) if key in self._encoded else value
 
+    def __getitems__(self, indices: Sequence[int]) -> list[dict[str, Any]]:
+        """The items ``[self[i] for i in indices]`` (same order and values), read in bulk.
+
+        Layer values are numpy rows, or torch tensor rows when torch is loaded: what
+        ``default_collate`` makes of either is the same batch, and tensors stack in one call.
+
+        ``torch.utils.data.DataLoader`` calls this with each batch of indices. The cells are
+        grouped by store; a memory-mapped store (an uncompressed ``.h5ad``) is gathered
+        from directly, any other is read in as few slices as possible: its rows sorted,
+        neighbours merged into ranges (:func:`._rows.coalesce`), one read per range.
+
+        Example:
+            >>> items = ds.__getitems__([5, 0, 5])  # doctest: +SKIP
+            >>> items[0]["X"].shape == ds[5]["X"].shape  # doctest: +SKIP
+            True
+        """
+        positions = self._positions(indices)
+        if not len(positions):
+            return []
+        stores, rows = self._file_rows(positions)
+
+        def part(group: int, layer: str, at: np.ndarray) -> _fetch.Part:
+            return _fetch.Part(self._read_needed(group, layer, rows[at]), self._column_maps[group], rows[at], at)
+
+        columns = self._batch(stores, rows, stores, part, as_items=True)
+        items: list[dict[str, Any]] = [{} for _ in range(len(positions))]
+        for name, values in columns.items():  # key by key: faster than a dict per cell from zip()
+            for item, value in zip(items, values):
+                item[name] = value
+        return items
+
+    def _positions(self, indices: Sequence[int]) -> np.ndarray:
+        """``indices`` as non-negative cell positions (checked like ``__getitem__`` checks one)."""
+        array = np.asarray(indices)
+        if not array.size:
+            return np.empty(0, np.int64)
+        if array.ndim != 1 or array.dtype.kind not in "iub":
+            raise TypeError(f"cells are indexed by a list of ints, not {array.dtype} values of shape {array.shape}")
+        array = array.astype(np.int64)
+        n = len(self)
+        positions = np.where(array < 0, array + n, array)
+        if (bad := np.flatnonzero((positions < 0) | (positions >= n))).size:
+            raise IndexError(f"cell {int(array[bad[0]])} out of range for {n} cells")
+        return positions
+
+    def _file_rows(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The store and the file row of each cell position."""
+        stores = np.searchsorted(self._offsets, positions, side="right") - 1
+        rows = positions - np.asarray(self._offsets)[stores]
+        for store, selection in enumerate(self._selections):
+            if selection is not None:
+                mine = stores == store
+                rows[mine] = selection[rows[mine]]
+        return stores, rows
+
+    def _read_needed(self, group: int, layer: str, file_rows: np.ndarray) -> _rows.Rows:
+        """The rows ``file_rows`` of store ``group``: the sorted rows coalesced into ranges."""
+        matrix = self._sources[group].matrix(layer)
+        whole = matrix.mapped
+        return whole if whole is not None else matrix.read_ranges(*_rows.coalesce(np.unique(file_rows)))
+
+    def _batch(
+        self,
+        stores: np.ndarray,
+        rows: np.ndarray,
+        groups: np.ndarray,
+        part: Callable[[int, str, np.ndarray], _fetch.Part],
+        as_items: bool = False,
+    ) -> dict[str, Any]:
+        """The cells ``(stores, rows)`` as a batch, read group by group: ``part(group, layer, at)``
+        is the :class:`._fetch.Part` of the cells at batch positions ``at`` of ``group``.
+
+        Layers are 2-D arrays; labels arrays (lists of the item values when ``as_items``).
+        """
+        n = len(rows)
+        cells = _grouped(groups)
+        batch: dict[str, Any] = {}
+        for layer in self.layers_keys:
+            parts = [part(group, layer, at) for group, at in cells]
+            dense = _fetch.dense_batch(parts, n, len(self.var_joint), self._dtypes[layer])
+            batch[layer] = _item_rows(dense) if as_items else dense
+        by_store = cells if groups is stores else None
+        for key in self.obs_keys:
+            if by_store is None and not as_items and (key in self._codes or key in self._values):
+                batch[key] = self._all_labels(key)[self._row_offsets[stores] + rows]
+                continue
+            by_store = by_store or _grouped(stores)
+            batch[key] = self._batch_labels(key, rows, by_store, as_items)
+        batch[STORE_KEY] = stores.tolist() if as_items else stores.astype(np.int64)
+        return batch
+
+    def _batch_labels(self, key: str, rows: np.ndarray, by_store: list[tuple[int, np.ndarray]], as_items: bool) -> Any:
+        parts = [(self._labels_of(key, store, rows[at]), at) for store, at in by_store]
+        if key in self._encoded:
+            codes = _fetch.gather_labels(parts, len(rows)).astype(np.int64)
+            return codes.tolist() if as_items else codes
+        return _fetch.gather_objects(parts, len(rows)) if as_items else _fetch.gather_labels(parts, len(rows))
+
+    def _all_labels(self, key: str) -> np.ndarray:
+        """The cached labels of ``key`` of all stores' file rows, concatenated (codes as ``int64``)."""
+        if key not in self._concatenated:
+            if key in self._codes:
+                self._concatenated[key] = np.concatenate(self._codes[key]).astype(np.int64)
+            else:
+                self._concatenated[key] = np.concatenate(self._values[key])
+        return self._concatenated[key]
+
+    def _labels_of(self, key: str, store: int, file_rows: np.ndarray) -> np.ndarray:
+        """The labels of ``file_rows`` of ``store``: codes when encoded, else raw values."""
+        cached = self._codes.get(key) or self._values.get(key)
+        if cached is not None:
+            labels: np.ndarray = cached[store][file_rows]
+            return labels
+        needed = np.unique(file_rows)
+        starts, stops = _rows.coalesce(needed)
+        source = self._sources[store]
+        values = np.concatenate([source.obs_values(key, int(a), int(b)) for a, b in zip(starts, stops)])
+        labels = values[_rows.RowIndex.of_ranges(starts, stops).local(file_rows)]
+        return _labels.encode_values(labels, self._categories[key]) if key in self._encoded else labels
+
     # -- batches -------------------------------------------------------------------------
     def iter_batches(
         self,
@@ -209,23 +334,28 @@ class MappedCore:
         drop_last: bool = False,
         window: int = 8,
     ) -> Iterator[dict[str, np.ndarray]]:
-        """Batches of stacked numpy arrays, read block by block: the fast path over files.
+        """Batches of stacked numpy arrays, block-shuffled: the fast path over files.
 
-        Each store's cells are cut into blocks of ``block_size`` consecutive rows read with
-        one slice each; with ``shuffle`` the block order is random and the rows of every
-        ``window`` consecutive blocks are permuted together (so a batch mixes cells from up
-        to ``window`` blocks of any stores, not from the whole dataset; see
-        :mod:`biolake.formats.mapped._blocks`). Every cell comes exactly once per call. Without
-        ``shuffle`` batches follow the dataset order. Reads happen in the calling process;
-        a ``DataLoader`` with workers parallelises ``ds[i]`` instead.
+        Each store's cells are cut into blocks of ``block_size`` consecutive rows; with
+        ``shuffle`` the block order is random and the cells of every ``window`` consecutive
+        blocks are permuted together (so a batch mixes cells from up to ``window`` blocks
+        of any stores, not from the whole dataset; see :mod:`biolake.formats.mapped._blocks`).
+        Every cell comes exactly once per call. Without ``shuffle`` batches follow the
+        dataset order. Stores are read a few windows at a time (at least 8,192 cells), one
+        slice per block (copied from the memory map of an uncompressed ``.h5ad``), and
+        scipy takes and densifies each batch from those rows (:mod:`._windows`); with blocks
+        so small that a batch spans many windows, memory-mapped stores are gathered from
+        directly. Reads happen in the calling process; a ``DataLoader`` with workers
+        parallelises :meth:`__getitems__` instead.
 
         Args:
             batch_size: cells per batch; the last batch may be smaller unless ``drop_last``.
             shuffle: shuffle blocks and rows within windows.
-            block_size: rows per read.
+            block_size: rows per block.
             seed: seed of the shuffles; ``None`` draws a fresh one (a new order each call).
             drop_last: skip a last batch smaller than ``batch_size``.
-            window: blocks pooled and shuffled together (memory: ``window * block_size`` rows).
+            window: blocks pooled and shuffled together (memory: the rows of
+                ``max(window * block_size, 8192)`` cells, two reads at a time).
 
         Yields:
             dicts with the keys of an item; layers are 2-D ``(cells, genes)`` arrays, encoded
@@ -236,36 +366,28 @@ class MappedCore:
             ...     model.step(collate(batch))
         """
         rng = np.random.default_rng(seed) if shuffle else None
-        blocks = _blocks.plan_blocks([source.n_obs for source in self._sources], self._selections, block_size)
-        windows = _blocks.windows_from(blocks, window, rng, self._read_block)
-        yield from _blocks.batches(windows, batch_size, drop_last, rng)
+        plan = _blocks.plan_blocks([source.n_obs for source in self._sources], self._selections, block_size)
+        epoch = _blocks.epoch(plan, window, rng)
+        # A memory-mapped store is gathered from directly when a batch spans many windows
+        # (tiny blocks); otherwise, like any other store, it is read window by window.
+        gather = window * block_size < batch_size
+        direct = [gather and all(s.matrix(layer).mapped is not None for layer in self.layers_keys) for s in self._sources]
+        reads = _windows.WindowReads(plan, epoch, self._column_maps, direct, self._read_ranges, self._whole)
+        for begin in _blocks.batch_bounds(len(epoch.cells), batch_size, drop_last):
+            cells = epoch.cells[begin : begin + batch_size]
+            stores, rows = plan.stores[cells], plan.rows[cells]
+            groups = reads.groups(stores, epoch.window_of[begin : begin + batch_size])
+            yield self._batch(stores, rows, groups, functools.partial(_window_part, reads, stores, rows))
 
-    def _read_block(self, block: _blocks.Block) -> dict[str, Any]:
-        source, columns = self._sources[block.store], self._column_maps[block.store]
-        part: dict[str, Any] = {}
-        for layer in self.layers_keys:
-            matrix, dtype = source.matrix(layer), self._dtypes[layer]
-            if matrix.sparse:
-                rows = columns.sparse_rows(*matrix.rows(block.start, block.stop), dtype)
-                part[layer] = rows if block.rows is None else rows[block.rows]
-            else:
-                rows = matrix.rows(block.start, block.stop)
-                part[layer] = columns.dense_rows(rows if block.rows is None else rows[block.rows], dtype)
-        for key in self.obs_keys:
-            part[key] = self._block_labels(key, block)
-        part[STORE_KEY] = np.full(len(block), block.store, np.int64)
-        return part
+    def _read_ranges(
+        self, store: int, layer: str, starts: np.ndarray, stops: np.ndarray
+    ) -> _rows.CsrPieces | _rows.DenseRows:
+        return self._sources[store].matrix(layer).read_pieces(starts, stops)
 
-    def _block_labels(self, key: str, block: _blocks.Block) -> np.ndarray:
-        cached = self._codes.get(key) or self._values.get(key)
-        if cached is not None:
-            labels = cached[block.store][block.start : block.stop]
-        else:
-            labels = self._sources[block.store].obs_values(key, block.start, block.stop)
-            if key in self._encoded:
-                labels = _labels.encode_values(labels, self._categories[key])
-        labels = labels if block.rows is None else labels[block.rows]
-        return labels.astype(np.int64) if key in self._encoded else labels
+    def _whole(self, store: int, layer: str) -> _rows.Rows:
+        whole = self._sources[store].matrix(layer).mapped
+        assert whole is not None  # only asked for memory-mapped stores
+        return whole
 
     # -- labels --------------------------------------------------------------------------
     def get_merged_categories(self, key: str) -> list[Any]:
@@ -329,6 +451,26 @@ class MappedCore:
         )
 
 
+def _window_part(
+    reads: _windows.WindowReads, stores: np.ndarray, rows: np.ndarray, group: int, layer: str, at: np.ndarray
+) -> _fetch.Part:
+    return reads.part(group, layer, stores, rows, at)
+
+
+def _grouped(groups: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Each distinct value of ``groups`` with the positions holding it (in order)."""
+    if len(groups) and groups[0] == groups[-1] and (groups == groups[0]).all():  # one group (iter_batches)
+        return [(int(groups[0]), np.arange(len(groups)))]
+    if len(groups) < 2 or (groups[1:] >= groups[:-1]).all():  # already in order (iter_batches)
+        order, ordered = np.arange(len(groups)), groups
+    else:
+        order = np.argsort(groups, kind="stable")
+        ordered = groups[order]
+    firsts = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1))
+    bounds = [*firsts.tolist(), len(groups)]
+    return [(int(ordered[first]), order[first : bounds[k + 1]]) for k, first in enumerate(firsts.tolist())]
+
+
 def _as_list(value: Sequence[str] | str | None) -> list[str]:
     if value is None:
         return []
@@ -351,3 +493,16 @@ def _select(source: AnnDataSource, obs_filter: dict[str, Any] | None) -> np.ndar
         wanted = [wanted] if isinstance(wanted, (str, bytes)) or not isinstance(wanted, Iterable) else list(wanted)
         keep &= pd.Series(source.obs_column(key)).isin(wanted).to_numpy()
     return np.flatnonzero(keep)
+
+
+def _item_rows(dense: np.ndarray) -> list[Any]:
+    """The rows of a batch as the layer values of its items.
+
+    When torch is loaded (it is when its DataLoader calls :meth:`MappedDataset.__getitems__`),
+    they are tensor views of one tensor: ``default_collate`` stacks those in one call, where
+    numpy rows take one conversion each (5x slower for 256 cells). Else numpy row views.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return list(dense)
+    return list(torch.from_numpy(dense).unbind(0))

@@ -27,7 +27,9 @@ from typing import Any, Literal
 import numpy as np
 
 from biolake.errors import PathNotFoundError, UnknownFormatError, ValidationError
+from biolake.formats.mapped import _mmap
 from biolake.formats.mapped._chunk_cache import ChunkedRows
+from biolake.formats.mapped._rows import CsrPieces, CsrRows, DenseRows, MappedCsr, RowIndex, ranges_positions
 
 #: h5py chunk cache per dataset: a compressed h5ad is decompressed chunk by chunk.
 H5_CHUNK_CACHE_BYTES = 16 * 1024 * 1024
@@ -56,52 +58,121 @@ def encoding_type(elem: Any) -> str:
 
 
 class DenseMatrix:
-    """A dense 2-D array on disk (h5py dataset or zarr array), read by row or by row range."""
+    """A dense 2-D array on disk (h5py dataset or zarr array), read by row or by row ranges.
+
+    Args:
+        array: the array, read by slicing.
+        view: the same array memory-mapped (:mod:`._mmap`), or ``None``.
+    """
 
     sparse: Literal[False] = False
 
-    def __init__(self, array: Any) -> None:
+    def __init__(self, array: Any, view: np.ndarray | None = None) -> None:
         self._array = array
+        self._view = view
         rows, columns = array.shape
         self.shape = (int(rows), int(columns))
         self.dtype = np.dtype(array.dtype)
 
-    def row(self, i: int) -> np.ndarray:
-        """Row ``i`` as a 1-D array."""
-        return np.asarray(self._array[i])
+    @property
+    def mapped(self) -> DenseRows | None:
+        """The whole matrix memory-mapped (rows gathered without a read), or ``None``."""
+        return None if self._view is None else DenseRows(self._view)
 
-    def rows(self, start: int, stop: int) -> np.ndarray:
-        """Rows ``start:stop`` as a 2-D array, in one read."""
-        return np.asarray(self._array[start:stop])
+    def row(self, i: int) -> np.ndarray:
+        """Row ``i`` as a 1-D array (read-only when memory-mapped)."""
+        return self._view[i] if self._view is not None else np.asarray(self._array[i])
+
+    def read_pieces(self, starts: np.ndarray, stops: np.ndarray) -> DenseRows:
+        """As :meth:`read_ranges` (dense rows are concatenated right away)."""
+        return self.read_ranges(starts, stops)
+
+    def read_ranges(self, starts: np.ndarray, stops: np.ndarray) -> DenseRows:
+        """The rows of the sorted ranges ``starts[k]:stops[k]`` in memory: one slice per range."""
+        rows = self._array if self._view is None else self._view
+        parts = [np.asarray(rows[int(a) : int(b)]) for a, b in zip(starts, stops)]
+        values = np.concatenate(parts) if parts else np.empty((0, self.shape[1]), self.dtype)
+        return DenseRows(values, RowIndex.of_ranges(starts, stops))
 
 
 class CsrMatrix:
-    """A CSR matrix on disk (``data``/``indices``/``indptr``); ``indptr`` is held in memory."""
+    """A CSR matrix on disk (``data``/``indices``/``indptr``); ``indptr`` is held in memory.
+
+    Args:
+        group: the group holding ``data``, ``indices`` and ``indptr``.
+        wrap: how to read ``data`` and ``indices`` by slices (given the array and its name).
+        runs: maps a 1-D array (:func:`._mmap.dataset_runs`), or returns ``None``.
+    """
 
     sparse: Literal[True] = True
 
-    def __init__(self, group: Any, wrap: Callable[[Any, str], Any]) -> None:
+    def __init__(
+        self, group: Any, wrap: Callable[[Any, str], Any], runs: Callable[[Any], _mmap.Runs | None] = lambda _: None
+    ) -> None:
         self._data = wrap(group["data"], "data")
         self._indices = wrap(group["indices"], "indices")
         self._indptr = np.asarray(group["indptr"][:], dtype=np.int64)
         rows, columns = group.attrs["shape"]
         self.shape = (int(rows), int(columns))
         self.dtype = np.dtype(self._data.dtype)
+        self._mapped = self._map_rows(group, runs) if self._indptr[-1] > 0 else None
+
+    def _map_rows(self, group: Any, runs: Callable[[Any], _mmap.Runs | None]) -> MappedCsr | None:
+        data, indices = runs(group["data"]), runs(group["indices"])
+        if data is None or indices is None:
+            return None
+        starts, stops = self._indptr[:-1], self._indptr[1:]
+        lengths = stops - starts
+        breaks = np.union1d(data.first[1:], indices.first[1:])
+        crosses = np.searchsorted(breaks, starts, side="right") != np.searchsorted(breaks, stops - 1, side="right")
+        straddles = crosses & (lengths > 0)
+        lengths[straddles] = 0
+        return MappedCsr(
+            data.view,
+            indices.view,
+            self._indptr,
+            data.translate(starts),
+            indices.translate(starts),
+            lengths,
+            straddles,
+            breaks,
+            self._read_elements,
+        )
+
+    @property
+    def mapped(self) -> MappedCsr | None:
+        """The whole matrix memory-mapped (rows gathered without a read), or ``None``."""
+        return self._mapped
 
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Row ``i`` as ``(indices, data)``: one slice of each, none for an empty row."""
-        start, stop = self._indptr[i], self._indptr[i + 1]
-        if start == stop:
-            return np.empty(0, np.int64), np.empty(0, self.dtype)
-        return np.asarray(self._indices[start:stop]), np.asarray(self._data[start:stop])
+        if self._mapped is not None:
+            return self._mapped.row(i)
+        return self._read_elements(int(self._indptr[i]), int(self._indptr[i + 1]))
 
-    def rows(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows ``start:stop`` as ``(data, indices, indptr)`` with ``indptr`` starting at 0."""
-        indptr = self._indptr[start : stop + 1]
-        begin, end = indptr[0], indptr[-1]
+    def _read_elements(self, begin: int, end: int) -> tuple[np.ndarray, np.ndarray]:
         if begin == end:
-            return np.empty(0, self.dtype), np.empty(0, np.int64), indptr - begin
-        return np.asarray(self._data[begin:end]), np.asarray(self._indices[begin:end]), indptr - begin
+            return np.empty(0, np.int64), np.empty(0, self.dtype)
+        return np.asarray(self._indices[begin:end]), np.asarray(self._data[begin:end])
+
+    def read_ranges(self, starts: np.ndarray, stops: np.ndarray) -> CsrRows:
+        """The rows of the sorted ranges ``starts[k]:stops[k]``, in memory (see :meth:`read_pieces`)."""
+        return self.read_pieces(starts, stops).rows()
+
+    def read_pieces(self, starts: np.ndarray, stops: np.ndarray) -> CsrPieces:
+        """The rows of the sorted ranges ``starts[k]:stops[k]``, range by range.
+
+        One slice of ``data`` and one of ``indices`` per range (none for a range of empty
+        rows): taken from the memory map, or read through h5py / zarr.
+        """
+        if self._mapped is not None:
+            return self._mapped.copy_ranges(starts, stops)
+        begins, ends = self._indptr[starts], self._indptr[stops]
+        data = [np.asarray(self._data[int(a) : int(b)]) for a, b in zip(begins, ends) if b > a]
+        indices = [np.asarray(self._indices[int(a) : int(b)]) for a, b in zip(begins, ends) if b > a]
+        positions = ranges_positions(starts, stops)
+        lengths = self._indptr[positions + 1] - self._indptr[positions]
+        return CsrPieces(data, indices, lengths, RowIndex.of_ranges(starts, stops))
 
 
 Matrix = DenseMatrix | CsrMatrix
@@ -120,6 +191,7 @@ class AnnDataSource(ABC):
         self._root: Any = None
         self._matrices: dict[str, Matrix] = {}
         self._obs_readers: dict[str, Callable[[int, int], np.ndarray]] = {}
+        self._map: Any = None
 
     # -- handles -------------------------------------------------------------------------
     @abstractmethod
@@ -144,6 +216,7 @@ class AnnDataSource(ABC):
         self._root = None
         self._matrices = {}
         self._obs_readers = {}
+        self._map = None
 
     def close(self) -> None:
         """Close the handles this process opened; the next read opens them again."""
@@ -153,7 +226,7 @@ class AnnDataSource(ABC):
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.update(_pid=None, _root=None, _matrices={}, _obs_readers={})
+        state.update(_pid=None, _root=None, _matrices={}, _obs_readers={}, _map=None)
         return state
 
     # -- metadata ------------------------------------------------------------------------
@@ -226,6 +299,14 @@ class AnnDataSource(ABC):
         """``array`` as read by rows: as it is for h5py; through the chunk cache for zarr."""
         return array
 
+    def _view(self, array: Any) -> np.ndarray | None:
+        """The 2-D ``array`` memory-mapped, when its bytes allow it (:mod:`._mmap`); else ``None``."""
+        return None
+
+    def _runs(self, array: Any) -> _mmap.Runs | None:
+        """Where the 1-D ``array`` lies in the memory-mapped file (:mod:`._mmap`); else ``None``."""
+        return None
+
     def _obs_elem(self, key: str) -> Any:
         if not self.has_obs(key):
             raise ValidationError(
@@ -258,9 +339,9 @@ class AnnDataSource(ABC):
         if not hasattr(elem, "keys"):
             if len(elem.shape) != 2:
                 raise UnknownFormatError(f"{layer} of '{self.path.name}' is not 2-D (shape {elem.shape})")
-            return DenseMatrix(self._rows_of(elem, where))
+            return DenseMatrix(self._rows_of(elem, where), self._view(elem))
         if encoding == "csr_matrix":
-            return CsrMatrix(elem, lambda array, name: self._rows_of(array, f"{where}/{name}"))
+            return CsrMatrix(elem, lambda array, name: self._rows_of(array, f"{where}/{name}"), self._runs)
         hint = "; store it as CSR (adata.X = scipy.sparse.csr_matrix(adata.X))" if encoding == "csc_matrix" else ""
         raise UnknownFormatError(
             f"{layer} of '{self.path.name}' is '{encoding or 'unknown'}': mapped() reads dense and CSR matrices{hint}"
@@ -280,6 +361,17 @@ class H5adSource(AnnDataSource):
 
     def _string_rows(self, elem: Any, key: str) -> Any:
         return elem.asstr()
+
+    def _view(self, array: Any) -> np.ndarray | None:
+        return _mmap.dataset_view(array, self._file_map())
+
+    def _runs(self, array: Any) -> _mmap.Runs | None:
+        return _mmap.dataset_runs(array, self._file_map())
+
+    def _file_map(self) -> Any:
+        if self._map is None:
+            self._map = _mmap.open_map(self.path) or False
+        return self._map or None
 
 
 class ZarrSource(AnnDataSource):

@@ -1,0 +1,146 @@
+"""Dense batches from rows read per store: vectorized gathers, no loop over cells.
+
+A batch is cut into :class:`Part` s, one per group of cells read together (a store, or
+the windows read together by ``iter_batches``), each with the rows it was read into
+(:mod:`._rows`). When every part is CSR rows in memory over the joint columns and holds a
+run of the batch in order (``iter_batches``), scipy takes and densifies each part straight
+into the output. Otherwise (``__getitems__``, memory-mapped stores) the positions of all
+non-zeros of the batch are computed at once (``np.repeat``/``np.arange`` over row
+extents), each part gathers its ``data`` and ``indices`` with one ``np.take`` each, and one
+scatter per part writes them into the output rows, in the order the cells were asked for.
+Dense parts are one fancy index each.
+
+Example:
+    >>> rows = CsrRows(np.array([1.0, 2.0, 3.0]), np.array([0, 2, 1]), np.array([0, 2, 2, 3]))
+    >>> part = Part(rows, ColumnMap(None, 3), file_rows=np.array([2, 0]), positions=np.array([0, 1]))
+    >>> dense_batch([part], 2, 3, np.dtype("float32")).tolist()
+    [[0.0, 3.0, 0.0], [1.0, 0.0, 2.0]]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from biolake.formats.mapped._joins import ColumnMap
+from biolake.formats.mapped._rows import CsrRows, DenseRows, Rows
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """Cells of a batch found in one :mod:`._rows` read.
+
+    Args:
+        rows: the rows read (they include ``file_rows``).
+        columns: maps the store's columns onto the joint var order.
+        file_rows: the cells' rows in their store.
+        positions: the cells' positions in the batch.
+    """
+
+    rows: Rows
+    columns: ColumnMap
+    file_rows: np.ndarray
+    positions: np.ndarray
+
+
+def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
+    """The ``(n, n_out)`` batch holding the rows of all ``parts`` at their positions."""
+    if _in_memory_in_order(parts, n):
+        return _scipy_batch(parts, n, n_out, dtype)
+    out = np.zeros((n, n_out), dtype)
+    sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
+    if sparse:
+        _scatter_csr(out, sparse)
+    for part in parts:
+        if isinstance(part.rows, DenseRows):
+            out[part.positions] = part.columns.dense_rows(part.rows.take(part.file_rows), dtype)
+    return out
+
+
+def _in_memory_in_order(parts: list[Part], n: int) -> bool:
+    """Whether the parts are in-memory CSR rows over the joint columns, each a run of the batch in order."""
+    if not parts or not all(isinstance(part.rows, CsrRows) and part.columns.identity for part in parts):
+        return False
+    begin = 0
+    for part in parts:
+        at = part.positions
+        if not len(at) or at[0] != begin or at[-1] != begin + len(at) - 1:
+            return False
+        begin += len(at)
+    return begin == n
+
+
+def _scipy_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
+    """Rows taken and densified by scipy (compiled loops), part after part into one array."""
+    out = np.empty((n, n_out), dtype)  # the parts cover every row, and toarray(out=) zeroes its rows first
+    begin = 0
+    for part in parts:
+        rows = part.rows
+        assert isinstance(rows, CsrRows)
+        taken = rows.matrix(n_out, dtype)[rows.index.local(part.file_rows)]
+        taken.toarray(out=out[begin : begin + len(part.file_rows)])
+        begin += len(part.file_rows)
+    return out
+
+
+def _scatter_csr(out: np.ndarray, parts: list[Part]) -> None:
+    """Write the CSR rows of ``parts`` into ``out`` (zeros) in one pass over their non-zeros."""
+    n_out = out.shape[1]
+    extents = [part.rows.extents(part.file_rows) for part in parts]  # type: ignore[union-attr]
+    lengths = np.concatenate([length for _, _, length in extents])
+    ends = np.cumsum(lengths)
+    before = ends - lengths
+    # For every non-zero of the batch: its position in its part's data and indices, and the
+    # flat output index of its row's first column.
+    step = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    data_at = step + np.repeat(np.concatenate([start for start, _, _ in extents]) - before, lengths)
+    same = all(data is indices for data, indices, _ in extents)
+    indices_at = data_at if same else step + np.repeat(np.concatenate([s for _, s, _ in extents]) - before, lengths)
+    target = np.repeat(np.concatenate([part.positions for part in parts]).astype(np.int64) * n_out, lengths)
+    flat = out.reshape(-1)
+    row_begin = 0
+    for part in parts:
+        row_end = row_begin + len(part.file_rows)
+        begin = int(before[row_begin]) if row_end > row_begin else 0
+        end = int(ends[row_end - 1]) if row_end > row_begin else 0
+        row_begin = row_end
+        if end > begin:
+            rows = part.rows
+            assert not isinstance(rows, DenseRows)
+            columns = np.take(rows.indices, indices_at[begin:end])
+            _scatter(flat, target[begin:end], columns, np.take(rows.data, data_at[begin:end]), part.columns)
+        for k in part.rows.odd(part.file_rows).tolist():  # type: ignore[union-attr]
+            indices, data = part.rows.row(int(part.file_rows[k]))  # type: ignore[union-attr]
+            _scatter(flat, np.full(len(indices), int(part.positions[k]) * n_out), indices, data, part.columns)
+
+
+def _scatter(
+    flat: np.ndarray, cells: np.ndarray, columns: np.ndarray, values: np.ndarray, column_map: ColumnMap
+) -> None:
+    """``flat[cells + joint column] = values``, dropping columns the join leaves out."""
+    if column_map.lookup is not None:
+        columns = column_map.lookup[columns]
+        keep = columns >= 0
+        if not keep.all():
+            columns, values, cells = columns[keep], values[keep], cells[keep]
+    flat[cells + columns] = values
+
+
+def gather_labels(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:
+    """One label array for the batch from ``(values, positions)`` per part (dtypes promoted)."""
+    if len(parts) == 1 and np.array_equal(parts[0][1], np.arange(n)):
+        return parts[0][0]
+    values = np.concatenate([values for values, _ in parts])
+    out = np.empty(n, values.dtype)
+    out[np.concatenate([positions for _, positions in parts])] = values
+    return out
+
+
+def gather_objects(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> list[object]:
+    """The batch's labels as a list of the per-part elements themselves (numpy scalars stay numpy)."""
+    out: list[object] = [None] * n
+    for values, positions in parts:
+        for position, value in zip(positions.tolist(), list(values)):
+            out[position] = value
+    return out

@@ -724,18 +724,18 @@ class Bench:
         code = "import {} as ln; ln.Artifact.filter().count()"
         runs: dict[str, list[float]] = {"lamindb": [], "biolake": [], "lamindb_pass": [], "biolake_pass": []}
 
-        def wall(executable: str, source: str, env: dict[str, str]) -> float:
+        def wall(executable: str, source: str, env: dict[str, str], cwd: str | None = None) -> float:
             start = time.perf_counter()
-            subprocess.run([executable, "-c", source], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run([executable, "-c", source], env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             return time.perf_counter() - start
 
         for _ in range(2):  # warm-up: bytecode caches, page cache
-            wall(python, code.format("lamindb"), side.env)
+            wall(python, code.format("lamindb"), side.env, side.cwd)
             wall(sys.executable, code.format("biolake"), self.child_env)
         for _ in range(n):
-            runs["lamindb"].append(wall(python, code.format("lamindb"), side.env))
+            runs["lamindb"].append(wall(python, code.format("lamindb"), side.env, side.cwd))
             runs["biolake"].append(wall(sys.executable, code.format("biolake"), self.child_env))
-            runs["lamindb_pass"].append(wall(python, "pass", side.env))
+            runs["lamindb_pass"].append(wall(python, "pass", side.env, side.cwd))
             runs["biolake_pass"].append(wall(sys.executable, "pass", self.child_env))
         self._ratio_entry(
             "vs_lamindb_import_first_query",
@@ -1001,9 +1001,11 @@ class _LamindbSide:
         # lamindb keeps its settings under ~/.lamin: a temporary HOME keeps the user's own apart
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("BIOLAKE_", "LAMIN"))}
         self.env.update(HOME=str(home), PYTHONPATH="")
+        self.cwd = str(home)  # lamindb marks the current instance in the working folder (.lamin/)
         self.process = subprocess.Popen(
-            [python, str(Path(__file__).with_name("lamindb_side.py"))],
+            [python, str(Path(__file__).resolve().with_name("lamindb_side.py"))],
             env=self.env,
+            cwd=self.cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

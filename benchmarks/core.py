@@ -210,6 +210,10 @@ class Bench:
         env["BIOLAKE_HOME"] = str(self.home)
         env.pop("BIOLAKE_CACHE_DIR", None)
         env.pop("PYTHONPROFILEIMPORTTIME", None)
+        # fresh processes run with bytecode caches, as an installed package does (pip compiles
+        # at install time); they go to a folder of the run, not into the source tree
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(self.tmp / "pycache")
         spec = importlib.util.find_spec("biolake")
         if spec is None or spec.origin is None:
             raise SystemExit("biolake is not importable: pip install -e . first")
@@ -1000,7 +1004,8 @@ class _LamindbSide:
         home.mkdir(parents=True, exist_ok=True)
         # lamindb keeps its settings under ~/.lamin: a temporary HOME keeps the user's own apart
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("BIOLAKE_", "LAMIN"))}
-        self.env.update(HOME=str(home), PYTHONPATH="")
+        self.env.update(HOME=str(home), PYTHONPATH="", PYTHONPYCACHEPREFIX=str(home.parent / "pycache"))
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.cwd = str(home)  # lamindb marks the current instance in the working folder (.lamin/)
         self.process = subprocess.Popen(
             [python, str(Path(__file__).resolve().with_name("lamindb_side.py"))],

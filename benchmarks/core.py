@@ -1006,7 +1006,9 @@ class _LamindbSide:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("BIOLAKE_", "LAMIN"))}
         self.env.update(HOME=str(home), PYTHONPATH="", PYTHONPYCACHEPREFIX=str(home.parent / "pycache"))
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
-        self.cwd = str(home)  # lamindb marks the current instance in the working folder (.lamin/)
+        work = home / "work"  # lamindb marks the current instance in the working folder (.lamin/), not in HOME
+        work.mkdir(exist_ok=True)
+        self.cwd = str(work)
         self.process = subprocess.Popen(
             [python, str(Path(__file__).resolve().with_name("lamindb_side.py"))],
             env=self.env,

@@ -14,6 +14,7 @@ Usage::
     python benchmarks/core.py            # full run (< 3 minutes)
     python benchmarks/core.py --quick    # smoke test (a few seconds)
     python benchmarks/core.py --profile  # also cProfile every measurement that misses its target
+    python benchmarks/core.py --lamindb-python /work/venv-lamindb/bin/python  # + the lamindb ratios
 
 See ``benchmarks/README.md`` for what each number means.
 """
@@ -56,6 +57,11 @@ TARGETS: dict[str, dict[str, Any]] = {
     "get_by_key_ms": {"max": 0.4},
     "filter_df_200_ms": {"max": 2.0},
     "hash_throughput": {"min_ratio_blake3_vs_read": 0.5},
+    # against lamindb, measured in the same run: value = lamindb time / biolake time
+    "vs_lamindb_import_first_query": {"min": 3.0},
+    "vs_lamindb_save_small_df": {"min": 3.0},
+    "vs_lamindb_filter_df_200": {"min": 2.0},
+    "vs_lamindb_load_parquet_1m": {"min": 1.0},
 }
 
 SIZES = {
@@ -71,7 +77,21 @@ SIZES = {
     "filter_repeats": (50, 10),
     "df_all_repeats": (7, 3),
     "hash_repeats": (5, 3),
+    "lamindb_fresh_runs": (7, 3),
+    "lamindb_saves": (60, 10),
+    "lamindb_early_saves": (20, 5),
+    "lamindb_filters": (40, 10),
+    "lamindb_loads": (7, 3),
+    "lamindb_parquet_rows": (1_000_000, 100_000),
 }
+
+LAMINDB_MEASUREMENTS = (
+    "vs_lamindb_import_first_query",
+    "vs_lamindb_save_small_df",
+    "vs_lamindb_filter_df_200",
+    "vs_lamindb_load_parquet_1m",
+)
+LAMINDB_PYTHON_ENV = "BIOLAKE_BENCH_LAMINDB_PYTHON"
 
 GROUP_SIZE = 200  # artifacts per key prefix "grp<g>/" (filter_df_200_ms selects one group)
 READ_CHUNK = 16 * 1024**2
@@ -180,6 +200,8 @@ class Bench:
         self.db_path: Path | None = None
         self.n_full_groups = 0
         self.child_env = self._child_env()
+        self.lamindb_info: dict[str, Any] = {}
+        self.lamindb_early_saves: tuple[list[float], list[float]] | None = None
 
     def size(self, name: str) -> int:
         full, quick = SIZES[name]
@@ -190,6 +212,10 @@ class Bench:
         env["BIOLAKE_HOME"] = str(self.home)
         env.pop("BIOLAKE_CACHE_DIR", None)
         env.pop("PYTHONPROFILEIMPORTTIME", None)
+        # fresh processes run with bytecode caches, as an installed package does (pip compiles
+        # at install time); they go to a folder of the run, not into the source tree
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(self.tmp / "pycache")
         spec = importlib.util.find_spec("biolake")
         if spec is None or spec.origin is None:
             raise SystemExit("biolake is not importable: pip install -e . first")
@@ -458,7 +484,8 @@ class Bench:
         """A plain table with the same columns and indexes as ``biolake_transform``."""
         assert self.raw is not None
         ddl = [row[0] for row in self.raw.execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'biolake_transform' AND sql IS NOT NULL ORDER BY type DESC"
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'biolake_transform' AND sql IS NOT NULL "
+            "AND type IN ('table', 'index') ORDER BY type = 'index'"
         )]
         for statement in ddl:
             self.raw.execute(statement.replace("biolake_transform", "bench_raw_transform"))
@@ -470,12 +497,16 @@ class Bench:
         sql = f"INSERT INTO bench_raw_transform ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         start = time.perf_counter()
         now = datetime.now(timezone.utc).isoformat(" ")
-        fixed = {"type": "pipeline", "is_latest": 1, "branch_id": 1, "created_by_id": user_id, "created_at": now, "updated_at": now}
+        fixed = {"type": "pipeline", "is_latest": 1, "branch_id": 1, "created_by_id": user_id, "created_at": now, "updated_at": now, "space_id": 1}
         rows = []
         for i in range(n):
             values = {**fixed, "uid": random_uid(16, rng), "key": f"{prefix}{i}"}
             rows.append(tuple(values.get(c) for c in columns))
-        self.raw.executemany(sql, rows)
+        try:
+            self.raw.executemany(sql, rows)
+        except BaseException:
+            self.raw.rollback()  # an open write transaction would lock the instance for the rest of the run
+            raise
         self.raw.commit()
         return time.perf_counter() - start
 
@@ -658,6 +689,177 @@ class Bench:
         )
         self.repro["df_all_ms"] = lambda: [ln.Artifact.df() for _ in range(3)]
 
+    # -- 8. against lamindb, side by side ------------------------------------------------------
+
+    def bench_lamindb(self) -> None:
+        """The four ratios of issue 15 (lamindb time / biolake time), each measured interleaved:
+        one lamindb iteration, one biolake iteration, and so on."""
+        python, reason = _lamindb_python(self.args)
+        if python is None:
+            self.lamindb_info = {"skipped": reason}
+            for name in LAMINDB_MEASUREMENTS:
+                self.results[name] = {"value": None, "target": TARGETS[name], "meets_target": None, "skipped": reason}
+            log(f"lamindb comparison skipped: {reason}")
+            return
+        side = _LamindbSide(python, self.tmp / "lamindb-home")
+        try:
+            info = side.ask({"op": "init", "storage": str(self.tmp / "lamindb-storage")})
+            self.lamindb_info = {"python": python, "lamindb_version": info["version"], "django": info["django"]}
+            warm_up = self._frames(3, tag=7)
+            self._lamindb_save_pairs(side, warm_up, "cmp/warmup")  # also the record the fill copies
+            self.lamindb_early_saves = self._lamindb_save_pairs(side, self._frames(self.size("lamindb_early_saves"), tag=8), "cmp/early")
+            filled = side.ask({"op": "fill", "total": self.ln.Artifact.objects.count(), "group_size": GROUP_SIZE})
+            log(f"lamindb: bulk-created {filled['created']} artifact records ({filled['total']} in total)")
+            self._lamindb_saves(side)
+            self._lamindb_fresh_process(side, python)
+            self._lamindb_filter(side)
+            self._lamindb_load(side)
+        finally:
+            side.close()
+
+    def _ratio_entry(self, name: str, lamindb: list[float], biolake: list[float], unit: str, scale: float, **extra: Any) -> None:
+        lam, bio = median(lamindb), median(biolake)
+        self.record(
+            name,
+            ratio(lam, bio),
+            unit="× (lamindb / biolake, higher is better)",
+            lamindb={"median": rnd(lam * scale), "unit": unit, "n": len(lamindb)},
+            biolake={"median": rnd(bio * scale), "unit": unit, "n": len(biolake)},
+            **extra,
+        )
+
+    def _lamindb_fresh_process(self, side: _LamindbSide, python: str) -> None:
+        n = self.size("lamindb_fresh_runs")
+        code = "import {} as ln; ln.Artifact.filter().count()"
+        runs: dict[str, list[float]] = {"lamindb": [], "biolake": [], "lamindb_pass": [], "biolake_pass": []}
+
+        def wall(executable: str, source: str, env: dict[str, str], cwd: str | None = None) -> float:
+            start = time.perf_counter()
+            subprocess.run([executable, "-c", source], env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return time.perf_counter() - start
+
+        for _ in range(2):  # warm-up: bytecode caches, page cache
+            wall(python, code.format("lamindb"), side.env, side.cwd)
+            wall(sys.executable, code.format("biolake"), self.child_env)
+        for _ in range(n):
+            runs["lamindb"].append(wall(python, code.format("lamindb"), side.env, side.cwd))
+            runs["biolake"].append(wall(sys.executable, code.format("biolake"), self.child_env))
+            runs["lamindb_pass"].append(wall(python, "pass", side.env, side.cwd))
+            runs["biolake_pass"].append(wall(sys.executable, "pass", self.child_env))
+        self._ratio_entry(
+            "vs_lamindb_import_first_query",
+            runs["lamindb"],
+            runs["biolake"],
+            "s",
+            1.0,
+            what='wall time of a fresh `python -c "import X as ln; ln.Artifact.filter().count()"` on an existing '
+            "instance (interpreter start, import, Django set-up, connection, schema check, the query); each side's "
+            "own interpreter",
+            baseline={"lamindb_python_pass_s": rnd(median(runs["lamindb_pass"])), "biolake_python_pass_s": rnd(median(runs["biolake_pass"]))},
+            ratio_net_of_interpreter_start=ratio(
+                median(runs["lamindb"]) - median(runs["lamindb_pass"]), median(runs["biolake"]) - median(runs["biolake_pass"])
+            ),
+        )
+
+    def _lamindb_save_pairs(self, side: _LamindbSide, frames: list[Any], prefix: str) -> tuple[list[float], list[float]]:
+        """Save each frame on both sides, lamindb first; the two lists of save times."""
+        lamindb, biolake = [], []
+        for i, df in enumerate(frames):
+            columns = {str(c): df[c].tolist() for c in df.columns}
+            key = f"{prefix}{i}.parquet"
+            lamindb.append(side.ask({"op": "save", "columns": columns, "key": key})["s"])
+            with timer() as t:
+                self.ln.Artifact.from_df(df, key=key).save()
+            biolake.append(t[0])
+        return lamindb, biolake
+
+    def _early_saves_entry(self) -> dict[str, Any] | None:
+        """The same saves while lamindb's instance held only its 3 warm-up artifacts (biolake's
+        already held its ~10,000): no target, for comparison with measurements on a new instance."""
+        early = self.lamindb_early_saves
+        if not early:
+            return None
+        lam, bio = median(early[0]), median(early[1])
+        return {"lamindb_ms": rnd(lam * 1e3), "biolake_ms": rnd(bio * 1e3), "ratio": ratio(lam, bio), "n": len(early[0])}
+
+    def _lamindb_saves(self, side: _LamindbSide) -> None:
+        frames = self._frames(self.size("lamindb_saves"), tag=6)
+        gc.collect()
+        lamindb, biolake = self._lamindb_save_pairs(side, frames, "cmp/df")
+        self._ratio_entry(
+            "vs_lamindb_save_small_df",
+            lamindb,
+            biolake,
+            "ms",
+            1e3,
+            what="Artifact.from_df(df, key=...).save() (lamindb: from_dataframe) of distinct 3x5 int frames, "
+            "median, after 3 warm-up saves each; both instances hold the same number of artifacts",
+            lamindb_nearly_empty=self._early_saves_entry(),
+        )
+
+    def _lamindb_filter(self, side: _LamindbSide) -> None:
+        ln = self.ln
+        group = min(7, self.n_full_groups - 1)
+        if group < 0:
+            raise RuntimeError("not enough artifacts for a full group of 200")
+        prefix = f"grp{group}/"
+        first = side.ask({"op": "filter", "prefix": prefix})
+        df = ln.Artifact.filter(key__startswith=prefix).df()
+        if first["rows"] != GROUP_SIZE or len(df) != GROUP_SIZE:
+            raise RuntimeError(f"filter returned {first['rows']} (lamindb) and {len(df)} (biolake) rows, not {GROUP_SIZE}")
+        lamindb, biolake = [], []
+        gc.collect()
+        for _ in range(self.size("lamindb_filters")):
+            lamindb.append(side.ask({"op": "filter", "prefix": prefix})["s"])
+            with timer() as t:
+                ln.Artifact.filter(key__startswith=prefix).df()
+            biolake.append(t[0])
+        self._ratio_entry(
+            "vs_lamindb_filter_df_200",
+            lamindb,
+            biolake,
+            "ms",
+            1e3,
+            what=f"Artifact.filter(key__startswith={prefix!r}) to a DataFrame of {GROUP_SIZE} rows out of "
+            f"{ln.Artifact.objects.count()}: biolake .df(); lamindb .to_dataframe(limit=None) (its .df() is "
+            "deprecated and stops at 20 rows)",
+            columns={"lamindb": first["columns"], "biolake": [str(c) for c in df.columns]},
+        )
+
+    def _lamindb_load(self, side: _LamindbSide) -> None:
+        import numpy as np
+        import pandas as pd
+
+        rows = self.size("lamindb_parquet_rows")
+        path = self.scratch / "big.parquet"
+        frame = pd.DataFrame(np.random.default_rng(7).random((rows, 10)), columns=[f"c{i}" for i in range(10)])
+        frame.to_parquet(path)
+        del frame
+        key = "cmp/big.parquet"
+        side.ask({"op": "register", "path": str(path), "key": key})
+        artifact = self.ln.Artifact(str(path), key=key).save()
+        side.ask({"op": "load", "key": key})  # warm: page cache, imports
+        artifact.load()
+        lamindb, biolake = [], []
+        for _ in range(self.size("lamindb_loads")):
+            gc.collect()
+            lamindb.append(side.ask({"op": "load", "key": key})["s"])
+            gc.collect()
+            with timer() as t:
+                loaded = artifact.load()
+            biolake.append(t[0])
+            del loaded
+        self._ratio_entry(
+            "vs_lamindb_load_parquet_1m",
+            lamindb,
+            biolake,
+            "s",
+            1.0,
+            what=f"artifact.load() of a {rows}x10 float64 parquet file (the same bytes registered in both, "
+            "local storage, page cache warm), the record fetched before the clock starts",
+            parquet_bytes=path.stat().st_size,
+        )
+
     # -- 7. hashing ----------------------------------------------------------------------------
 
     def bench_hash(self) -> None:
@@ -747,6 +949,7 @@ class Bench:
             self.step("get_by_key_ms", self.bench_get_by_key)
             self.step("filter_df_200_ms", self.bench_filter_df)
             self.step("save_small_df_full_instance_ms", self.bench_save_small_df_full_instance)
+            self.step("vs_lamindb", self.bench_lamindb, measurement=False)
         else:
             for name in ("first_registry_access_s", "save_small_df_ms", "bulk_create_5000_s", "get_by_key_ms", "filter_df_200_ms"):
                 self.results[name] = {"value": None, "target": TARGETS.get(name), "meets_target": False if name in TARGETS else None, "skipped": "no instance"}
@@ -779,6 +982,7 @@ class Bench:
             },
             "source": _git_state(),
             "targets_met": f"{met}/{len(targeted)}",
+            "lamindb": self.lamindb_info,
             "measurements": self.results,
             "elapsed_s": round(elapsed, 1),
         }
@@ -795,6 +999,68 @@ class Bench:
             with contextlib.suppress(Exception):
                 self.ln.setup.disconnect()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _lamindb_python(args: argparse.Namespace) -> tuple[str | None, str]:
+    """The Python of the environment with lamindb (``--lamindb-python`` or the environment
+    variable), or None and why it is not usable."""
+    python = args.lamindb_python or os.environ.get(LAMINDB_PYTHON_ENV)
+    if not python:
+        return None, f"no lamindb Python given (--lamindb-python PATH or {LAMINDB_PYTHON_ENV})"
+    if not os.access(python, os.X_OK):
+        return None, f"{python} is not an executable"
+    check = subprocess.run([python, "-c", "import lamindb"], capture_output=True, text=True, env={**os.environ, "HOME": tempfile.gettempdir()})
+    if check.returncode != 0:
+        lines = check.stderr.strip().splitlines()
+        return None, f"{python} cannot import lamindb: {lines[-1] if lines else check.returncode}"
+    return python, ""
+
+
+class _LamindbSide:
+    """``benchmarks/lamindb_side.py`` running under the lamindb Python: one JSON request per line."""
+
+    def __init__(self, python: str, home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        # lamindb keeps its settings under ~/.lamin: a temporary HOME keeps the user's own apart
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("BIOLAKE_", "LAMIN"))}
+        self.env.update(HOME=str(home), PYTHONPATH="", PYTHONPYCACHEPREFIX=str(home.parent / "pycache"))
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+        work = home / "work"  # lamindb marks the current instance in the working folder (.lamin/), not in HOME
+        work.mkdir(exist_ok=True)
+        self.cwd = str(work)
+        self.process = subprocess.Popen(
+            [python, str(Path(__file__).resolve().with_name("lamindb_side.py"))],
+            env=self.env,
+            cwd=self.cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the lamindb side exited (status {self.process.poll()}) on {request['op']!r}")
+        answer: dict[str, Any] = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"lamindb side, {request['op']!r}: {answer['error']}")
+        return answer
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            assert self.process.stdin is not None
+            self.process.stdin.write(json.dumps({"op": "quit"}) + "\n")
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def _last_json(stdout: str) -> Any:
@@ -854,6 +1120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hash-size-mb", type=int, default=None, help="size of the hashed file (default 1024; 64 with --quick)")
     parser.add_argument("--profile", action="store_true", help="cProfile each measurement that misses its target (stderr + JSON)")
     parser.add_argument("--profile-top", type=int, default=15, help="functions listed per profile")
+    parser.add_argument(
+        "--lamindb-python",
+        default=None,
+        help=f"Python of a virtual environment with lamindb: adds the vs_lamindb ratios (or set {LAMINDB_PYTHON_ENV})",
+    )
     args = parser.parse_args(argv)
     if args.hash_size_mb is None:
         args.hash_size_mb = 64 if args.quick else 1024

@@ -104,6 +104,9 @@ search_names: StateVar[bool] = StateVar("search_names", True)
 organism: StateVar[str | None] = StateVar("organism", None)
 # folders known to exist (created once per process)
 created_folders: set[Path] = set()
+# local files whose hash matched their artifact's at load(): (path, hash type, hash) ->
+# (device, inode, size, mtime_ns, ctime_ns) then (see biolake.models.integrity)
+verified_files: dict[tuple[str, str, str], tuple[int, ...]] = {}
 # the rich console user messages are printed to (made on first use; tests reset it)
 console: StateVar[Any] = StateVar("console", None)
 caches = Caches()

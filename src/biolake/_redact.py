@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -29,37 +30,57 @@ __all__ = ["REDACTED", "is_secret_name", "is_secret_option", "redact_argv", "red
 REDACTED = "<redacted>"
 
 _WORDS = r"(?:secret|password|passwd|pwd|token(?!iz)|credentials?|private[_-]?key|api[_-]?key|access[_-]?key|auth(?!or))"
-_SECRET_NAME_RE = re.compile(rf"^[a-z0-9_]*{_WORDS}[a-z0-9_]*$")
+_SECRET_NAME_SOURCE = rf"^[a-z0-9_]*{_WORDS}[a-z0-9_]*$"
 _NAME = rf"(?:[A-Za-z_][A-Za-z0-9_]*?)?{_WORDS}[A-Za-z0-9_]*"
 _FLAG_NAME = rf"(?:[A-Za-z][A-Za-z0-9_-]*?)?{_WORDS}[A-Za-z0-9_-]*"
 # Storage options of fsspec backends that carry credentials although their names are plain.
 _STORAGE_SECRETS = {"key", "username", "user", "session", "sas_token", "account_key", "connection_string", "sig"}
-
-# name = "value", name: str = "value", "name": "value", NAME="value"
-_ASSIGNMENT = re.compile(
-    rf"""(?P<lhs>\b{_NAME}\b["']?\s*(?::\s*[A-Za-z_][\w\[\]., |]*?\s*)?(?::|=|\+=)\s*)(?P<quote>[rbuRBU]?["'])(?P<value>[^"'\n]+)(?P=quote)""",
-    re.IGNORECASE,
-)
-# os.environ["NAME"] = "value", os.environ.setdefault("NAME", "value"), os.putenv("NAME", "value")
-_ENVIRON = re.compile(
-    rf"""(?P<lhs>(?:environ\s*\[\s*|environ\.setdefault\s*\(\s*|putenv\s*\(\s*)(?P<q1>["']){_NAME}(?P=q1)\s*(?:\]\s*=|,)\s*)(?P<quote>[rbuRBU]?["'])(?P<value>[^"'\n]*)(?P=quote)""",
-    re.IGNORECASE,
-)
 _SHELL_VALUE = r"""(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s;&|"']+)"""
-# export NAME=value; NAME=value opening a shell line (upper case, as environment variables are)
-_EXPORT = re.compile(rf"(?P<lhs>\bexport\s+{_NAME}=){_SHELL_VALUE}", re.IGNORECASE)
-_ENV_LINE = re.compile(rf"(?P<lhs>^[ \t]*(?:[A-Z][A-Z0-9_]*=\S*[ \t]+)*[A-Z_]*{_WORDS.upper()}[A-Z0-9_]*=){_SHELL_VALUE}", re.MULTILINE)
-# --name=value, --name value
-_FLAG = re.compile(rf"""(?P<lhs>(?<![\w-])--?{_FLAG_NAME}(?:=|[ \t]+))(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)""", re.IGNORECASE)
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.\-]*://[^:/@\s\"'?#]+:)(?P<password>[^@/\s\"']+)(?P<at>@)", re.IGNORECASE)
-_QUERY = re.compile(rf"(?P<lhs>[?&;](?:{_FLAG_NAME}|key|sig|signature|x-amz-signature)=)(?P<value>[^&#\s\"']+)", re.IGNORECASE)
-_TOKEN_PATTERNS = [
-    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
-    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),  # GitHub tokens
-    re.compile(r"\bsk-[A-Za-z0-9_\-]{20,}\b"),  # API secret keys
-    re.compile(r"\bhf_[A-Za-z0-9]{30,}\b"),  # Hugging Face tokens
-    re.compile(r"\bxox[abpr]-[A-Za-z0-9\-]{10,}\b"),  # Slack tokens
-]
+
+
+class _Patterns:
+    """The compiled patterns, made on first use (compiling them costs milliseconds that
+    ``import biolake`` should not pay)."""
+
+    def __init__(self) -> None:
+        self.secret_name = re.compile(_SECRET_NAME_SOURCE)
+        # name = "value", name: str = "value", "name": "value", NAME="value"
+        self.assignment = re.compile(
+            rf"""(?P<lhs>\b{_NAME}\b["']?\s*(?::\s*[A-Za-z_][\w\[\]., |]*?\s*)?(?::|=|\+=)\s*)(?P<quote>[rbuRBU]?["'])(?P<value>[^"'\n]+)(?P=quote)""",
+            re.IGNORECASE,
+        )
+        # os.environ["NAME"] = "value", os.environ.setdefault("NAME", "value"), os.putenv("NAME", "value")
+        self.environ = re.compile(
+            rf"""(?P<lhs>(?:environ\s*\[\s*|environ\.setdefault\s*\(\s*|putenv\s*\(\s*)(?P<q1>["']){_NAME}(?P=q1)\s*(?:\]\s*=|,)\s*)(?P<quote>[rbuRBU]?["'])(?P<value>[^"'\n]*)(?P=quote)""",
+            re.IGNORECASE,
+        )
+        # export NAME=value; NAME=value opening a shell line (upper case, as environment variables are)
+        self.export = re.compile(rf"(?P<lhs>\bexport\s+{_NAME}=){_SHELL_VALUE}", re.IGNORECASE)
+        self.env_line = re.compile(
+            rf"(?P<lhs>^[ \t]*(?:[A-Z][A-Z0-9_]*=\S*[ \t]+)*[A-Z_]*{_WORDS.upper()}[A-Z0-9_]*=){_SHELL_VALUE}", re.MULTILINE
+        )
+        # --name=value, --name value
+        self.flag = re.compile(
+            rf"""(?P<lhs>(?<![\w-])--?{_FLAG_NAME}(?:=|[ \t]+))(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)""", re.IGNORECASE
+        )
+        self.url_userinfo = re.compile(
+            r"(?P<scheme>[a-z][a-z0-9+.\-]*://[^:/@\s\"'?#]+:)(?P<password>[^@/\s\"']+)(?P<at>@)", re.IGNORECASE
+        )
+        self.query = re.compile(
+            rf"(?P<lhs>[?&;](?:{_FLAG_NAME}|key|sig|signature|x-amz-signature)=)(?P<value>[^&#\s\"']+)", re.IGNORECASE
+        )
+        self.tokens = [
+            re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key id
+            re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b"),  # GitHub tokens
+            re.compile(r"\bsk-[A-Za-z0-9_\-]{20,}\b"),  # API secret keys
+            re.compile(r"\bhf_[A-Za-z0-9]{30,}\b"),  # Hugging Face tokens
+            re.compile(r"\bxox[abpr]-[A-Za-z0-9\-]{10,}\b"),  # Slack tokens
+        ]
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns()
 
 
 def is_secret_name(name: str) -> bool:
@@ -69,7 +90,7 @@ def is_secret_name(name: str) -> bool:
         >>> [is_secret_name(n) for n in ("AWS_SECRET_ACCESS_KEY", "api-key", "key", "lr")]
         [True, True, False, False]
     """
-    return bool(_SECRET_NAME_RE.match(re.sub(r"[-.\s]", "_", str(name).lower().lstrip("-"))))
+    return bool(_patterns().secret_name.match(re.sub(r"[-.\s]", "_", str(name).lower().lstrip("-"))))
 
 
 def is_secret_option(name: str) -> bool:
@@ -91,14 +112,15 @@ def redact_text(text: str) -> str:
     formats replaced by ``<redacted>``."""
     if not text:
         return text
-    text = _ENVIRON.sub(lambda m: f"{m['lhs']}{m['quote']}{REDACTED}{m['quote'][-1]}", text)
-    text = _ASSIGNMENT.sub(lambda m: f"{m['lhs']}{m['quote']}{REDACTED}{m['quote'][-1]}", text)
-    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{REDACTED}{m['at']}", text)
-    text = _QUERY.sub(_keep_quotes, text)
-    text = _EXPORT.sub(_keep_quotes, text)
-    text = _ENV_LINE.sub(_keep_quotes, text)
-    text = _FLAG.sub(_keep_quotes, text)
-    for pattern in _TOKEN_PATTERNS:
+    patterns = _patterns()
+    text = patterns.environ.sub(lambda m: f"{m['lhs']}{m['quote']}{REDACTED}{m['quote'][-1]}", text)
+    text = patterns.assignment.sub(lambda m: f"{m['lhs']}{m['quote']}{REDACTED}{m['quote'][-1]}", text)
+    text = patterns.url_userinfo.sub(lambda m: f"{m['scheme']}{REDACTED}{m['at']}", text)
+    text = patterns.query.sub(_keep_quotes, text)
+    text = patterns.export.sub(_keep_quotes, text)
+    text = patterns.env_line.sub(_keep_quotes, text)
+    text = patterns.flag.sub(_keep_quotes, text)
+    for pattern in patterns.tokens:
         text = pattern.sub(REDACTED, text)
     return text
 

@@ -172,3 +172,29 @@ def test_h5mu_roundtrip(tmp_path, adata):
     assert formats.n_observations(loaded) == 4
     np.testing.assert_array_equal(loaded["rna"].X, adata.X)
     assert loaded["rna"].obs["cell_type"].tolist() == adata.obs["cell_type"].tolist()
+
+
+def test_parquet_fast_path_reads_what_pandas_reads(tmp_path):
+    """A local parquet file read without options (straight through pyarrow) gives exactly
+    what ``pandas.read_parquet`` gives: dtypes, index, attrs."""
+    from biolake.formats.dataframe import load_parquet, write_parquet
+
+    df = pd.DataFrame(
+        {
+            "f": [0.5, 1.5, None],
+            "i": pd.array([1, None, 3], dtype="Int64"),
+            "c": pd.Categorical(["x", "y", "x"]),
+            "s": ["a", None, "c"],
+            "t": pd.to_datetime(["2024-01-01", "2024-01-02", None]).tz_localize("UTC"),
+            "b": [True, False, True],
+        },
+        index=pd.Index(["r1", "r2", "r3"], name="row"),
+    )
+    df.attrs = {"source": "test", "n": 3}
+    path = tmp_path / "frame.parquet"
+    write_parquet(df, path, ".parquet")
+    fast = load_parquet(path, ".parquet")
+    pd.testing.assert_frame_equal(fast, pd.read_parquet(path, engine="pyarrow"))
+    pd.testing.assert_frame_equal(fast, df)
+    assert fast.attrs == df.attrs
+    assert load_parquet(path, ".parquet", columns=["f"]).columns.tolist() == ["f"]  # options: pandas' reader

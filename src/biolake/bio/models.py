@@ -11,13 +11,20 @@ from typing import Any, ClassVar
 
 from django.db import models
 
-from biolake.bio import links, public_records  # links: the link tables Django loads with this app
+from biolake.bio import links  # links: the link tables Django loads with this app
 from biolake.models import hierarchy
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
 from biolake.models.record_list import RecordList
 from biolake.models.uids import deterministic_base62
 
+
+
+def _public_records() -> Any:
+    """:mod:`biolake.bio.public_records` (public ontology sources), loaded on first use."""
+    from biolake.bio import public_records
+
+    return public_records
 
 class Source(TracksCreator):
     """A versioned public source of an entity (``cl`` 2024-08-16 for CellType, ...)."""
@@ -75,24 +82,24 @@ class BioRecord(TracksCreator, CanValidate):
     @classmethod
     def public(cls, organism: str | None = None, source: str | None = None) -> Any:
         """The public ontology behind this registry (offline)."""
-        return public_records.public(cls, organism=organism, source=source)
+        return _public_records().public(cls, organism=organism, source=source)
 
     @classmethod
     def from_source(cls, organism: str | None = None, source: str | None = None, **field: Any) -> Any:
         """A record from the public source, e.g. ``CellType.from_source(name="neuron")`` (save it)."""
-        return public_records.from_source(cls, organism=organism, source=source, **field)
+        return _public_records().from_source(cls, organism=organism, source=source, **field)
 
     @classmethod
     def from_values(
         cls, values: Any, field: Any = None, organism: str | None = None, mute: bool = False, **kwargs: Any
     ) -> RecordList:
         """Records for the values: existing ones, then new (unsaved) ones from the public source."""
-        return public_records.from_values(cls, list(values), field=_field_name(cls, field), organism=organism, mute=mute)
+        return _public_records().from_values(cls, list(values), field=_field_name(cls, field), organism=organism, mute=mute)
 
     @classmethod
     def _lookup_fallback(cls, identifier: str, field: str) -> Any:
         """For ``lookup()``: a term of the public source whose name matches, as an unsaved record."""
-        return public_records.lookup_public(cls, identifier, field)
+        return _public_records().lookup_public(cls, identifier, field)
 
     @classmethod
     def add_source(cls, path: Any, name: str | None = None, version: str | None = None) -> Any:
@@ -104,7 +111,7 @@ class BioRecord(TracksCreator, CanValidate):
     @classmethod
     def import_source(cls, source: str | None = None, organism: str | None = None) -> int:
         """Load the whole public source into the registry (bulk inserts, parents linked)."""
-        return public_records.import_source(cls, source=source, organism=organism)
+        return _public_records().import_source(cls, source=source, organism=organism)
 
     @classmethod
     def inspect(cls, values: Any, field: Any = None, organism: str | None = None, **kwargs: Any) -> Any:
@@ -112,18 +119,18 @@ class BioRecord(TracksCreator, CanValidate):
         and it says which missing values the public source knows."""
         mute = kwargs.pop("mute", False)
         result = super().inspect(values, field=field, mute=True, **kwargs)
-        return public_records.inspect_with_public(cls, result, _field_name(cls, field), organism, mute)
+        return _public_records().inspect_with_public(cls, result, _field_name(cls, field), organism, mute)
 
     @classmethod
     def standardize(cls, values: Any, field: Any = None, organism: str | None = None, **kwargs: Any) -> Any:
         """Like every registry's ``standardize``; values the registry cannot map are mapped through
         the public source's synonyms (``bt.CellType.standardize(["T-cell"])`` → ``["T cell"]``)."""
-        return public_records.standardize(cls, values, _field_name(cls, field), organism, **kwargs)
+        return _public_records().standardize(cls, values, _field_name(cls, field), organism, **kwargs)
 
     def save(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         """Save; a record made by ``from_source`` also brings its ancestors as parents."""
         super().save(*args, **kwargs)
-        public_records.save_with_ancestors(self)
+        _public_records().save_with_ancestors(self)
         return self
 
     def view_parents(self, distance: int = 2, format: str = "mermaid") -> str:

@@ -40,11 +40,31 @@ def write_parquet(df: pd.DataFrame, path: Path, suffix: str, **kwargs: Any) -> N
 
 
 def load_parquet(path: Path, suffix: str, **kwargs: Any) -> pd.DataFrame:
-    """Read a parquet file or a folder of parquet files into a DataFrame."""
+    """Read a parquet file or a folder of parquet files into a DataFrame.
+
+    A local file read without options goes straight through pyarrow, memory-mapped (no copy
+    into a read buffer), converted as ``pandas.read_parquet`` converts it (same dtypes,
+    index and ``attrs``); anything else is ``pandas.read_parquet(path, **kwargs)``.
+    """
     import pandas as pd
 
+    if not kwargs and is_local(path) and not pd.get_option("future.infer_string"):
+        local = local_path(path)
+        if local.is_file():
+            return _read_parquet_file(local)
     kwargs.setdefault("engine", "pyarrow")
     return pd.read_parquet(path, **kwargs)
+
+
+def _read_parquet_file(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(str(path), use_pandas_metadata=True, memory_map=True)
+    df = table.to_pandas()
+    metadata = table.schema.metadata or {}
+    if b"PANDAS_ATTRS" in metadata:  # where pandas keeps ``df.attrs``
+        df.attrs = json.loads(metadata[b"PANDAS_ATTRS"])
+    return df
 
 
 def open_parquet(path: str | os.PathLike[str] | UPath, suffix: str, **kwargs: Any) -> pads.Dataset:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 
 from biolake.errors import ArgumentTypeError
 from biolake.models import (
     artifact_access,
-    artifact_diff,
     artifact_save,
     artifact_source,
     integrity,
@@ -26,6 +25,9 @@ from biolake.models.base import TracksCreator
 from biolake.models.constants import MAIN_BRANCH, RUN_ARTIFACT_KIND
 from biolake.models.features import HasFeatures
 from biolake.models.space import InSpace
+
+if TYPE_CHECKING:
+    from biolake.models import artifact_diff
 
 
 
@@ -252,6 +254,8 @@ class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFe
         Example:
             >>> print(old_version.diff(new_version))  # doctest: +SKIP
         """
+        from biolake.models import artifact_diff  # comparing frames: loaded when used
+
         return artifact_diff.diff(self, other, row_limit=row_limit)
 
 

@@ -15,7 +15,6 @@ from biolake import _logging, _process, errors
 from biolake.models import registries, trash
 from biolake.models.constants import ALL_SPACE, MAIN_BRANCH, TRASH_BRANCH  # noqa: F401 (TRASH_BRANCH: re-exported)
 from biolake.models.current import current_branch_id, current_user_id, visible_branch_ids
-from biolake.models.describe import describe_tree
 from biolake.models.query import Manager, PlainManager, QuerySet
 from biolake.models.uids import random_base62
 from biolake.setup import database_alias, ensure_ready
@@ -252,6 +251,8 @@ class Record(models.Model, metaclass=RecordMeta):
         Example:
             >>> text = artifact.describe(return_str=True)  # doctest: +SKIP
         """
+        from biolake.models.describe import describe_tree  # the tree view: loaded when used
+
         tree = describe_tree(self)
         if return_str:
             return _logging.render_text(tree)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import models
 
-from biolake.models import hierarchy, lineage_render, validation
+from biolake.models import hierarchy, validation
 from biolake.models.record_list import RecordList
 
 
@@ -28,6 +28,8 @@ class HasLineage(models.Model):
 
         In Jupyter the graph is drawn inline (SVG); elsewhere its Mermaid text is printed.
         """
+        from biolake.models import lineage_render  # rendering (xml, hashing): loaded when used
+
         return lineage_render.view_lineage(self, downstream=downstream, depth=depth, format=format)
 
 

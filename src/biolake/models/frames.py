@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connections, models
+from django.utils.dateparse import parse_datetime
 
 from biolake.models.label_links import label_rows
 
@@ -25,11 +26,11 @@ def queryset_to_df(qs: Any, include: list[str], features: bool | list[str] | str
     or labels for; a list of names restricts the columns to those features.
     """
     model_fields = _ordered_fields(qs.model)
-    rows = _fetch(qs.values_list(*[f.attname for f in model_fields]))
-    columns = list(zip(*rows)) if rows else [() for _ in model_fields]
+    columns = _fetch_columns(qs, model_fields)
     data = {field.attname: _column(field, values) for field, values in zip(model_fields, columns)}
-    df = pd.DataFrame(data).set_index("id")
-    ids = df.index.tolist()
+    index = pd.Index(data.pop("id"), name="id")
+    df = pd.DataFrame(data, index=index)
+    ids = index.tolist()
     for lookup in include:
         df[lookup] = _related_column(qs.model, ids, lookup)
     if features is not False and features is not None:
@@ -62,10 +63,70 @@ def _feature_columns(model: Any, ids: list[int], wanted: list[str] | None = None
     return pd.DataFrame(columns, index=pd.Index(ids, name="id"))
 
 
-def _fetch(qs: Any) -> list[tuple[Any, ...]]:
+def _fetch_columns(qs: Any, model_fields: list[Any]) -> list[tuple[Any, ...]]:
+    """The values of ``model_fields`` (in that order), column by column.
+
+    A plain queryset (all columns of one table, no annotations) is fetched with its own SQL
+    (Django's default select, cheaper to compile than ``values_list`` of every field); on
+    SQLite the datetimes are then selected as their stored text (see :class:`_AsText`).
+    """
+    if _is_plain(qs):
+        concrete = list(qs.model._meta.concrete_fields)
+        position = {f.attname: i for i, f in enumerate(concrete)}
+        rows = _fetch(qs, _sqlite_text_datetimes(qs, concrete))
+        by_position = list(zip(*rows)) if rows else [() for _ in concrete]
+        return [by_position[position[f.attname]] for f in model_fields]
+    rows = _fetch(qs.values_list(*_selected(qs, model_fields)))
+    return list(zip(*rows)) if rows else [() for _ in model_fields]
+
+
+def _is_plain(qs: Any) -> bool:
+    query = qs.query
+    return (
+        qs._fields is None
+        and query.default_cols
+        and not query.annotation_select
+        and not query.extra_select
+        and not query.select_related
+        and not query.combinator
+        and query.deferred_loading == (frozenset(), True)
+        and not qs.model._meta.parents
+    )
+
+
+def _sqlite_text_datetimes(qs: Any, concrete: list[Any]) -> Any:
+    """On SQLite, a function wrapping the queryset's SQL so datetimes come back as text."""
+    if connections[qs.db].vendor != "sqlite" or not any(isinstance(f, models.DateTimeField) for f in concrete):
+        return None
+    quote = connections[qs.db].ops.quote_name
+    outer = ", ".join(
+        f"({quote(f.column)} || '')" if isinstance(f, models.DateTimeField) else quote(f.column) for f in concrete
+    )
+    return lambda sql: f"SELECT {outer} FROM ({sql})"  # noqa: S608 (column names are the model's)
+
+
+class _AsText(models.Func):
+    """A SQLite column as its stored text: the sqlite3 module then skips Django's per-value
+    converter (``parse_datetime`` for every cell); :func:`_column` parses the column at once."""
+
+    template = "(%(expressions)s || '')"
+    output_field = models.TextField()
+
+
+def _selected(qs: Any, model_fields: list[Any]) -> list[Any]:
+    """What ``values_list`` selects: the fields' attnames; on SQLite, datetimes as their text."""
+    names: list[Any] = [f.attname for f in model_fields]
+    if connections[qs.db].vendor != "sqlite":
+        return names
+    return [_AsText(name) if isinstance(f, models.DateTimeField) else name for name, f in zip(names, model_fields)]
+
+
+def _fetch(qs: Any, wrap: Any = None) -> list[tuple[Any, ...]]:
     if qs.query.is_empty():
         return []
     sql, params = qs.query.sql_with_params()
+    if wrap is not None:
+        sql = wrap(sql)
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -74,7 +135,11 @@ def _fetch(qs: Any) -> list[tuple[Any, ...]]:
 def _column(field: Any, values: tuple[Any, ...]) -> Any:
     """One column, converted as Django would (aware datetimes, parsed JSON), but vectorized."""
     if isinstance(field, models.DateTimeField):
-        if values and all(v is not None and v.tzinfo is None for v in values):  # SQLite: naive UTC
+        if values and all(isinstance(v, str) for v in values):  # SQLite's text (naive UTC), see _AsText
+            return pd.DatetimeIndex(np.array(values, dtype="datetime64[us]")).tz_localize("UTC")
+        if values and any(isinstance(v, str) for v in values):  # with NULLs: parsed as Django parses them
+            values = tuple(None if v is None else parse_datetime(v) for v in values)
+        if values and all(v is not None and v.tzinfo is None for v in values):  # naive UTC
             return pd.DatetimeIndex(np.array(values, dtype="datetime64[us]")).tz_localize("UTC")
         return pd.to_datetime(list(values), utc=True)
     if isinstance(field, models.JSONField):

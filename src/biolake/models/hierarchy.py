@@ -10,10 +10,9 @@ from typing import Any
 
 from biolake import _logging as log
 from biolake.errors import InvalidArgument
-from biolake.models import lineage_render as render
 from biolake.models.lineage_graph import Edge, LineageGraph, Node
 
-_RENDERERS = {"mermaid": render.to_mermaid, "dot": render.to_dot, "svg": render.to_svg}
+_RENDERERS = {"mermaid": "to_mermaid", "dot": "to_dot", "svg": "to_svg"}  # of lineage_render, loaded when used
 
 
 def relatives(record: Any, relation: str, distance: int | None = None) -> Any:
@@ -70,7 +69,9 @@ def view_parents(
     """Print (and return) the graph of a record's parents as ``mermaid``, ``dot`` or ``svg`` text."""
     if format not in _RENDERERS:
         raise InvalidArgument(f"Unknown format {format!r}: use one of {', '.join(_RENDERERS)}.")
+    from biolake.models import lineage_render  # rendering (xml, hashing) is not needed to define the models
+
     name = field if isinstance(field, str) or field is None else field.field.name
-    text = _RENDERERS[format](parents_graph(record, distance, field=name, with_children=with_children))
+    text = getattr(lineage_render, _RENDERERS[format])(parents_graph(record, distance, field=name, with_children=with_children))
     log.print_renderable(text)
     return text

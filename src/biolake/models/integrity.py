@@ -12,9 +12,13 @@ Example:
 
 from __future__ import annotations
 
+import os
+import stat
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from biolake import _process
 from biolake.errors import CorruptBytesError, HashMismatchError, MissingBytesError, ValidationError
 from biolake.storage import _listing, hashing, paths  # _listing: the one definition of a folder's files
 
@@ -57,11 +61,15 @@ def check_local(artifact: Artifact, local: Any, *, full: bool = False) -> None:
 
     A file's size is always compared; its hash too when the file is at most
     :data:`HASH_ON_LOAD_LIMIT` bytes, or with ``full`` (folders are re-hashed only with ``full``).
+    A local file verified before in this process and unchanged since (same inode, size,
+    mtime and ctime) is not re-hashed, except with ``full``.
 
     Raises:
         MissingBytesError: nothing at ``local``.
         CorruptBytesError: the size or the hash differs (``.path``, ``.uid``, ``.expected``, ``.actual``).
     """
+    if not full and isinstance(local, (str, os.PathLike)) and _checked_before(artifact, local):
+        return
     upath = paths.create_path(local)
     if not upath.exists():
         raise missing_bytes(artifact, local)
@@ -73,10 +81,54 @@ def check_local(artifact: Artifact, local: Any, *, full: bool = False) -> None:
     small = not is_dir and (artifact.size or 0) <= HASH_ON_LOAD_LIMIT
     if not artifact.hash or artifact.hash_type not in _ALGORITHMS or not (full or small):
         return
+    before = _file_state(local) if paths.is_local(upath) else None
     actual, problem = _recompute(upath, artifact.hash_type)
     if problem or actual != artifact.hash:
         detail = problem or f"{artifact.hash_type} hash {actual} instead of the recorded {artifact.hash}"
         raise _corrupt(artifact, local, detail, actual)
+    if before is not None:
+        _remember_verified(artifact, local, before)
+
+
+# -- files verified in this process ------------------------------------------------------------
+# A local file whose hash matched is not re-hashed by the next load() while it is the same
+# file, unchanged: same device and inode, size, modification and status-change times
+# (ctime changes with every write, and no user call can set it back). A file changed within
+# _RACY_NS of its verification is not remembered: the file system's clock may be too coarse
+# to tell a write in that window from none (git's "racily clean" entries).
+
+_RACY_NS = 100_000_000  # 0.1 s
+_MAX_REMEMBERED = 10_000
+
+
+def _file_state(local: Any) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(local)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _verified_key(artifact: Artifact, local: Any) -> tuple[str, str, str]:
+    return (os.fspath(local), str(artifact.hash_type), str(artifact.hash))
+
+
+def _checked_before(artifact: Artifact, local: Any) -> bool:
+    """Whether ``local`` was verified against this artifact's hash and has not changed since."""
+    remembered = _process.verified_files.get(_verified_key(artifact, local))
+    return remembered is not None and remembered == _file_state(local) and remembered[2] == artifact.size
+
+
+def _remember_verified(artifact: Artifact, local: Any, before: tuple[int, ...]) -> None:
+    """Remember a verification if the file did not change while it was hashed, nor just before."""
+    after = _file_state(local)
+    if after is None or after != before or time.time_ns() - max(after[3], after[4]) < _RACY_NS:
+        return
+    if len(_process.verified_files) >= _MAX_REMEMBERED:
+        _process.verified_files.clear()
+    _process.verified_files[_verified_key(artifact, local)] = after
 
 
 def _corrupt(artifact: Artifact, path: Any, detail: str, actual: str | None = None) -> CorruptBytesError:

@@ -98,7 +98,11 @@ def next_uid(model: Any, stem: str) -> str:
 
 def family_query(model: Any, family_lookup: dict[str, Any]) -> Any:
     """The uids of the latest records of the family keyed ``family_lookup`` (at most one, as a rule)."""
-    return model._plain.filter(is_latest=True, branch_id__in=visible_branch_ids(), **family_lookup).values_list("uid")[:2]
+    branches = visible_branch_ids()
+    # one branch: ``branch_id = 1`` (not ``IN (1)``) matches the partial unique index of the
+    # family key, which SQLite then uses instead of scanning every record of the storage
+    on_branch = {"branch_id": branches[0]} if len(branches) == 1 else {"branch_id__in": branches}
+    return model._plain.filter(is_latest=True, **on_branch, **family_lookup).values_list("uid")[:2]
 
 
 def family_lock(model: Any, family_lookup: dict[str, Any]) -> str:

@@ -56,7 +56,6 @@ def configure() -> None:
     Idempotent. ``biolake.models`` calls it on import, so registries can be imported (and
     their classes used) before any instance exists; the first query activates one.
     """
-    import django
     from django.conf import settings
 
     if settings.configured:
@@ -76,7 +75,11 @@ def configure() -> None:
         TIME_ZONE="UTC",
         LOGGING_CONFIG=None,
     )
-    django.setup(set_prefix=False)  # no URL resolver: biolake serves no web requests
+    # django.setup() without its URL and logging imports (LOGGING_CONFIG is None, no script
+    # prefix: biolake serves no web requests here; configure_web() adds what pages need)
+    from django.apps import apps
+
+    apps.populate(settings.INSTALLED_APPS)
     from django.db.backends.signals import connection_created
 
     connection_created.connect(db_guard.on_connection_created, dispatch_uid="biolake-write-guard")

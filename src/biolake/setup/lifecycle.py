@@ -127,7 +127,8 @@ def connect(name_or_path: str | Path | None = None) -> InstanceSettings:
     """
     instance = _find(name_or_path)
     django_boot.activate(instance)
-    store.set_current(instance.name)
+    if name_or_path is not None or store.current_name() != instance.name:  # no rewrite when it is current
+        store.set_current(instance.name)
     return instance
 
 

@@ -1,9 +1,13 @@
 """Uploading local files and folders to object stores: concurrent, verified, retried.
 
+One file up to :data:`biolake.storage.s3_put.SIZE_LIMIT` on S3 goes up in exactly one request (see
+:mod:`biolake.storage.s3_put`): a ``PutObject`` with ``Content-MD5``, verified by the ETag
+in its response, with no existence check before and no ``HEAD`` after.
+
 Many files go up in concurrent batches (fsspec's async ``put`` with lists); afterwards
 every object is checked against its local file — size always, and MD5 where the store's
-ETag is a plain MD5 (single-part uploads) — and the files that fail are uploaded again,
-a few times, before the upload is declared failed.
+ETag is a plain MD5 (single-part uploads) — through one listing of their common prefix,
+and the files that fail are uploaded again, a few times, before the upload is declared failed.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from biolake.errors import UploadError
+from biolake.storage import s3_put
 from biolake.storage.hashing import store_md5
 
 if TYPE_CHECKING:
@@ -47,6 +52,9 @@ def put_pairs(
 
     ``file_callback(advance)`` makes the fsspec progress callback of a single-file upload.
     """
+    if len(pairs) == 1 and s3_put.applies(fs, pairs[0].size):
+        _put_one(fs, pairs[0], file_callback(advance))
+        return
     pending = pairs
     for attempt in range(ATTEMPTS):
         _put(fs, pending, advance if attempt == 0 else (lambda n: None), file_callback)
@@ -57,6 +65,18 @@ def put_pairs(
     raise UploadError(
         f"{len(pending)} file(s) still differ from their local copy after {ATTEMPTS} attempts (e.g. {names}).",
         path=pending[0].remote,
+    )
+
+
+def _put_one(fs: AbstractFileSystem, pair: Pair, callback: Callback) -> None:
+    """One S3 object in one request per attempt; the PUT response's ETag verifies it."""
+    for _ in range(ATTEMPTS):
+        if s3_put.put_verified(fs, pair.local, pair.remote, pair.size, callback):
+            return
+    raise UploadError(
+        f"{pair.remote} still differs from its local copy after {ATTEMPTS} attempts (the store's ETag "
+        "is not the MD5 of the file); check the endpoint, or the local file if it is being written.",
+        path=pair.remote,
     )
 
 

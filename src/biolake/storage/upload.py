@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,11 +57,14 @@ def put_pairs(
         _put_one(fs, pairs[0], file_callback(advance))
         return
     pending = pairs
-    for attempt in range(ATTEMPTS):
-        _put(fs, pending, advance if attempt == 0 else (lambda n: None), file_callback)
-        pending = unverified(fs, pending)
-        if not pending:
-            return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="biolake-md5") as pool:
+        # the local MD5s an S3 listing is checked against: computed while the files go up
+        md5s = pool.submit(_md5s, pairs) if s3_put.applies(fs, 0) else None
+        for attempt in range(ATTEMPTS):
+            _put(fs, pending, advance if attempt == 0 else (lambda n: None), file_callback)
+            pending = unverified(fs, pending, md5s.result() if md5s is not None else None)
+            if not pending:
+                return
     names = ", ".join(p.remote for p in pending[:3])
     raise UploadError(
         f"{len(pending)} file(s) still differ from their local copy after {ATTEMPTS} attempts (e.g. {names}).",
@@ -98,11 +102,15 @@ def _put(
         advance(sum(p.size for p in batch))
 
 
-def unverified(fs: AbstractFileSystem, pairs: list[Pair]) -> list[Pair]:
-    """The pairs whose remote object is missing or differs in size or MD5 from the local file."""
+def unverified(fs: AbstractFileSystem, pairs: list[Pair], md5s: dict[str, str] | None = None) -> list[Pair]:
+    """The pairs whose remote object is missing or differs in size or MD5 from the local file.
+
+    ``md5s`` maps local paths to their MD5 computed before (others are computed as needed).
+    """
     fs.invalidate_cache()
     infos = _remote_infos(fs, [p.remote for p in pairs])
-    return [p for p in pairs if not _matches(p, infos.get(fs._strip_protocol(p.remote)))]
+    known = md5s or {}
+    return [p for p in pairs if not _matches(p, infos.get(fs._strip_protocol(p.remote)), known)]
 
 
 def _remote_infos(fs: Any, remotes: list[str]) -> dict[str, dict[str, Any]]:
@@ -124,13 +132,18 @@ def _common_prefix(names: list[str]) -> str:
     return first[:size].rsplit("/", 1)[0]
 
 
-def _matches(pair: Pair, info: dict[str, Any] | None) -> bool:
+def _matches(pair: Pair, info: dict[str, Any] | None, md5s: dict[str, str]) -> bool:
     if info is None or int(info.get("size") or 0) != pair.size:
         return False
     etag = store_md5(info)
     if etag is None or pair.size > MD5_CHECK_LIMIT:
         return True  # no full-content checksum to compare: the size matched
-    return _md5(pair.local) == etag
+    return (md5s.get(pair.local) or _md5(pair.local)) == etag
+
+
+def _md5s(pairs: list[Pair]) -> dict[str, str]:
+    """The MD5 of each local file small enough to be compared with an ETag."""
+    return {p.local: _md5(p.local) for p in pairs if p.size <= MD5_CHECK_LIMIT}
 
 
 def _md5(path: str) -> str:

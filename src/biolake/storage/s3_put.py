@@ -2,10 +2,12 @@
 
 s3fs's ``put_file`` sends the ``PutObject`` but drops the response, so checking the upload
 took a ``HEAD`` afterwards (and an existence check before it took a ``HEAD`` and a
-``LIST``). Here the file is read once and sent; botocore adds its default CRC32 checksum
-header, which the store checks against the body it received. While the request is in
-flight, the MD5 of the bytes is computed and then compared with the ETag of the response
-(when the store's ETag is a plain MD5, i.e. no KMS or customer-key encryption); a mismatch
+``LIST``). Here the file is read once and sent, and the response verifies the object:
+botocore sends its default CRC32 checksum of the body (``x-amz-checksum-crc32``), which
+the store checks and returns for the object it stored; that is compared with the CRC32 of
+the local bytes (computed while the request is in flight). A store that returns no CRC32
+(flexible checksums off or unsupported) is checked by its ETag instead, against the MD5 of
+the bytes, where the ETag is a plain MD5 (no KMS or customer-key encryption). A mismatch
 makes the caller upload again. The call goes through the file system's own client and event
 loop (``S3FileSystem._call_s3``: its retries, error translation and ``s3_additional_kwargs``),
 so nothing is created per file.
@@ -16,9 +18,11 @@ Files above :data:`SIZE_LIMIT` go through s3fs's ``put_file`` (multipart for lar
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import mimetypes
 import sys
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from biolake.storage.hashing import store_md5
@@ -56,9 +60,18 @@ def put_verified(fs: Any, local: str, remote: str, size: int, callback: Callback
     request = fs._call_s3("put_object", Bucket=bucket, Key=key, Body=body, **extra)
     future = asyncio.run_coroutine_threadsafe(request, fs.loop)  # on s3fs's own IO thread
     try:
-        md5 = hashlib.md5(body, usedforsecurity=False).hexdigest()  # meanwhile
+        crc32 = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode("ascii")  # meanwhile
     finally:
         response = future.result()
     fs.invalidate_cache(remote)  # the object and its parents' listings
     callback.relative_update(len(body))
-    return len(body) == size and store_md5(response) in (None, md5)
+    return len(body) == size and _matches(response, body, crc32)
+
+
+def _matches(response: dict[str, Any], body: bytes, crc32: str) -> bool:
+    """Whether the PUT response describes an object with exactly the bytes of ``body``."""
+    stored_crc32 = response.get("ChecksumCRC32")
+    if stored_crc32:
+        return bool(stored_crc32 == crc32)
+    etag = store_md5(response)
+    return etag is None or etag == hashlib.md5(body, usedforsecurity=False).hexdigest()

@@ -14,22 +14,29 @@ temporary folder (``BIOLAKE_HOME``, storage, servers) that is removed at the end
    SQLite: the instance's own database file (WAL). PostgreSQL: ``BIOLAKE_TEST_PG_URL``
    if set, else a temporary server started here (Debian ``postgresql`` binaries, default
    durability settings); without either it is reported as skipped.
-2. **S3 uploads.** A moto server on a free loopback port; an instance with storage
+2. **Core operations** on a fresh instance per backend (one process, local storage):
+   a small DataFrame artifact saved (median of 100), get by key (300 random keys among
+   2,000 artifacts), ``filter().df()`` of 200 rows, ``ln.save`` of 5,000 ``Transform``
+   records; SQLite and PostgreSQL side by side with ``postgresql_vs_sqlite``.
+3. **S3 uploads.** A moto server on a free loopback port; an instance with storage
    ``s3://bench-bucket/lake?endpoint_url=...`` and a local SQLite database. 200 files of
-   256 KB (``--quick``: 20) saved one by one as artifacts vs. ``s3fs`` ``put_file`` of the
-   same number of files one by one, and the same files as one folder artifact vs. one
-   ``s3fs`` ``put`` of the list (s3fs uploads concurrently). Each side gets its own
-   random files (saving bytes already registered would return the existing artifact).
+   256 KB (``--quick``: 20) saved one by one as artifacts, interleaved file by file with
+   ``s3fs`` ``put_file`` of other files of the same size (``s3_per_file_ratio``, target
+   ≥ 0.7; the HTTP requests of the saves are counted by method), and rounds of one folder
+   artifact vs one ``s3fs`` ``put`` of a list of as many files (``s3_folder_ratio``, target
+   ≥ 0.9). Ratios are throughputs, biolake / raw ``s3fs``. Each side gets its own random
+   files (saving bytes already registered would return the existing artifact).
 
 Usage::
 
-    python benchmarks/concurrency.py            # about 2 minutes here (must stay < 4)
+    python benchmarks/concurrency.py            # about 4-5 minutes here (must stay < 5)
     python benchmarks/concurrency.py --quick    # smoke test
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import multiprocessing
@@ -44,6 +51,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -374,7 +382,7 @@ class Bench:
         return [r.key for r in records]
 
     # -- S3 --------------------------------------------------------------------------------
-    def s3(self) -> dict[str, Any]:
+    def s3(self, pg: Postgres | None = None) -> dict[str, Any]:
         n_files = 20 if self.args.quick else self.args.s3_files
         size = self.args.s3_file_kb * 1024
         port = free_port()
@@ -386,7 +394,7 @@ class Bench:
         os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
         try:
             self._wait_for(port)
-            return self._s3_measure(endpoint, n_files, size)
+            return self._s3_measure(endpoint, n_files, size, pg)
         finally:
             server.terminate()
             try:
@@ -405,7 +413,7 @@ class Bench:
                 time.sleep(0.2)
         raise RuntimeError(f"moto server did not start on port {port}")
 
-    def _s3_measure(self, endpoint: str, n_files: int, size: int) -> dict[str, Any]:
+    def _s3_measure(self, endpoint: str, n_files: int, size: int, pg: Postgres | None) -> dict[str, Any]:
         import s3fs
 
         import biolake as ln
@@ -414,43 +422,64 @@ class Bench:
         fs.mkdir("bench-bucket")
         total_mb = n_files * size / 1e6
         log(f"s3: {n_files} files x {size // 1024} KB to {endpoint}, interleaved with raw s3fs")
-        instance = ln.setup.init(
-            storage=f"s3://bench-bucket/lake?endpoint_url={endpoint}", db=f"sqlite:///{self.tmp / 's3.sqlite3'}", name="bench-s3"
-        )
         result: dict[str, Any] = {"endpoint": "moto server on loopback", "files": n_files, "file_kb": size // 1024, "total_mb": rnd(total_mb)}
-        try:
-            warm = self._random_files("warm", 2, size)
-            fs.put_file(str(warm[0]), "bench-bucket/warm/raw.bin")
+        warm = self._random_files("warm", 2, size)
+        fs.put_file(str(warm[0]), "bench-bucket/warm/raw.bin")
+        with self._s3_instance(ln, endpoint, "sqlite", None) as prefix:
             ln.Artifact(warm[1], key="warm/lake.bin").save()  # clients, connection, storage record ready
-            per_file, artifacts = self._s3_files(ln, fs, n_files, size)
+            per_file, artifacts = self._s3_files(ln, fs, n_files, size, "sqlite")
             per_file.update(artifacts_mb_per_s=rnd(total_mb / per_file["artifacts_s"]), s3fs_mb_per_s=rnd(total_mb / per_file["s3fs_put_file_s"]))
             folder, folders = self._s3_folders(ln, fs, n_files, size)
             folder.update(folder_artifact_mb_per_s=rnd(total_mb / folder["folder_artifact_median_s"]), s3fs_mb_per_s=rnd(total_mb / folder["s3fs_put_list_median_s"]))
             sample = [*artifacts[:: max(1, len(artifacts) // 5)], *folders]
             result.update(
                 {
+                    "database": "local SQLite file",
                     "files_one_by_one": per_file,
                     "one_folder": folder,
                     "ratio_note": "throughput of biolake / throughput of raw s3fs in the same run, interleaved (1.0 = no overhead)",
                     "hash_types": sorted({a.hash_type for a in [*artifacts, *folders]}),
-                    "objects_in_lake": len(fs.find("bench-bucket/lake/.biolake")),
+                    "objects_in_lake": len(fs.find(f"bench-bucket/{prefix}/.biolake")),
                     "sample_verified": f"{sum(integrity_ok(a) for a in sample)}/{len(sample)}",
                 }
             )
-            return result
+        if pg is not None:
+            with self._s3_instance(ln, endpoint, "postgresql", pg):
+                ln.Artifact(warm[1], key="warm/lake.bin").save()
+                per_file_pg, artifacts_pg = self._s3_files(ln, fs, n_files, size, "postgresql")
+                per_file_pg["sample_verified"] = f"{sum(integrity_ok(a) for a in artifacts_pg[::40])}/{len(artifacts_pg[::40])}"
+                result["files_one_by_one_postgresql"] = per_file_pg
+        return result
+
+    @contextlib.contextmanager
+    def _s3_instance(self, ln: Any, endpoint: str, backend: str, pg: Postgres | None) -> Iterator[str]:
+        """A current instance on the S3 endpoint (its own prefix) with a SQLite or PostgreSQL database."""
+        self.counter += 1
+        name, dbname = f"bench-s3-{backend[:2]}{self.counter}", None
+        db = f"sqlite:///{self.tmp / f'{name}.sqlite3'}"
+        if backend == "postgresql":
+            assert pg is not None and pg.url
+            dbname = f"biolake_bench_s3_{self.counter}_{os.getpid()}"
+            pg.admin(f'CREATE DATABASE "{dbname}"')
+            db = pg.url.rsplit("/", 1)[0] + "/" + dbname
+        instance = ln.setup.init(storage=f"s3://bench-bucket/{name}?endpoint_url={endpoint}", db=db, name=name)
+        try:
+            yield name
         finally:
             ln.setup.delete(instance.name, force=True)
+            if dbname and pg is not None:
+                pg.admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
-    def _s3_files(self, ln: Any, fs: Any, n_files: int, size: int) -> tuple[dict[str, Any], list[Any]]:
+    def _s3_files(self, ln: Any, fs: Any, n_files: int, size: int, tag: str) -> tuple[dict[str, Any], list[Any]]:
         """Each file: one raw ``put_file`` and one artifact save, alternating which goes first."""
-        raw_files, lake_files = self._random_files("raw_files", n_files, size), self._random_files("lake_files", n_files, size)
+        raw_files, lake_files = self._random_files(f"raw_files_{tag}", n_files, size), self._random_files(f"lake_files_{tag}", n_files, size)
         raw, lake, artifacts = [], [], []
         requests = count_requests()
         for i, (raw_path, lake_path) in enumerate(zip(raw_files, lake_files)):
             for side in ("raw", "lake") if i % 2 == 0 else ("lake", "raw"):
                 t = time.perf_counter()
                 if side == "raw":
-                    fs.put_file(str(raw_path), f"bench-bucket/raw-files/{raw_path.name}")
+                    fs.put_file(str(raw_path), f"bench-bucket/raw-files-{tag}/{raw_path.name}")
                     raw.append(time.perf_counter() - t)
                 else:
                     requests.active = True
@@ -541,6 +570,10 @@ class Bench:
                     self.errors["postgresql"] = f"{type(error).__name__}: {error}"
                     out["postgresql"] = {"error": self.errors["postgresql"]}
                 core["postgresql"] = self.guarded("core_postgresql", lambda: self.core("postgresql", pg))
+            if self.args.no_s3:
+                out["s3"] = {"skipped": "--no-s3"}
+            else:
+                out["s3"] = self.guarded("s3", lambda: self.s3(None if pg.skipped else pg))
         core["postgresql_vs_sqlite"] = {
             name: rnd(pg_value / core["sqlite"][name], 3)
             for name, pg_value in core["postgresql"].items()
@@ -548,15 +581,6 @@ class Bench:
         }
         core["note"] = "one process, local storage, fresh instance per backend; medians; postgresql_vs_sqlite = PG time / SQLite time"
         out["core_operations"] = core
-        if self.args.no_s3:
-            out["s3"] = {"skipped": "--no-s3"}
-        else:
-            try:
-                out["s3"] = self.s3()
-            except Exception as error:  # noqa: BLE001
-                traceback.print_exc()
-                self.errors["s3"] = f"{type(error).__name__}: {error}"
-                out["s3"] = {"error": self.errors["s3"]}
         out["errors"] = self.errors
         out["machine"] = {
             "cpus": os.cpu_count(),

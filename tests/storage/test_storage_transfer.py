@@ -138,17 +138,18 @@ def test_failed_folder_put_removes_only_what_it_wrote(
             original_copy(reader, writer, advance)
 
         monkeypatch.setattr(transfer, "_copy_chunks", copy_then_fail)
-    elif getattr(store.fs, "async_impl", False):  # s3fs: folders go up through the async put
-        original_async_put = store.fs._put_file
+    elif getattr(store.fs, "async_impl", False):  # s3fs: one PutObject per file (biolake.storage.s3_put)
+        original_call = store.fs._call_s3
 
-        async def async_put_then_fail(lpath: str, rpath: str, **kwargs: Any) -> None:
-            calls["n"] += 1
-            if calls["n"] == 2:
-                await store.fs._pipe_file(rpath, b"par")
-                raise InjectedFailure("connection reset")
-            await original_async_put(lpath, rpath, **kwargs)
+        async def call_then_fail(method: str, *args: Any, **kwargs: Any) -> Any:
+            if method == "put_object":
+                calls["n"] += 1
+                if calls["n"] == 2:
+                    await original_call(method, *args, **{**kwargs, "Body": b"par"})
+                    raise InjectedFailure("connection reset")
+            return await original_call(method, *args, **kwargs)
 
-        monkeypatch.setattr(store.fs, "_put_file", async_put_then_fail)
+        monkeypatch.setattr(store.fs, "_call_s3", call_then_fail)
     else:
         original_put = store.fs.put_file
 

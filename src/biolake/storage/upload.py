@@ -1,8 +1,8 @@
 """Uploading local files and folders to object stores: concurrent, verified, retried.
 
-One file up to :data:`biolake.storage.s3_put.SIZE_LIMIT` on S3 goes up in exactly one request (see
-:mod:`biolake.storage.s3_put`): a ``PutObject`` with ``Content-MD5``, verified by the ETag
-in its response, with no existence check before and no ``HEAD`` after.
+One file up to :data:`biolake.storage.s3_put.SIZE_LIMIT` on S3 goes up in exactly one request
+per attempt (see :mod:`biolake.storage.s3_put`): a ``PutObject`` verified by the checksum in
+its response (CRC32, else the ETag as MD5), with no existence check before and no ``HEAD`` after.
 
 Many files go up in concurrent batches (fsspec's async ``put`` with lists); afterwards
 every object is checked against its local file — size always, and MD5 where the store's
@@ -56,8 +56,12 @@ def put_pairs(
     if len(pairs) == 1 and s3_put.applies(fs, pairs[0].size):
         _put_one(fs, pairs[0], file_callback(advance))
         return
+    if pairs and s3_put.applies(fs, max(p.size for p in pairs)):
+        _put_many(fs, pairs, advance)
+        return
     pending = pairs
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="biolake-md5") as pool:
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="biolake-md5")
+    try:
         # the local MD5s an S3 listing is checked against: computed while the files go up
         md5s = pool.submit(_md5s, pairs) if s3_put.applies(fs, 0) else None
         for attempt in range(ATTEMPTS):
@@ -65,6 +69,8 @@ def put_pairs(
             pending = unverified(fs, pending, md5s.result() if md5s is not None else None)
             if not pending:
                 return
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # an interrupted upload does not wait for the MD5s
     names = ", ".join(p.remote for p in pending[:3])
     raise UploadError(
         f"{len(pending)} file(s) still differ from their local copy after {ATTEMPTS} attempts (e.g. {names}).",
@@ -73,14 +79,34 @@ def put_pairs(
 
 
 def _put_one(fs: AbstractFileSystem, pair: Pair, callback: Callback) -> None:
-    """One S3 object in one request per attempt; the PUT response's ETag verifies it."""
+    """One S3 object in one request per attempt; the PUT response's checksum verifies it."""
     for _ in range(ATTEMPTS):
         if s3_put.put_verified(fs, pair.local, pair.remote, pair.size, callback):
             return
     raise UploadError(
-        f"{pair.remote} still differs from its local copy after {ATTEMPTS} attempts (the store's ETag "
-        "is not the MD5 of the file); check the endpoint, or the local file if it is being written.",
+        f"{pair.remote} still differs from its local copy after {ATTEMPTS} attempts (the checksum in the "
+        "store's response does not match the file); check the endpoint, or the local file if it is being written.",
         path=pair.remote,
+    )
+
+
+def _put_many(fs: AbstractFileSystem, pairs: list[Pair], advance: Callable[[int], None]) -> None:
+    """Small files to S3 in concurrent batches, each object verified by its PUT response; retried."""
+    pending = pairs
+    for attempt in range(ATTEMPTS):
+        failed: list[Pair] = []
+        for start in range(0, len(pending), BATCH):
+            batch = pending[start : start + BATCH]
+            failed += [batch[i] for i in s3_put.put_many(fs, [(p.local, p.remote, p.size) for p in batch])]
+            if attempt == 0:
+                advance(sum(p.size for p in batch))
+        pending = failed
+        if not pending:
+            return
+    names = ", ".join(p.remote for p in pending[:3])
+    raise UploadError(
+        f"{len(pending)} file(s) still differ from their local copy after {ATTEMPTS} attempts (e.g. {names}).",
+        path=pending[0].remote,
     )
 
 

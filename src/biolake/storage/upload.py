@@ -1,13 +1,15 @@
 """Uploading local files and folders to object stores: concurrent, verified, retried.
 
-One file up to :data:`biolake.storage.s3_put.SIZE_LIMIT` on S3 goes up in exactly one request
+On S3, files up to :data:`biolake.storage.s3_put.SIZE_LIMIT` go up in exactly one request each
 per attempt (see :mod:`biolake.storage.s3_put`): a ``PutObject`` verified by the checksum in
-its response (CRC32, else the ETag as MD5), with no existence check before and no ``HEAD`` after.
+its response (CRC32, else the ETag as MD5), with no existence check before and no ``HEAD``
+or listing after; a folder's files go up concurrently in batches.
 
-Many files go up in concurrent batches (fsspec's async ``put`` with lists); afterwards
-every object is checked against its local file — size always, and MD5 where the store's
-ETag is a plain MD5 (single-part uploads) — through one listing of their common prefix,
-and the files that fail are uploaded again, a few times, before the upload is declared failed.
+Elsewhere (and for larger files) many files go up in concurrent batches (fsspec's async
+``put`` with lists); afterwards every object is checked against its local file — size
+always, and MD5 where the store's ETag is a plain MD5 (single-part uploads) — through one
+listing of their common prefix. Files that fail are uploaded again, a few times, before the
+upload is declared failed.
 """
 
 from __future__ import annotations

@@ -14,22 +14,29 @@ temporary folder (``BIOLAKE_HOME``, storage, servers) that is removed at the end
    SQLite: the instance's own database file (WAL). PostgreSQL: ``BIOLAKE_TEST_PG_URL``
    if set, else a temporary server started here (Debian ``postgresql`` binaries, default
    durability settings); without either it is reported as skipped.
-2. **S3 uploads.** A moto server on a free loopback port; an instance with storage
+2. **Core operations** on a fresh instance per backend (one process, local storage):
+   a small DataFrame artifact saved (median of 100), get by key (300 random keys among
+   2,000 artifacts), ``filter().df()`` of 200 rows, ``ln.save`` of 5,000 ``Transform``
+   records; SQLite and PostgreSQL side by side with ``postgresql_vs_sqlite``.
+3. **S3 uploads.** A moto server on a free loopback port; an instance with storage
    ``s3://bench-bucket/lake?endpoint_url=...`` and a local SQLite database. 200 files of
-   256 KB (``--quick``: 20) saved one by one as artifacts vs. ``s3fs`` ``put_file`` of the
-   same number of files one by one, and the same files as one folder artifact vs. one
-   ``s3fs`` ``put`` of the list (s3fs uploads concurrently). Each side gets its own
-   random files (saving bytes already registered would return the existing artifact).
+   256 KB (``--quick``: 20) saved one by one as artifacts, interleaved file by file with
+   ``s3fs`` ``put_file`` of other files of the same size (``s3_per_file_ratio``, target
+   ≥ 0.7; the HTTP requests of the saves are counted by method), and rounds of one folder
+   artifact vs one ``s3fs`` ``put`` of a list of as many files (``s3_folder_ratio``, target
+   ≥ 0.9). Ratios are throughputs, biolake / raw ``s3fs``. Each side gets its own random
+   files (saving bytes already registered would return the existing artifact).
 
 Usage::
 
-    python benchmarks/concurrency.py            # about 2 minutes here (must stay < 4)
+    python benchmarks/concurrency.py            # about 4-5 minutes here (must stay < 5)
     python benchmarks/concurrency.py --quick    # smoke test
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import multiprocessing
@@ -44,6 +51,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -288,8 +296,93 @@ class Bench:
         )
         return result
 
+    # -- core operations -------------------------------------------------------------------
+    def core(self, backend: str, pg: Postgres | None = None) -> dict[str, Any]:
+        """Single-process latencies of core operations on a fresh instance (local storage)."""
+        import biolake as ln
+
+        self.counter += 1
+        name = f"benchcore{backend[:2]}{self.counter}"
+        db, dbname = None, None
+        if backend == "postgresql":
+            assert pg is not None and pg.url
+            dbname = f"biolake_bench_{name.lower()}_{os.getpid()}"
+            pg.admin(f'CREATE DATABASE "{dbname}"')
+            db = pg.url.rsplit("/", 1)[0] + "/" + dbname
+        log(f"{backend}: core operations")
+        instance = ln.setup.init(storage=str(self.tmp / name), db=db, name=name)
+        try:
+            return self._core_measure(ln)
+        finally:
+            ln.setup.delete(instance.name, force=True)
+            if dbname and pg is not None:
+                pg.admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    def _core_measure(self, ln: Any) -> dict[str, Any]:
+        import random
+
+        import pandas as pd
+
+        quick = self.args.quick
+        n_saves, n_gets, n_records = (20, 50, 500) if quick else (100, 300, 5000)
+        frames = [pd.DataFrame({"save": [i] * 3, "x": [0.5, 1.5, 2.5]}) for i in range(n_saves + 3)]
+        for i, frame in enumerate(frames[:3]):
+            ln.Artifact.from_df(frame, key=f"core/warm{i}.parquet").save()
+        saves = []
+        for i, frame in enumerate(frames[3:]):
+            t = time.perf_counter()
+            ln.Artifact.from_df(frame, key=f"core/save{i}.parquet").save()
+            saves.append(time.perf_counter() - t)
+        keys = self._fill_artifacts(ln, groups=10)
+        rng = random.Random(5)
+        gets = []
+        for key in [rng.choice(keys) for _ in range(n_gets)]:
+            t = time.perf_counter()
+            record = ln.Artifact.get(key=key)
+            gets.append(time.perf_counter() - t)
+            assert record.key == key
+        dfs = []
+        for _ in range(3 if quick else 10):
+            t = time.perf_counter()
+            df = ln.Artifact.filter(key__startswith="grp3/").df()
+            dfs.append(time.perf_counter() - t)
+            assert len(df) == 200
+        bulk = []
+        for r in range(3):
+            records = [ln.Transform(key=f"bulk{r}-{i}", type="pipeline") for i in range(n_records)]
+            t = time.perf_counter()
+            ln.save(records)
+            bulk.append(time.perf_counter() - t)
+        return {
+            "save_small_df_ms": rnd(statistics.median(saves) * 1000),
+            "get_by_key_ms": rnd(statistics.median(gets) * 1000),
+            "filter_df_200_ms": rnd(statistics.median(dfs) * 1000),
+            f"ln_save_{n_records}_s": rnd(statistics.median(bulk)),
+            "n": {"saves": n_saves, "gets": n_gets, "artifacts": ln.Artifact.objects.count(), "df_rows": 200, "records": n_records},
+        }
+
+    @staticmethod
+    def _fill_artifacts(ln: Any, groups: int) -> list[str]:
+        """Bulk-create ``groups`` x 200 artifact records ``grp<g>/f<j>.parquet`` (as benchmarks/core.py does)."""
+        import secrets
+
+        from django.db import transaction
+
+        storage_id = ln.Artifact.objects.values_list("storage_id", flat=True).first()
+        records = [
+            ln.Artifact(
+                uid=secrets.token_hex(8) + "0000", key=f"grp{g}/f{j}.parquet", storage_id=storage_id, suffix=".parquet",
+                kind="dataset", otype="DataFrame", size=1000 + j, hash=secrets.token_hex(32), hash_type="blake3", n_observations=3,
+            )
+            for g in range(groups)
+            for j in range(200)
+        ]
+        with transaction.atomic():
+            ln.Artifact.objects.bulk_create(records, batch_size=1000)
+        return [r.key for r in records]
+
     # -- S3 --------------------------------------------------------------------------------
-    def s3(self) -> dict[str, Any]:
+    def s3(self, pg: Postgres | None = None) -> dict[str, Any]:
         n_files = 20 if self.args.quick else self.args.s3_files
         size = self.args.s3_file_kb * 1024
         port = free_port()
@@ -301,7 +394,7 @@ class Bench:
         os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
         try:
             self._wait_for(port)
-            return self._s3_measure(endpoint, n_files, size)
+            return self._s3_measure(endpoint, n_files, size, pg)
         finally:
             server.terminate()
             try:
@@ -320,65 +413,114 @@ class Bench:
                 time.sleep(0.2)
         raise RuntimeError(f"moto server did not start on port {port}")
 
-    def _s3_measure(self, endpoint: str, n_files: int, size: int) -> dict[str, Any]:
+    def _s3_measure(self, endpoint: str, n_files: int, size: int, pg: Postgres | None) -> dict[str, Any]:
         import s3fs
 
         import biolake as ln
 
         fs = s3fs.S3FileSystem(endpoint_url=endpoint, key="testing", secret="testing")
         fs.mkdir("bench-bucket")
-        sets = {name: self._random_files(name, n_files, size) for name in ("raw_files", "lake_files", "raw_put", "lake_folder")}
         total_mb = n_files * size / 1e6
-        log(f"s3: {n_files} files x {size // 1024} KB to {endpoint}")
-        instance = ln.setup.init(
-            storage=f"s3://bench-bucket/lake?endpoint_url={endpoint}", db=f"sqlite:///{self.tmp / 's3.sqlite3'}", name="bench-s3"
-        )
+        log(f"s3: {n_files} files x {size // 1024} KB to {endpoint}, interleaved with raw s3fs")
         result: dict[str, Any] = {"endpoint": "moto server on loopback", "files": n_files, "file_kb": size // 1024, "total_mb": rnd(total_mb)}
-        try:
-            t = time.perf_counter()
-            for path in sets["raw_files"]:
-                fs.put_file(str(path), f"bench-bucket/raw-files/{path.name}")
-            raw_files = time.perf_counter() - t
-
-            t = time.perf_counter()
-            artifacts = [ln.Artifact(path, key=f"files/{path.name}").save() for path in sets["lake_files"]]
-            lake_files = time.perf_counter() - t
-
-            t = time.perf_counter()
-            fs.put([str(p) for p in sets["raw_put"]], [f"bench-bucket/raw-put/{p.name}" for p in sets["raw_put"]])
-            raw_put = time.perf_counter() - t
-
-            t = time.perf_counter()
-            folder = ln.Artifact(sets["lake_folder"][0].parent, key="folder").save()
-            lake_folder = time.perf_counter() - t
-
-            sample = [*artifacts[:: max(1, len(artifacts) // 5)], folder]
+        warm = self._random_files("warm", 2, size)
+        fs.put_file(str(warm[0]), "bench-bucket/warm/raw.bin")
+        with self._s3_instance(ln, endpoint, "sqlite", None) as prefix:
+            ln.Artifact(warm[1], key="warm/lake.bin").save()  # clients, connection, storage record ready
+            per_file, artifacts = self._s3_files(ln, fs, n_files, size, "sqlite")
+            per_file.update(artifacts_mb_per_s=rnd(total_mb / per_file["artifacts_s"]), s3fs_mb_per_s=rnd(total_mb / per_file["s3fs_put_file_s"]))
+            folder, folders = self._s3_folders(ln, fs, n_files, size)
+            folder.update(folder_artifact_mb_per_s=rnd(total_mb / folder["folder_artifact_median_s"]), s3fs_mb_per_s=rnd(total_mb / folder["s3fs_put_list_median_s"]))
+            sample = [*artifacts[:: max(1, len(artifacts) // 5)], *folders]
             result.update(
                 {
-                    "files_one_by_one": {
-                        "artifacts_s": rnd(lake_files),
-                        "s3fs_put_file_s": rnd(raw_files),
-                        "artifacts_mb_per_s": rnd(total_mb / lake_files),
-                        "s3fs_mb_per_s": rnd(total_mb / raw_files),
-                        "artifacts_per_s": rnd(n_files / lake_files),
-                        "ratio_artifacts_vs_s3fs": rnd(raw_files / lake_files, 3),
-                    },
-                    "one_folder": {
-                        "folder_artifact_s": rnd(lake_folder),
-                        "s3fs_put_list_s": rnd(raw_put),
-                        "folder_artifact_mb_per_s": rnd(total_mb / lake_folder),
-                        "s3fs_mb_per_s": rnd(total_mb / raw_put),
-                        "ratio_artifact_vs_s3fs": rnd(raw_put / lake_folder, 3),
-                    },
-                    "ratio_note": "throughput of biolake / throughput of raw s3fs (1.0 = no overhead)",
-                    "hash_types": sorted({a.hash_type for a in [*artifacts, folder]}),
-                    "objects_in_lake": len(fs.find("bench-bucket/lake/.biolake")),
+                    "database": "local SQLite file",
+                    "files_one_by_one": per_file,
+                    "one_folder": folder,
+                    "ratio_note": "throughput of biolake / throughput of raw s3fs in the same run, interleaved (1.0 = no overhead)",
+                    "hash_types": sorted({a.hash_type for a in [*artifacts, *folders]}),
+                    "objects_in_lake": len(fs.find(f"bench-bucket/{prefix}/.biolake")),
                     "sample_verified": f"{sum(integrity_ok(a) for a in sample)}/{len(sample)}",
                 }
             )
-            return result
+        if pg is not None:
+            with self._s3_instance(ln, endpoint, "postgresql", pg):
+                ln.Artifact(warm[1], key="warm/lake.bin").save()
+                per_file_pg, artifacts_pg = self._s3_files(ln, fs, n_files, size, "postgresql")
+                per_file_pg["sample_verified"] = f"{sum(integrity_ok(a) for a in artifacts_pg[::40])}/{len(artifacts_pg[::40])}"
+                result["files_one_by_one_postgresql"] = per_file_pg
+        return result
+
+    @contextlib.contextmanager
+    def _s3_instance(self, ln: Any, endpoint: str, backend: str, pg: Postgres | None) -> Iterator[str]:
+        """A current instance on the S3 endpoint (its own prefix) with a SQLite or PostgreSQL database."""
+        self.counter += 1
+        name, dbname = f"bench-s3-{backend[:2]}{self.counter}", None
+        db = f"sqlite:///{self.tmp / f'{name}.sqlite3'}"
+        if backend == "postgresql":
+            assert pg is not None and pg.url
+            dbname = f"biolake_bench_s3_{self.counter}_{os.getpid()}"
+            pg.admin(f'CREATE DATABASE "{dbname}"')
+            db = pg.url.rsplit("/", 1)[0] + "/" + dbname
+        instance = ln.setup.init(storage=f"s3://bench-bucket/{name}?endpoint_url={endpoint}", db=db, name=name)
+        try:
+            yield name
         finally:
             ln.setup.delete(instance.name, force=True)
+            if dbname and pg is not None:
+                pg.admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    def _s3_files(self, ln: Any, fs: Any, n_files: int, size: int, tag: str) -> tuple[dict[str, Any], list[Any]]:
+        """Each file: one raw ``put_file`` and one artifact save, alternating which goes first."""
+        raw_files, lake_files = self._random_files(f"raw_files_{tag}", n_files, size), self._random_files(f"lake_files_{tag}", n_files, size)
+        raw, lake, artifacts = [], [], []
+        requests = count_requests()
+        for i, (raw_path, lake_path) in enumerate(zip(raw_files, lake_files)):
+            for side in ("raw", "lake") if i % 2 == 0 else ("lake", "raw"):
+                t = time.perf_counter()
+                if side == "raw":
+                    fs.put_file(str(raw_path), f"bench-bucket/raw-files-{tag}/{raw_path.name}")
+                    raw.append(time.perf_counter() - t)
+                else:
+                    requests.active = True
+                    artifacts.append(ln.Artifact(lake_path, key=f"files/{lake_path.name}").save())
+                    lake.append(time.perf_counter() - t)
+                    requests.active = False
+        ratio = sum(raw) / sum(lake)
+        return {
+            "artifacts_s": rnd(sum(lake)),
+            "s3fs_put_file_s": rnd(sum(raw)),
+            "artifact_save_median_ms": rnd(statistics.median(lake) * 1000),
+            "s3fs_put_file_median_ms": rnd(statistics.median(raw) * 1000),
+            "artifacts_per_s": rnd(n_files / sum(lake)),
+            "requests_per_save": {method: rnd(count / n_files) for method, count in sorted(requests.methods.items())},
+            "s3_per_file_ratio": rnd(ratio, 3),
+            "target": {"min": 0.7},
+            "meets_target": ratio >= 0.7,
+        }, artifacts
+
+    def _s3_folders(self, ln: Any, fs: Any, n_files: int, size: int) -> tuple[dict[str, Any], list[Any]]:
+        """Rounds of one raw ``put`` of the file list and one folder artifact, alternating which goes first."""
+        raw, lake, folders = [], [], []
+        for r in range(1 if self.args.quick else self.args.s3_folder_rounds):
+            raw_put, lake_folder = self._random_files(f"raw_put{r}", n_files, size), self._random_files(f"lake_folder{r}", n_files, size)
+            for side in ("raw", "lake") if r % 2 == 0 else ("lake", "raw"):
+                t = time.perf_counter()
+                if side == "raw":
+                    fs.put([str(p) for p in raw_put], [f"bench-bucket/raw-put{r}/{p.name}" for p in raw_put])
+                    raw.append(time.perf_counter() - t)
+                else:
+                    folders.append(ln.Artifact(lake_folder[0].parent, key=f"folder{r}").save())
+                    lake.append(time.perf_counter() - t)
+        ratio = sum(raw) / sum(lake)
+        return {
+            "rounds": len(raw),
+            "folder_artifact_median_s": rnd(statistics.median(lake)),
+            "s3fs_put_list_median_s": rnd(statistics.median(raw)),
+            "s3_folder_ratio": rnd(ratio, 3),
+            "target": {"min": 0.9},
+            "meets_target": ratio >= 0.9,
+        }, folders
 
     def _random_files(self, name: str, n: int, size: int) -> list[Path]:
         folder = self.tmp / "s3files" / name
@@ -391,6 +533,16 @@ class Bench:
         return paths
 
     # -- all -------------------------------------------------------------------------------
+    def guarded(self, name: str, measure: Any) -> dict[str, Any]:
+        """Run one section; an error is reported under ``errors`` and the other sections still run."""
+        try:
+            result: dict[str, Any] = measure()
+            return result
+        except Exception as error:  # noqa: BLE001
+            traceback.print_exc()
+            self.errors[name] = f"{type(error).__name__}: {error}"
+            return {"error": self.errors[name]}
+
     def run(self) -> dict[str, Any]:
         import biolake
 
@@ -406,24 +558,29 @@ class Bench:
             },
         }
         out["sqlite"] = {"settings": "WAL, synchronous=NORMAL, BEGIN IMMEDIATE, busy timeout 60 s", "runs": self.writers("sqlite")}
+        core: dict[str, Any] = {"sqlite": self.guarded("core_sqlite", lambda: self.core("sqlite"))}
         with Postgres(self.tmp) as pg:
             if pg.skipped:
                 out["postgresql"] = {"skipped": pg.skipped}
+                core["postgresql"] = {"skipped": pg.skipped}
             else:
                 try:
                     out["postgresql"] = {"server": pg.source, **pg.settings(), "runs": self.writers("postgresql", pg)}
                 except Exception as error:  # noqa: BLE001
                     self.errors["postgresql"] = f"{type(error).__name__}: {error}"
                     out["postgresql"] = {"error": self.errors["postgresql"]}
-        if self.args.no_s3:
-            out["s3"] = {"skipped": "--no-s3"}
-        else:
-            try:
-                out["s3"] = self.s3()
-            except Exception as error:  # noqa: BLE001
-                traceback.print_exc()
-                self.errors["s3"] = f"{type(error).__name__}: {error}"
-                out["s3"] = {"error": self.errors["s3"]}
+                core["postgresql"] = self.guarded("core_postgresql", lambda: self.core("postgresql", pg))
+            if self.args.no_s3:
+                out["s3"] = {"skipped": "--no-s3"}
+            else:
+                out["s3"] = self.guarded("s3", lambda: self.s3(None if pg.skipped else pg))
+        core["postgresql_vs_sqlite"] = {
+            name: rnd(pg_value / core["sqlite"][name], 3)
+            for name, pg_value in core["postgresql"].items()
+            if isinstance(pg_value, float) and isinstance(core["sqlite"].get(name), float) and core["sqlite"][name]
+        }
+        core["note"] = "one process, local storage, fresh instance per backend; medians; postgresql_vs_sqlite = PG time / SQLite time"
+        out["core_operations"] = core
         out["errors"] = self.errors
         out["machine"] = {
             "cpus": os.cpu_count(),
@@ -433,6 +590,30 @@ class Bench:
         }
         out["elapsed_s"] = rnd(time.perf_counter() - _T0)
         return out
+
+
+class RequestCounter:
+    """Counts, by method, the HTTP requests aiobotocore sends while ``active``."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.methods: Counter[str] = Counter()
+
+
+def count_requests() -> RequestCounter:
+    """Hook aiobotocore's HTTP session (every s3fs client in this process) to count requests."""
+    from aiobotocore.httpsession import AIOHTTPSession
+
+    counter = RequestCounter()
+    original = AIOHTTPSession.send
+
+    async def counting_send(self: Any, request: Any) -> Any:
+        if counter.active:
+            counter.methods[request.method] += 1
+        return await original(self, request)
+
+    AIOHTTPSession.send = counting_send  # type: ignore[method-assign]
+    return counter
 
 
 def integrity_ok(artifact: Any) -> bool:
@@ -447,6 +628,7 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=600, help="saves per run, split over the writers (default 600)")
     parser.add_argument("--s3-files", type=int, default=200, help="files uploaded to S3 (default 200)")
     parser.add_argument("--s3-file-kb", type=int, default=256, help="size of each file in KB (default 256)")
+    parser.add_argument("--s3-folder-rounds", type=int, default=3, help="folder artifact vs s3fs put rounds (default 3)")
     parser.add_argument("--no-s3", action="store_true", help="skip the S3 part")
     bench = Bench(parser.parse_args())
     try:

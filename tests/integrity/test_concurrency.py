@@ -165,7 +165,7 @@ def _stalled_writer(home: str, name: str, source: str, where: str, ready) -> Non
 
         transfer._copy_chunks = half_copy
     elif where == "final-write":  # a transport without atomic writes: half the bytes at the final name
-        def half_put(src, dst) -> None:
+        def half_put(src, dst, **options) -> None:
             Path(dst.path).parent.mkdir(parents=True, exist_ok=True)
             Path(dst.path).write_bytes(Path(src).read_bytes()[: os.path.getsize(source) // 2])
             stall()

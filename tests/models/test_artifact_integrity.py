@@ -20,7 +20,7 @@ def test_failed_upload_records_nothing(ln, monkeypatch, tmp_path):
     src = tmp_path / "upload.csv"
     src.write_text("a\n1\n")
 
-    def broken_put(source, destination):
+    def broken_put(source, destination, **options):
         Path(str(destination)).write_bytes(b"partial")  # a half-written file
         raise ln.errors.UploadError("network down", path=str(destination))
 

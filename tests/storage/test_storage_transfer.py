@@ -32,6 +32,16 @@ def _inject_write_failure(monkeypatch: pytest.MonkeyPatch, dst: UPath) -> None:
             raise InjectedFailure("disk full")
 
         monkeypatch.setattr(transfer, "_copy_chunks", failing_copy)
+    elif getattr(dst.fs, "async_impl", False):  # s3fs: a small file is one PutObject (biolake.storage.s3_put)
+        original_call = dst.fs._call_s3
+
+        async def failing_call(method: str, *args: Any, **kwargs: Any) -> Any:
+            if method != "put_object":
+                return await original_call(method, *args, **kwargs)
+            await original_call(method, *args, **{**kwargs, "Body": b"par"})
+            raise InjectedFailure("connection reset")
+
+        monkeypatch.setattr(dst.fs, "_call_s3", failing_call)
     else:
 
         def failing_put(lpath: str, rpath: str, **kwargs: Any) -> None:
@@ -82,15 +92,16 @@ def test_put_overwrites_a_file(store: UPath, tmp_path: Path) -> None:
     assert (store / "a.txt").read_bytes() == b"second"
 
 
+@pytest.mark.parametrize("fresh", [False, True], ids=["checked", "fresh"])
 def test_failed_put_leaves_nothing_under_the_final_name(
-    store: UPath, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: UPath, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh: bool
 ) -> None:
     source = tmp_path / "a.bin"
     source.write_bytes(os.urandom(1000))
     target = store / "dir" / "a.bin"
     _inject_write_failure(monkeypatch, target)
     with pytest.raises(UploadError) as info:
-        put(source, target)
+        put(source, target, fresh=fresh)
     assert isinstance(info.value.__cause__, InjectedFailure)
     assert str(source.resolve()) in str(info.value) and str(target) in str(info.value)
     assert not _listing.exists(target)
@@ -127,17 +138,18 @@ def test_failed_folder_put_removes_only_what_it_wrote(
             original_copy(reader, writer, advance)
 
         monkeypatch.setattr(transfer, "_copy_chunks", copy_then_fail)
-    elif getattr(store.fs, "async_impl", False):  # s3fs: folders go up through the async put
-        original_async_put = store.fs._put_file
+    elif getattr(store.fs, "async_impl", False):  # s3fs: one PutObject per file (biolake.storage.s3_put)
+        original_call = store.fs._call_s3
 
-        async def async_put_then_fail(lpath: str, rpath: str, **kwargs: Any) -> None:
-            calls["n"] += 1
-            if calls["n"] == 2:
-                await store.fs._pipe_file(rpath, b"par")
-                raise InjectedFailure("connection reset")
-            await original_async_put(lpath, rpath, **kwargs)
+        async def call_then_fail(method: str, *args: Any, **kwargs: Any) -> Any:
+            if method == "put_object":
+                calls["n"] += 1
+                if calls["n"] == 2:
+                    await original_call(method, *args, **{**kwargs, "Body": b"par"})
+                    raise InjectedFailure("connection reset")
+            return await original_call(method, *args, **kwargs)
 
-        monkeypatch.setattr(store.fs, "_put_file", async_put_then_fail)
+        monkeypatch.setattr(store.fs, "_call_s3", call_then_fail)
     else:
         original_put = store.fs.put_file
 

@@ -122,7 +122,7 @@ def _upload(artifact: Artifact, source: artifact_source.Source) -> UPath:
         transfer.move(source.upath, destination)
         source.is_temp = False
     else:
-        transfer.put(source.upath, destination)
+        transfer.put(source.upath, destination, fresh=True)  # a fresh uid: nothing is there
     return destination
 
 

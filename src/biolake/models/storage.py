@@ -65,8 +65,15 @@ class Storage(TracksCreator):
     @property
     def location(self) -> Location:
         """The root with all options needed to reach it: the public ones stored with the
-        record, plus the instance's own (which may hold credentials) for its default root."""
-        return Location(self.root, {**(self.options or {}), **instance_options(self.root)})
+        record, plus the instance's own (which may hold credentials) for its default root.
+        The same ``Location`` is returned while root and options stay the same (its file system is
+        resolved once)."""
+        location = Location(self.root, {**(self.options or {}), **instance_options(self.root)})
+        known = self.__dict__.get("_location")
+        if known == location:
+            return known  # type: ignore[no-any-return]
+        self.__dict__["_location"] = location
+        return location
 
     @property
     def path(self) -> Any:

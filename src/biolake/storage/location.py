@@ -7,9 +7,11 @@ code under ``biolake.storage`` never asks the registries for a root's options.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import TYPE_CHECKING, Any
 
-from biolake.storage.paths import create_path, join_root
+from biolake.storage.keys import validate_key
+from biolake.storage.paths import create_path
 
 if TYPE_CHECKING:  # universal-pathlib loads on the first path built: importing the registries stays cheap
     from upath import UPath
@@ -28,5 +30,16 @@ class Location:
         return create_path(self.root, **self.options)
 
     def join(self, key: str) -> UPath:
-        """The path of ``key`` inside the root (managed ``.biolake/`` keys allowed)."""
-        return join_root(self.root, key, **self.options)
+        """The path of ``key`` inside the root (managed ``.biolake/`` keys allowed).
+
+        Paths joined to one ``Location`` share its file system instance (resolved once).
+        """
+        validate_key(key, allow_reserved=True)
+        return self._root / key
+
+    @functools.cached_property
+    def _root(self) -> UPath:
+        root = self.path
+        if root.protocol not in ("", "file", "local"):
+            _ = root.fs  # resolved once here; joined paths inherit it
+        return root

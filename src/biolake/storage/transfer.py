@@ -64,12 +64,15 @@ TEMP_SUFFIX = ".biolake-tmp"
 _Advance = Callable[[int], None]
 
 
-def put(src: str | os.PathLike[str], dst: UPath) -> None:
+def put(src: str | os.PathLike[str], dst: UPath, *, fresh: bool = False) -> None:
     """Copy a local file or folder to ``dst`` (local or any fsspec location).
 
     Args:
         src: A local file or folder.
         dst: The destination path; its parent folders are created.
+        fresh: ``dst`` is a new name nothing else writes (a managed key with a fresh uid): on
+            an object store nothing is looked up before the upload, and on failure every
+            object of this upload is removed. A small file to S3 is then one request.
 
     Raises:
         UploadError: ``src`` is missing or the copy failed; nothing partial is left
@@ -84,7 +87,7 @@ def put(src: str | os.PathLike[str], dst: UPath) -> None:
         if is_local(dst):
             _write_local(source, Path(_listing.local_str(dst)), "Copying")
         else:
-            _put_remote(Path(_listing.local_str(source)), dst)
+            _put_remote(Path(_listing.local_str(source)), dst, fresh)
     except Exception as error:
         raise UploadError(
             f"Uploading {str(source)!r} to {str(dst)!r} failed ({type(error).__name__}: {error}); "
@@ -255,21 +258,26 @@ def _source_name(path: UPath) -> str:
 # -- writing to fsspec file systems --------------------------------------------------
 
 
-def _put_remote(source: Path, dst: UPath) -> None:
+def _put_remote(source: Path, dst: UPath, fresh: bool) -> None:
     """Upload a local file or folder (concurrently, verified); on failure remove what this call created."""
     fs, base = dst.fs, dst.path.rstrip("/")
     if source.is_dir():
         pairs = upload.pairs_for(source, base, _listing.walk(create_path(source)))
-        existing = set(fs.find(base)) if fs.isdir(base) else set()
+        existing = set() if fresh else _existing_below(fs, base)
     else:
         pairs = upload.pairs_for(source, base, None)
-        existing = {base} if fs.exists(base) else set()
+        existing = set() if fresh or not fs.exists(base) else {base}
     with _progress(sum(p.size for p in pairs), f"Uploading {source.name}") as advance:
         try:
             upload.put_pairs(fs, pairs, advance, _callback)
         except BaseException:
             _remove_remote(fs, [p.remote for p in pairs if p.remote not in existing])
             raise
+
+
+def _existing_below(fs: AbstractFileSystem, base: str) -> set[str]:
+    """The objects already at or below ``base`` (one listing)."""
+    return set(fs.find(base))
 
 
 def _remove_remote(fs: AbstractFileSystem, names: list[str]) -> None:

@@ -210,19 +210,26 @@ class Bench:
 
         self.counter += 1
         name = f"bench{backend[:2]}{n_writers}x{self.counter}"
-        db, dbname = None, None
-        if backend == "postgresql":
-            assert pg is not None and pg.url
-            dbname = f"biolake_bench_{name.lower()}_{os.getpid()}"
-            pg.admin(f'CREATE DATABASE "{dbname}"')
-            db = pg.url.rsplit("/", 1)[0] + "/" + dbname
-        instance = ln.setup.init(storage=str(self.tmp / name), db=db, name=name)
-        try:
+        with self._instance(ln, name, str(self.tmp / name), backend, pg) as instance:
             per_writer = self.total_saves // n_writers
             results = self.spawn(instance.name, n_writers, per_writer)
             run = self.summarize(results, n_writers * per_writer)
             run["consistency"] = self.check(ln, n_writers, per_writer)
             return run
+
+    @contextlib.contextmanager
+    def _instance(self, ln: Any, name: str, storage: str, backend: str, pg: Postgres | None, db: str | None = None) -> Iterator[Any]:
+        """A current instance ``name`` on ``storage`` with a new PostgreSQL database (``backend``
+        "postgresql") or ``db`` (default: SQLite in the storage); deleted afterwards."""
+        dbname = None
+        if backend == "postgresql":
+            assert pg is not None and pg.url
+            dbname = f"biolake_bench_{name.lower().replace('-', '_')}_{os.getpid()}"
+            pg.admin(f'CREATE DATABASE "{dbname}"')
+            db = pg.url.rsplit("/", 1)[0] + "/" + dbname
+        instance = ln.setup.init(storage=storage, db=db, name=name)
+        try:
+            yield instance
         finally:
             ln.setup.delete(instance.name, force=True)
             if dbname and pg is not None:
@@ -303,20 +310,9 @@ class Bench:
 
         self.counter += 1
         name = f"benchcore{backend[:2]}{self.counter}"
-        db, dbname = None, None
-        if backend == "postgresql":
-            assert pg is not None and pg.url
-            dbname = f"biolake_bench_{name.lower()}_{os.getpid()}"
-            pg.admin(f'CREATE DATABASE "{dbname}"')
-            db = pg.url.rsplit("/", 1)[0] + "/" + dbname
         log(f"{backend}: core operations")
-        instance = ln.setup.init(storage=str(self.tmp / name), db=db, name=name)
-        try:
+        with self._instance(ln, name, str(self.tmp / name), backend, pg):
             return self._core_measure(ln)
-        finally:
-            ln.setup.delete(instance.name, force=True)
-            if dbname and pg is not None:
-                pg.admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
     def _core_measure(self, ln: Any) -> dict[str, Any]:
         import random
@@ -455,20 +451,10 @@ class Bench:
     def _s3_instance(self, ln: Any, endpoint: str, backend: str, pg: Postgres | None) -> Iterator[str]:
         """A current instance on the S3 endpoint (its own prefix) with a SQLite or PostgreSQL database."""
         self.counter += 1
-        name, dbname = f"bench-s3-{backend[:2]}{self.counter}", None
-        db = f"sqlite:///{self.tmp / f'{name}.sqlite3'}"
-        if backend == "postgresql":
-            assert pg is not None and pg.url
-            dbname = f"biolake_bench_s3_{self.counter}_{os.getpid()}"
-            pg.admin(f'CREATE DATABASE "{dbname}"')
-            db = pg.url.rsplit("/", 1)[0] + "/" + dbname
-        instance = ln.setup.init(storage=f"s3://bench-bucket/{name}?endpoint_url={endpoint}", db=db, name=name)
-        try:
+        name = f"bench-s3-{backend[:2]}{self.counter}"
+        storage = f"s3://bench-bucket/{name}?endpoint_url={endpoint}"
+        with self._instance(ln, name, storage, backend, pg, db=f"sqlite:///{self.tmp / f'{name}.sqlite3'}"):
             yield name
-        finally:
-            ln.setup.delete(instance.name, force=True)
-            if dbname and pg is not None:
-                pg.admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
     def _s3_files(self, ln: Any, fs: Any, n_files: int, size: int, tag: str) -> tuple[dict[str, Any], list[Any]]:
         """Each file: one raw ``put_file`` and one artifact save, alternating which goes first."""

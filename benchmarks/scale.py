@@ -120,7 +120,7 @@ def fill_sqlite(ln: Any, n: int) -> None:
     ids = base_ids(ln)
     labels, values, n_labels = labels_and_values(ln, n)
     table = {"biolake_artifact": INDEXED["biolake_artifact"]}
-    search_ddl.drop_sqlite(connection, table)  # the triggers' per-row cost; rebuilt below
+    search_ddl.drop_sqlite_columns(connection, table)  # the triggers' per-row cost; rebuilt below
     marks = ", ".join(["%s"] * len(ARTIFACT_COLUMNS))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size = -400000")
@@ -131,7 +131,7 @@ def fill_sqlite(ln: Any, n: int) -> None:
                            ((timestamp(i), i + 1, labels[i % n_labels]) for i in range(n)))
         cursor.executemany("INSERT INTO biolake_artifactfeaturevalue (artifact_id, featurevalue_id) VALUES (%s, %s)",
                            ((i + 1, values[(i * 7) % n_labels]) for i in range(n)))
-    search_ddl.ensure_sqlite(connection, table)  # FTS table + triggers, 'rebuild' from the rows
+    search_ddl.ensure_sqlite_columns(connection, table)  # FTS tables + triggers, 'rebuild' from the rows
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

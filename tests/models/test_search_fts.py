@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from biolake.models import search_index
 
@@ -38,7 +39,9 @@ def _index_exists(table: str) -> bool:
 
 def test_index_exists_and_is_used(ln):
     assert _index_exists("biolake_artifact") and _index_exists("biolake_transform")
-    sql = str(ln.Transform.search("annotation").query)
+    with CaptureQueriesContext(connection) as queries:
+        list(ln.Transform.search("annotation"))
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
     if connection.vendor == "sqlite":
         assert "biolake_transform_fts" in sql and "MATCH" in sql
     else:

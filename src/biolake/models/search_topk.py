@@ -1,0 +1,179 @@
+"""The top ``limit`` rows of ``search()`` without ranking every match (limit-first, then proven).
+
+A common word matches a tenth of a million rows, and a multi-word query matches every row that
+contains one of its words; ranking all of them takes seconds. The score (see
+:mod:`biolake.models.search_rank`) is a sum over *atoms*: per field, the whole query matching
+exactly (100), as a prefix (20) or as a substring (10) -- only the best of the three counts --
+plus 1 per word of the query contained in the field. So:
+
+1. per field and term (the whole query, each word), read only the first ``scan`` rows, in id
+   order, that the search index says contain the term, and note which atoms each one matches;
+   a term with more hits than ``scan`` is *truncated* at the id of its last row read;
+2. rank the union of those rows exactly (the score SQL of ``search_rank``);
+3. prove the page: a row never read matches truncated atoms only, and only with an id above
+   each one's cut. If no such combination of atoms can outscore the last row of the page (or
+   tie with it at a lower id), the page equals the page of the full ranking. Otherwise read
+   10 times more rows; past ``MAX_SCAN`` the caller ranks every match as before.
+
+Terms shorter than 3 characters (no trigram) are never read: their atoms count as truncated at
+id 0, which the proof handles like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections
+
+from biolake.models import search_index
+from biolake.models.search_index import MIN_TERM, search_words
+from biolake.models.search_rank import condition_sql
+from biolake.setup import search_ddl
+
+FIRST_SCAN = 1000
+MAX_SCAN = 10_000
+_PHRASE = (("iexact", 100), ("istartswith", 20), ("icontains", 10))
+
+
+@dataclass
+class _Field:
+    """What was read of one field: per atom, ``None`` if every row matching it was read, else
+    the cut (no unread row matching it has an id at or below the cut)."""
+
+    tiers: dict[int, int | None] = field(default_factory=dict)  # weight (100/20/10) -> cut
+    words: list[int | None] = field(default_factory=list)
+
+    def best(self, below: float) -> int:
+        """The best score on this field of an unread row whose id can lie below ``below``."""
+        free = [cut for cut in self.words if cut is not None]
+        best = sum(1 for cut in free if cut < below)  # some words only
+        if len(free) < len(self.words):
+            return best  # a row containing the whole query contains every word: it was read
+        for weight in (100, 20, 10):  # the whole query; an exact match is a prefix is a substring
+            implied = [self.tiers.get(w) for w in (100, 20, 10) if w <= weight]
+            if any(cut is None for cut in implied):
+                continue
+            if max([0, *(c for c in implied if c is not None), *free]) < below:
+                best = max(best, weight + len(free))
+        return best
+
+
+@dataclass
+class _Atoms:
+    rows: set[int] = field(default_factory=set)
+    fields: list[_Field] = field(default_factory=list)
+
+    def best(self, below: float) -> int:
+        """The best score of an unread row whose id can lie below ``below``."""
+        return sum(f.best(below) for f in self.fields)
+
+
+def top_ids(qs: Any, fields: list[str], string: str, limit: int, rank: Any) -> list[int] | None:
+    """The ids of the first ``limit`` rows of the full ranking, or ``None`` when the index cannot
+    answer (no index for these fields, or the page could not be proven within ``MAX_SCAN``)."""
+    connection = connections[qs.db]
+    table = qs.model._meta.db_table
+    if connection.vendor == "sqlite" and not _sqlite_indexed(connection, table, fields):
+        return None
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return None
+    scan = FIRST_SCAN
+    while scan <= MAX_SCAN:
+        atoms = _read(qs, connection, fields, string, scan)
+        page = list(qs.filter(pk__in=atoms.rows).annotate(search_rank=rank).filter(search_rank__gt=0)
+                    .order_by("-search_rank", "id").values_list("id", "search_rank")[:limit])
+        if _proven(atoms, page, limit):
+            return [pk for pk, _ in page]
+        scan *= 10
+    return None
+
+
+def _proven(atoms: _Atoms, page: list[tuple[int, int]], limit: int) -> bool:
+    """Whether no unread row can enter the page: none outscores its last row, nor ties with it
+    at a lower id (ties are ordered by id)."""
+    if len(page) < limit:
+        return atoms.best(float("inf")) == 0
+    last_id, last_score = page[-1]
+    return atoms.best(float("inf")) <= last_score and atoms.best(last_id) < last_score
+
+
+def _sqlite_indexed(connection: Any, table: str, fields: list[str]) -> bool:
+    return set(fields) <= set(search_index.INDEXED.get(table, ())) and search_index.has_fts(connection, table)
+
+
+def _read(qs: Any, connection: Any, fields: list[str], string: str, scan: int) -> _Atoms:
+    atoms = _Atoms()
+    table = qs.model._meta.db_table
+    for name in fields:
+        column = qs.model._meta.get_field(name)
+        read = _Field()
+        for term, is_phrase in [(string, True), *((w, False) for w in search_words(string))]:
+            if len(term) < MIN_TERM:  # no trigram: never read
+                cut: int | None = 0
+            else:
+                rows = _hits(connection, table, column, term, scan)
+                atoms.rows.update(row[0] for row in rows if row[1])
+                cut = rows[-1][0] if len(rows) == scan else None
+            if not is_phrase:
+                read.words.append(cut)
+                continue
+            read.tiers = {100: cut, 20: cut, 10: cut}
+            if cut is not None:  # exact and prefix matches, through a B-tree, complete if few
+                for weight in (100, 20):  # rows beyond a cut here are not in id order: only "complete" helps
+                    found = _exact_or_prefix(connection, table, column, term, weight == 20, scan // 5)
+                    if len(found) < scan // 5:
+                        atoms.rows.update(found)
+                        read.tiers[weight] = None
+        atoms.fields.append(read)
+    return atoms
+
+
+def _hits(connection: Any, table: str, column: Any, term: str, scan: int) -> list[tuple[Any, ...]]:
+    """The first ``scan`` rows (by id) whose ``column`` contains ``term`` by the index, each with
+    a flag: whether it contains it by Django's ``icontains``."""
+    qn = connection.ops.quote_name
+    ref = f"{qn(table)}.{qn(column.column)}"
+    contains, param = condition_sql(connection, ref, column.get_internal_type(), "icontains", term)
+    if connection.vendor == "sqlite":
+        fts = qn(search_ddl.column_fts(table, column.column))
+        match = '"' + term.replace('"', '""') + '"'
+        sql = (f"SELECT hit.rowid, CASE WHEN {contains} THEN 1 ELSE 0 END FROM (SELECT rowid FROM {fts} "
+               f"WHERE {fts} MATCH %s ORDER BY rowid LIMIT {int(scan)}) AS hit "
+               f"LEFT JOIN {qn(table)} ON {qn(table)}.id = hit.rowid ORDER BY hit.rowid")
+        params = [param, match]
+    else:
+        sql = f"SELECT id, 1 FROM {qn(table)} WHERE {contains} ORDER BY id LIMIT {int(scan)}"
+        params = [param]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _exact_or_prefix(connection: Any, table: str, column: Any, term: str, prefix: bool, scan: int) -> list[int]:
+    """Up to ``scan`` ids of rows whose ``column`` equals (or starts with) ``term``, case-insensitively
+    as Django's ``iexact``/``istartswith``, through the B-tree indexes of migration 0007."""
+    qn = connection.ops.quote_name
+    ref = f"{qn(table)}.{qn(column.column)}"
+    lookup = "istartswith" if prefix else "iexact"
+    exact_sql, param = condition_sql(connection, ref, column.get_internal_type(), lookup, term)
+    if connection.vendor == "sqlite":  # NOCASE folds ASCII only, as LIKE does
+        if prefix:
+            narrow, params = f"{ref} >= %s COLLATE NOCASE AND {ref} < %s COLLATE NOCASE", [term, term + chr(0x10FFFF)]
+        else:
+            narrow, params = f"{ref} = %s COLLATE NOCASE", [term]
+    else:
+        key = f"left(upper({ref}::text), {search_ddl.PREFIX_CHARS})"
+        like = connection.ops.prep_for_like_query(term)
+        if prefix:
+            narrow, params = f"{key} LIKE left(upper(%s), {search_ddl.PREFIX_CHARS}) || '%%'", [like]
+        else:
+            narrow, params = f"{key} = left(upper(%s), {search_ddl.PREFIX_CHARS})", [term]
+    # the B-tree narrows, Django's condition decides (OFFSET 0 keeps PostgreSQL from answering the
+    # condition through the trigram index instead, which reads every row containing the term)
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    sql = (f"SELECT id FROM (SELECT id, {qn(column.column)} FROM {qn(table)} WHERE {narrow}{fence}) AS {qn(table)} "
+           f"WHERE {exact_sql} LIMIT {int(scan)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, param])
+        return [row[0] for row in cursor.fetchall()]

@@ -80,11 +80,15 @@ def top_ids(qs: Any, fields: list[str], string: str, limit: int, rank: Any) -> l
         return None
     scan = FIRST_SCAN
     while scan <= MAX_SCAN:
-        atoms = _read(qs, connection, fields, string, scan)
-        page = list(qs.filter(pk__in=atoms.rows).annotate(search_rank=rank).filter(search_rank__gt=0)
-                    .order_by("-search_rank", "id").values_list("id", "search_rank")[:limit])
-        if _proven(atoms, page, limit):
-            return [pk for pk, _ in page]
+        atoms = _Atoms()
+        for words in (False, True):  # the whole query first: often its rows alone prove the page
+            _read(atoms, qs, connection, fields, string, scan, words)
+            page = list(qs.filter(pk__in=atoms.rows).annotate(search_rank=rank).filter(search_rank__gt=0)
+                        .order_by("-search_rank", "id").values_list("id", "search_rank")[:limit])
+            if _proven(atoms, page, limit):
+                return [pk for pk, _ in page]
+            if not search_words(string):
+                break
         scan *= 10
     return None
 
@@ -102,31 +106,38 @@ def _sqlite_indexed(connection: Any, table: str, fields: list[str]) -> bool:
     return set(fields) <= set(search_index.INDEXED.get(table, ())) and search_index.has_fts(connection, table)
 
 
-def _read(qs: Any, connection: Any, fields: list[str], string: str, scan: int) -> _Atoms:
-    atoms = _Atoms()
+def _read(atoms: _Atoms, qs: Any, connection: Any, fields: list[str], string: str, scan: int, words: bool) -> None:
+    """Read the whole query's hits per field (``words=False``; its words count as unread), or the
+    hits of its words (``words=True``)."""
     table = qs.model._meta.db_table
-    for name in fields:
+    for index, name in enumerate(fields):
         column = qs.model._meta.get_field(name)
-        read = _Field()
-        for term, is_phrase in [(string, True), *((w, False) for w in search_words(string))]:
-            if len(term) < MIN_TERM:  # no trigram: never read
-                cut: int | None = 0
-            else:
-                rows = _hits(connection, table, column, term, scan)
-                atoms.rows.update(row[0] for row in rows if row[1])
-                cut = rows[-1][0] if len(rows) == scan else None
-            if not is_phrase:
-                read.words.append(cut)
-                continue
-            read.tiers = {100: cut, 20: cut, 10: cut}
-            if cut is not None:  # exact and prefix matches, through a B-tree, complete if few
-                for weight in (100, 20):  # rows beyond a cut here are not in id order: only "complete" helps
-                    found = _exact_or_prefix(connection, table, column, term, weight == 20, scan // 5)
-                    if len(found) < scan // 5:
-                        atoms.rows.update(found)
-                        read.tiers[weight] = None
-        atoms.fields.append(read)
-    return atoms
+        if not words:
+            atoms.fields.append(_Field(words=[0] * len(search_words(string))))
+            atoms.fields[index].tiers = _read_phrase(atoms, connection, table, column, string, scan)
+        else:
+            atoms.fields[index].words = [_read_term(atoms, connection, table, column, w, scan) for w in search_words(string)]
+
+
+def _read_term(atoms: _Atoms, connection: Any, table: str, column: Any, term: str, scan: int) -> int | None:
+    """Read the first hits of ``term``; the atom's cut (``None``: every hit read)."""
+    if len(term) < MIN_TERM:  # no trigram: never read
+        return 0
+    rows = _hits(connection, table, column, term, scan)
+    atoms.rows.update(row[0] for row in rows if row[1])
+    return rows[-1][0] if len(rows) == scan else None
+
+
+def _read_phrase(atoms: _Atoms, connection: Any, table: str, column: Any, term: str, scan: int) -> dict[int, int | None]:
+    cut = _read_term(atoms, connection, table, column, term, scan)
+    tiers = {100: cut, 20: cut, 10: cut}
+    if cut is not None:  # exact and prefix matches through a B-tree: complete if few
+        for weight in (100, 20):  # (rows beyond a cut here are not in id order: only "complete" helps)
+            found = _exact_or_prefix(connection, table, column, term, weight == 20, scan // 5)
+            if len(found) < scan // 5:
+                atoms.rows.update(found)
+                tiers[weight] = None
+    return tiers
 
 
 def _hits(connection: Any, table: str, column: Any, term: str, scan: int) -> list[tuple[Any, ...]]:

@@ -94,7 +94,7 @@ def _conflict(groups: dict[Any, list[Any]], error: IntegrityError) -> RecordCons
 
 def _unique_sets(model: Any) -> list[tuple[str, ...]]:
     """The unique fields and unconditional unique constraints of ``model``."""
-    sets = [(f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key]
+    sets: list[tuple[str, ...]] = [(f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key]
     sets += [tuple(c.fields) for c in model._meta.constraints if getattr(c, "fields", None) and c.condition is None]
     sets += [tuple(u) for u in model._meta.unique_together]
     return sets

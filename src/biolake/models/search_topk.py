@@ -33,30 +33,68 @@ from biolake.setup import search_ddl
 
 FIRST_SCAN = 1000
 MAX_SCAN = 10_000
-_PHRASE = (("iexact", 100), ("istartswith", 20), ("icontains", 10))
+_EXACT, _PREFIX, _SUBSTRING = 100, 20, 10
+
+
+@dataclass
+class _Term:
+    """The rows read of one term in one field: ``cut`` is ``None`` if every hit was read, else no
+    unread hit has an id at or below it; ``exact``/``prefix``: every such match, when few."""
+
+    hits: set[int] = field(default_factory=set)
+    cut: int | None = 0
+    exact: set[int] | None = None
+    prefix: set[int] | None = None
+
+    def known(self, row: int) -> bool:
+        """Whether ``row`` was read if it contains the term."""
+        return self.cut is None or row <= self.cut
 
 
 @dataclass
 class _Field:
-    """What was read of one field: per atom, ``None`` if every row matching it was read, else
-    the cut (no unread row matching it has an id at or below the cut)."""
+    phrase: _Term = field(default_factory=_Term)
+    words: list[_Term] = field(default_factory=list)
 
-    tiers: dict[int, int | None] = field(default_factory=dict)  # weight (100/20/10) -> cut
-    words: list[int | None] = field(default_factory=list)
+    def _tier_cuts(self) -> dict[int, int | None]:
+        cut = self.phrase.cut
+        return {_EXACT: None if self.phrase.exact is not None else cut,
+                _PREFIX: None if self.phrase.prefix is not None else cut, _SUBSTRING: cut}
 
     def best(self, below: float) -> int:
         """The best score on this field of an unread row whose id can lie below ``below``."""
-        free = [cut for cut in self.words if cut is not None]
+        free = [w.cut for w in self.words if w.cut is not None]
         best = sum(1 for cut in free if cut < below)  # some words only
         if len(free) < len(self.words):
             return best  # a row containing the whole query contains every word: it was read
-        for weight in (100, 20, 10):  # the whole query; an exact match is a prefix is a substring
-            implied = [self.tiers.get(w) for w in (100, 20, 10) if w <= weight]
+        tiers = self._tier_cuts()
+        for weight in (_EXACT, _PREFIX, _SUBSTRING):  # an exact match is a prefix is a substring
+            implied = [tiers[w] for w in (_EXACT, _PREFIX, _SUBSTRING) if w <= weight]
             if any(cut is None for cut in implied):
                 continue
             if max([0, *(c for c in implied if c is not None), *free]) < below:
                 best = max(best, weight + len(free))
         return best
+
+    def bounds(self, rows: Any) -> tuple[Any, Any]:
+        """The lowest and highest score each of ``rows`` (read; a numpy array) can have on this field."""
+        import numpy as np
+
+        phrase, n_words = self.phrase, len(self.words)
+        exact = np.isin(rows, list(phrase.exact or ()))
+        prefix = exact | np.isin(rows, list(phrase.prefix or ()))
+        contains = prefix | np.isin(rows, list(phrase.hits))
+        low = np.where(exact, _EXACT, np.where(prefix, _PREFIX, np.where(contains, _SUBSTRING, 0)))
+        known = rows <= phrase.cut if phrase.cut is not None else np.ones(len(rows), dtype=bool)
+        may_prefix = prefix | (phrase.prefix is None)
+        high = np.where(exact | (phrase.exact is None), _EXACT, np.where(may_prefix, _PREFIX, _SUBSTRING))
+        high = np.where(~contains & known, 0, high)
+        words_low = sum((np.isin(rows, list(w.hits)) for w in self.words), np.zeros(len(rows), dtype=int))
+        words_high = sum((np.isin(rows, list(w.hits)) | ~(rows <= w.cut if w.cut is not None else True)
+                          for w in self.words), np.zeros(len(rows), dtype=int))
+        # a row containing the whole query contains every word
+        return (low + np.where(contains, n_words, words_low),
+                high + np.where(contains | (high > 0), n_words, words_high))
 
 
 @dataclass
@@ -67,6 +105,23 @@ class _Atoms:
     def best(self, below: float) -> int:
         """The best score of an unread row whose id can lie below ``below``."""
         return sum(f.best(below) for f in self.fields)
+
+    def survivors(self, limit: int) -> tuple[set[int], int]:
+        """The rows read that can reach the first ``limit`` (their highest score reaches the
+        ``limit``-th lowest score), and that threshold."""
+        import numpy as np
+
+        rows = np.fromiter(self.rows, dtype=np.int64, count=len(self.rows))
+        if len(rows) <= limit:
+            return self.rows, 0
+        low, high = np.zeros(len(rows), dtype=int), np.zeros(len(rows), dtype=int)
+        for read in self.fields:
+            field_low, field_high = read.bounds(rows)
+            low, high = low + field_low, high + field_high
+        threshold = int(np.sort(low)[-limit])
+        if threshold == 0:
+            return self.rows, 0
+        return set(rows[high >= threshold].tolist()), threshold
 
 
 def top_ids(qs: Any, fields: list[str], string: str, limit: int, rank: Any) -> list[int] | None:
@@ -83,14 +138,28 @@ def top_ids(qs: Any, fields: list[str], string: str, limit: int, rank: Any) -> l
         atoms = _Atoms()
         for words in (False, True):  # the whole query first: often its rows alone prove the page
             _read(atoms, qs, connection, fields, string, scan, words)
-            page = list(qs.filter(pk__in=atoms.rows).annotate(search_rank=rank).filter(search_rank__gt=0)
-                        .order_by("-search_rank", "id").values_list("id", "search_rank")[:limit])
+            page = _page(qs, atoms, rank, limit)
             if _proven(atoms, page, limit):
                 return [pk for pk, _ in page]
             if not search_words(string):
                 break
         scan *= 10
     return None
+
+
+def _page(qs: Any, atoms: _Atoms, rank: Any, limit: int) -> list[tuple[int, int]]:
+    """The first ``limit`` of the rows read, ranked in SQL; only the rows that can reach it are
+    ranked (if rows the query hides made the threshold too high, all rows are)."""
+
+    def ranked(rows: set[int]) -> list[tuple[int, int]]:
+        return list(qs.filter(pk__in=rows).annotate(search_rank=rank).filter(search_rank__gt=0)
+                    .order_by("-search_rank", "id").values_list("id", "search_rank")[:limit])
+
+    rows, threshold = atoms.survivors(limit)
+    page = ranked(rows)
+    if len(rows) < len(atoms.rows) and (len(page) < limit or page[-1][1] < threshold):
+        page = ranked(atoms.rows)
+    return page
 
 
 def _proven(atoms: _Atoms, page: list[tuple[int, int]], limit: int) -> bool:
@@ -113,31 +182,31 @@ def _read(atoms: _Atoms, qs: Any, connection: Any, fields: list[str], string: st
     for index, name in enumerate(fields):
         column = qs.model._meta.get_field(name)
         if not words:
-            atoms.fields.append(_Field(words=[0] * len(search_words(string))))
-            atoms.fields[index].tiers = _read_phrase(atoms, connection, table, column, string, scan)
+            atoms.fields.append(_Field(phrase=_read_phrase(atoms, connection, table, column, string, scan),
+                                       words=[_Term() for _ in search_words(string)]))
         else:
             atoms.fields[index].words = [_read_term(atoms, connection, table, column, w, scan) for w in search_words(string)]
 
 
-def _read_term(atoms: _Atoms, connection: Any, table: str, column: Any, term: str, scan: int) -> int | None:
-    """Read the first hits of ``term``; the atom's cut (``None``: every hit read)."""
-    if len(term) < MIN_TERM:  # no trigram: never read
-        return 0
+def _read_term(atoms: _Atoms, connection: Any, table: str, column: Any, term: str, scan: int) -> _Term:
+    """The first hits of ``term`` (none when it is too short for a trigram: unread, cut 0)."""
+    if len(term) < MIN_TERM:
+        return _Term()
     rows = _hits(connection, table, column, term, scan)
-    atoms.rows.update(row[0] for row in rows if row[1])
-    return rows[-1][0] if len(rows) == scan else None
+    hits = {row[0] for row in rows if row[1]}
+    atoms.rows.update(hits)
+    return _Term(hits=hits, cut=rows[-1][0] if len(rows) == scan else None)
 
 
-def _read_phrase(atoms: _Atoms, connection: Any, table: str, column: Any, term: str, scan: int) -> dict[int, int | None]:
-    cut = _read_term(atoms, connection, table, column, term, scan)
-    tiers = {100: cut, 20: cut, 10: cut}
-    if cut is not None:  # exact and prefix matches through a B-tree: complete if few
-        for weight in (100, 20):  # (rows beyond a cut here are not in id order: only "complete" helps)
-            found = _exact_or_prefix(connection, table, column, term, weight == 20, scan // 5)
+def _read_phrase(atoms: _Atoms, connection: Any, table: str, column: Any, term: str, scan: int) -> _Term:
+    read = _read_term(atoms, connection, table, column, term, scan)
+    if read.cut is not None:  # exact and prefix matches through a B-tree: all of them, if few
+        for prefix in (False, True):
+            found = _exact_or_prefix(connection, table, column, term, prefix, scan // 5)
             if len(found) < scan // 5:
                 atoms.rows.update(found)
-                tiers[weight] = None
-    return tiers
+                setattr(read, "prefix" if prefix else "exact", set(found))
+    return read
 
 
 def _hits(connection: Any, table: str, column: Any, term: str, scan: int) -> list[tuple[Any, ...]]:

@@ -31,7 +31,7 @@ def _keys(qs) -> list[str]:
 def _index_exists(table: str) -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [table + "_fts"])
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [table + "_fts_key"])  # per column (0007)
         else:
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [f"{table}_key_trgm"])
         return cursor.fetchone() is not None
@@ -43,7 +43,7 @@ def test_index_exists_and_is_used(ln):
         list(ln.Transform.search("annotation"))
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     if connection.vendor == "sqlite":
-        assert "biolake_transform_fts" in sql and "MATCH" in sql
+        assert "biolake_transform_fts_key" in sql and "MATCH" in sql
     else:
         assert 'UPPER("biolake_transform"."key"::text) LIKE UPPER(' in sql
 
@@ -136,8 +136,9 @@ def test_remade_table_keeps_index_in_sync(ln, table):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only: PostgreSQL alters tables in place")
     with connection.cursor() as cursor:
-        for suffix in ("_fts_ai", "_fts_ad", "_fts_au"):
-            cursor.execute(f'DROP TRIGGER "{table}{suffix}"')
+        for column in ("key", "description"):
+            for suffix in ("_ai", "_ad", "_au"):
+                cursor.execute(f'DROP TRIGGER "{table}_fts_{column}{suffix}"')
     tag = _tag()
     _transforms(ln, [f"{tag} while triggers were gone"])
     search_index.repair_sqlite(connection)

@@ -7,14 +7,19 @@ exactly (100), as a prefix (20) or as a substring (10) -- only the best of the t
 plus 1 per word of the query contained in the field. So:
 
 1. per field and term (the whole query, each word), read only the first ``scan`` rows, in id
-   order, that the search index says contain the term, and note which atoms each one matches;
-   a term with more hits than ``scan`` is *truncated* at the id of its last row read;
-2. rank the union of those rows exactly (the score SQL of ``search_rank``);
+   order, that the field's search index (SQLite: its own FTS5 table; PostgreSQL: its trigram
+   GIN index) says contain the term; a term with more hits is *truncated* at the id of its last
+   row read. For a truncated whole query, its exact and prefix matches come from a B-tree
+   (migration 0007), complete when few;
+2. rank exactly (the score SQL of ``search_rank``) the rows read whose score bound can reach
+   the page: each one's lowest and highest possible score follow from the atoms it was seen to
+   match and those not read as far as its id;
 3. prove the page: a row never read matches truncated atoms only, and only with an id above
    each one's cut. If no such combination of atoms can outscore the last row of the page (or
    tie with it at a lower id), the page equals the page of the full ranking. Otherwise read
    10 times more rows; past ``MAX_SCAN`` the caller ranks every match as before.
 
+The whole query is read first and its words only if its rows do not prove the page.
 Terms shorter than 3 characters (no trigram) are never read: their atoms count as truncated at
 id 0, which the proof handles like any other.
 """

@@ -95,7 +95,9 @@ def test_bulk_save_sets_uids_versions_and_keeps_values(ln):
     saved = {a.uid: a for a in ln.Artifact.filter(key__startswith=f"{tag}/")}
     assert set(saved) == set(uids)
     assert all(saved[a.uid].hash == a.hash and saved[a.uid].size == a.size and saved[a.uid].is_latest for a in artifacts)
-    assert [a.key for a in ln.Artifact.search(f"{tag}/f299.parq")] == [f"{tag}/f299.parquet"]  # indexed on insert
+    assert [a.key for a in ln.Artifact.search(f"{tag}/f299.parq")] == [f"{tag}/f299.parquet"]  # indexed in bulk
+    ln.Artifact(key=f"{tag}/single.parquet", suffix=".parquet", storage_id=_storage(ln)).save()
+    assert [a.key for a in ln.Artifact.search(f"{tag}/single.pa")] == [f"{tag}/single.parquet"]  # triggers back
     assert all(a.version is None and a.pk is not None and not a._state.adding for a in artifacts)
 
 

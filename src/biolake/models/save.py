@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any, Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 
 from biolake.errors import RecordConstraintError
 
+from biolake.models import search_index
 from biolake.models.uids import encode_version
+from biolake.setup import search_ddl
 
 if TYPE_CHECKING:
     from biolake.models.base import Record
@@ -41,7 +43,7 @@ def save(records: Iterable[Any]) -> list[Any]:
                 for record in bulk:
                     if not record.uid:
                         record.uid = record._new_uid()
-                model.objects.bulk_create(bulk, batch_size=_BATCH)
+                _bulk_insert(model, bulk)
                 single.extend(rest)
     except IntegrityError as error:
         conflict = _conflict(groups, error)  # named by the values that were tried
@@ -51,6 +53,20 @@ def save(records: Iterable[Any]) -> list[Any]:
     for record in single:
         record.save()
     return records
+
+
+def _bulk_insert(model: Any, records: list[Any]) -> None:
+    """``bulk_create``; on SQLite the rows are search-indexed in one statement per column
+    (:func:`biolake.setup.search_ddl.index_rows`) instead of one trigger call per row."""
+    table = model._meta.db_table
+    connection = connections[model.objects.db]
+    columns = search_index.INDEXED.get(table) if connection.vendor == "sqlite" and len(records) > 1 else None
+    if not columns or not search_index.has_fts(connection, table):
+        model.objects.bulk_create(records, batch_size=_BATCH)
+        return
+    search_ddl.drop_insert_triggers(connection, table, columns)
+    model.objects.bulk_create(records, batch_size=_BATCH)
+    search_ddl.index_rows(connection, table, columns, [record.pk for record in records])
 
 
 def _split_versioned(model: type[Record], group: list[Any], inserted: list[tuple[Any, str]]) -> tuple[list[Any], list[Any]]:

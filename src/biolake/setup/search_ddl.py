@@ -187,3 +187,27 @@ def drop_sqlite_columns(connection: Any, indexed: dict[str, tuple[str, ...]]) ->
                 for suffix in ("_ai", "_ad", "_au"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name + suffix)}")
                 cursor.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+
+
+# -- bulk inserts: the rows indexed in one statement, not one trigger call each -------------------------
+# A trigger call per row costs FTS5 about 0.2 ms (3,800 rows/s), one INSERT ... SELECT of the same
+# rows a tenth of that. Inside the inserting transaction (SQLite DDL is transactional, and writers
+# are serialised), the insert triggers are dropped, the rows inserted, indexed, the triggers re-made.
+def drop_insert_triggers(connection: Any, table: str, columns: tuple[str, ...]) -> None:
+    """Drop the per-column FTS5 insert triggers of ``table`` (re-make them with :func:`index_rows`)."""
+    with connection.cursor() as cursor:
+        for column in columns:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {quote(column_fts(table, column) + '_ai')}")
+
+
+def index_rows(connection: Any, table: str, columns: tuple[str, ...], ids: list[int]) -> None:
+    """Index the rows ``ids`` of ``table`` (inserted while the triggers were dropped) in each
+    column's FTS5 table, then re-make the insert triggers."""
+    import json
+
+    with connection.cursor() as cursor:
+        for column in columns:
+            fts, col = quote(column_fts(table, column)), quote(column)
+            cursor.execute(f"INSERT INTO {fts}(rowid, {col}) SELECT id, {col} FROM {quote(table)} "
+                           "WHERE id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)])
+            cursor.execute(_column_statements(table, column)[1])

@@ -26,10 +26,13 @@ id 0, which the proof handles like any other.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
+from django.db.models.expressions import RawSQL
 
 from biolake.models import search_index
 from biolake.models.search_index import MIN_TERM, search_words
@@ -95,7 +98,7 @@ class _Field:
         high = np.where(exact | (phrase.exact is None), _EXACT, np.where(may_prefix, _PREFIX, _SUBSTRING))
         high = np.where(~contains & known, 0, high)
         words_low = sum((np.isin(rows, list(w.hits)) for w in self.words), np.zeros(len(rows), dtype=int))
-        words_high = sum((np.isin(rows, list(w.hits)) | ~(rows <= w.cut if w.cut is not None else True)
+        words_high = sum((np.isin(rows, list(w.hits)) | (rows > w.cut if w.cut is not None else False)
                           for w in self.words), np.zeros(len(rows), dtype=int))
         # a row containing the whole query contains every word
         return (low + np.where(contains, n_words, words_low),
@@ -157,7 +160,7 @@ def _page(qs: Any, atoms: _Atoms, rank: Any, limit: int) -> list[tuple[int, int]
     ranked (if rows the query hides made the threshold too high, all rows are)."""
 
     def ranked(rows: set[int]) -> list[tuple[int, int]]:
-        return list(qs.filter(pk__in=rows).annotate(search_rank=rank).filter(search_rank__gt=0)
+        return list(qs.filter(pk__in=_ids(connections[qs.db], rows)).annotate(search_rank=rank).filter(search_rank__gt=0)
                     .order_by("-search_rank", "id").values_list("id", "search_rank")[:limit])
 
     rows, threshold = atoms.survivors(limit)
@@ -165,6 +168,14 @@ def _page(qs: Any, atoms: _Atoms, rank: Any, limit: int) -> list[tuple[int, int]
     if len(rows) < len(atoms.rows) and (len(page) < limit or page[-1][1] < threshold):
         page = ranked(atoms.rows)
     return page
+
+
+def _ids(connection: Any, rows: set[int]) -> RawSQL:
+    """``rows`` as one SQL parameter (a JSON or array value): Django prepares each value of a
+    ``pk__in`` list in Python, a millisecond per thousand."""
+    if connection.vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(sorted(rows))])
+    return RawSQL("SELECT unnest(%s::bigint[])", [sorted(rows)])
 
 
 def _proven(atoms: _Atoms, page: list[tuple[int, int]], limit: int) -> bool:
@@ -228,8 +239,15 @@ def _hits(connection: Any, table: str, column: Any, term: str, scan: int) -> lis
                f"LEFT JOIN {qn(table)} ON {qn(table)}.id = hit.rowid ORDER BY hit.rowid")
         params = [param, match]
     else:
-        sql = f"SELECT id, 1 FROM {qn(table)} WHERE {contains} ORDER BY id LIMIT {int(scan)}"
-        params = [param]
+        segment = _narrow_segment(term)
+        if segment is None:
+            sql = f"SELECT id, 1 FROM {qn(table)} WHERE {contains} ORDER BY id LIMIT {int(scan)}"
+            params = [param]
+        else:  # the index reads the posting lists of the segment's trigrams only; the term decides
+            narrow, narrow_param = condition_sql(connection, ref, column.get_internal_type(), "icontains", segment)
+            sql = (f"SELECT id, 1 FROM (SELECT id, {qn(column.column)} FROM {qn(table)} WHERE {narrow} OFFSET 0) "
+                   f"AS {qn(table)} WHERE {contains} ORDER BY id LIMIT {int(scan)}")
+            params = [narrow_param, param]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -262,3 +280,17 @@ def _exact_or_prefix(connection: Any, table: str, column: Any, term: str, prefix
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, param])
         return [row[0] for row in cursor.fetchall()]
+
+
+_SEGMENT_MIN = 16  # shorter terms: few trigrams, the index reads them all quickly
+
+
+def _narrow_segment(term: str) -> str | None:
+    """For a long term on PostgreSQL, a part of it to find candidates by: pg_trgm reads the
+    posting list of every trigram of the pattern, and a path such as ``proj3/batch3/file3.parquet``
+    has trigrams that every key has. The part: the longest run of letters/digits that holds a
+    digit (identifiers are rare), else none (a superset; the whole term is still checked)."""
+    if len(term) < _SEGMENT_MIN:
+        return None
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", term) if len(p) >= MIN_TERM and any(c.isdigit() for c in p)]
+    return max(parts, key=len) if parts else None

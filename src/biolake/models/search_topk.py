@@ -208,10 +208,10 @@ def _read_term(atoms: _Atoms, connection: Any, table: str, column: Any, term: st
     """The first hits of ``term`` (none when it is too short for a trigram: unread, cut 0)."""
     if len(term) < MIN_TERM:
         return _Term()
-    rows = _hits(connection, table, column, term, scan)
+    rows, cut = _hits(connection, table, column, term, scan)
     hits = {row[0] for row in rows if row[1]}
     atoms.rows.update(hits)
-    return _Term(hits=hits, cut=rows[-1][0] if len(rows) == scan else None)
+    return _Term(hits=hits, cut=cut)
 
 
 def _read_phrase(atoms: _Atoms, connection: Any, table: str, column: Any, term: str, scan: int) -> _Term:
@@ -225,29 +225,50 @@ def _read_phrase(atoms: _Atoms, connection: Any, table: str, column: Any, term: 
     return read
 
 
-def _hits(connection: Any, table: str, column: Any, term: str, scan: int) -> list[tuple[Any, ...]]:
-    """The first ``scan`` rows (by id) whose ``column`` contains ``term`` by the index, each with
-    a flag: whether it contains it by Django's ``icontains``."""
+def _hits(connection: Any, table: str, column: Any, term: str, scan: int) -> tuple[list[tuple[Any, ...]], int | None]:
+    """Up to ``scan`` rows (by id) whose ``column`` contains ``term`` by the index, each with a
+    flag (whether it contains it by Django's ``icontains``), and the cut: ``None`` when every hit
+    was read, else no unread hit has an id at or below it."""
     qn = connection.ops.quote_name
     ref = f"{qn(table)}.{qn(column.column)}"
     contains, param = condition_sql(connection, ref, column.get_internal_type(), "icontains", term)
     if connection.vendor == "sqlite":
         fts = qn(search_ddl.column_fts(table, column.column))
         match = '"' + term.replace('"', '""') + '"'
-        sql = (f"SELECT hit.rowid, CASE WHEN {contains} THEN 1 ELSE 0 END FROM (SELECT rowid FROM {fts} "
-               f"WHERE {fts} MATCH %s ORDER BY rowid LIMIT {int(scan)}) AS hit "
-               f"LEFT JOIN {qn(table)} ON {qn(table)}.id = hit.rowid ORDER BY hit.rowid")
-        params = [param, match]
-    else:
-        segment = _narrow_segment(term)
-        if segment is None:
-            sql = f"SELECT id, 1 FROM {qn(table)} WHERE {contains} ORDER BY id LIMIT {int(scan)}"
-            params = [param]
-        else:  # the index reads the posting lists of the segment's trigrams only; the term decides
-            narrow, narrow_param = condition_sql(connection, ref, column.get_internal_type(), "icontains", segment)
-            sql = (f"SELECT id, 1 FROM (SELECT id, {qn(column.column)} FROM {qn(table)} WHERE {narrow} OFFSET 0) "
-                   f"AS {qn(table)} WHERE {contains} ORDER BY id LIMIT {int(scan)}")
-            params = [narrow_param, param]
+        rows = _fetch(connection, f"SELECT hit.rowid, CASE WHEN {contains} THEN 1 ELSE 0 END FROM (SELECT rowid FROM {fts} "
+                                  f"WHERE {fts} MATCH %s ORDER BY rowid LIMIT {int(scan)}) AS hit "
+                                  f"LEFT JOIN {qn(table)} ON {qn(table)}.id = hit.rowid ORDER BY hit.rowid", [param, match])
+        return rows, rows[-1][0] if len(rows) == scan else None
+    return _pg_hits(connection, table, column, term, scan, (contains, param))
+
+
+def _pg_hits(connection: Any, table: str, column: Any, term: str, scan: int,
+             contains: tuple[str, str]) -> tuple[list[tuple[Any, ...]], int | None]:
+    """PostgreSQL: the first rows by id when the term is common (a window of the primary key),
+    else all hits through the trigram index (the planner, misled by its estimates, would
+    otherwise walk the primary key through half the table for a rare phrase)."""
+    qn = connection.ops.quote_name
+    window = scan * 20
+    rows = _fetch(connection, f"SELECT id, 1 FROM (SELECT id, {qn(column.column)} FROM {qn(table)} ORDER BY id "
+                              f"LIMIT {window}) AS {qn(table)} WHERE {contains[0]} ORDER BY id LIMIT {int(scan)}",
+                  [contains[1]])
+    if len(rows) == scan:
+        return rows, rows[-1][0]
+    if len(rows) >= scan // 10:  # common enough: what the window read stands, cut at its end
+        end = _fetch(connection, f"SELECT id FROM {qn(table)} ORDER BY id OFFSET {window - 1} LIMIT 1", [])
+        return rows, end[0][0] if end else None
+    ref = f"{qn(table)}.{qn(column.column)}"
+    segment = _narrow_segment(term)
+    narrow, narrow_param = contains if segment is None else condition_sql(
+        connection, ref, column.get_internal_type(), "icontains", segment)
+    # OFFSET 0: the index finds all hits (the segment's trigrams only), then the term decides
+    rows = _fetch(connection, f"SELECT id, 1 FROM (SELECT id, {qn(column.column)} FROM {qn(table)} WHERE {narrow} "
+                              f"OFFSET 0) AS {qn(table)} WHERE {contains[0]} ORDER BY id LIMIT {int(scan)}",
+                  [narrow_param, contains[1]])
+    return rows, rows[-1][0] if len(rows) == scan else None
+
+
+def _fetch(connection: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -65,8 +66,33 @@ def _bulk_insert(model: Any, records: list[Any]) -> None:
         model.objects.bulk_create(records, batch_size=_BATCH)
         return
     search_ddl.drop_insert_triggers(connection, table, columns)
-    model.objects.bulk_create(records, batch_size=_BATCH)
+    if any(record.pk is not None for record in records) or not hasattr(model, "uid"):
+        model.objects.bulk_create(records, batch_size=_BATCH)
+    else:
+        _insert_rows(model, records, connection)
     search_ddl.index_rows(connection, table, columns, [record.pk for record in records])
+
+
+def _insert_rows(model: Any, records: list[Any], connection: Any) -> None:
+    """What ``bulk_create`` does on SQLite, in one ``executemany``: Django splits the rows into
+    INSERTs of 999 parameters (45 artifacts) and compiles each, two thirds of the time of a
+    bulk save. Values are prepared by the fields themselves; ids are read back by uid."""
+    fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
+    rows = []
+    for record in records:
+        record._prepare_related_fields_for_save(operation_name="bulk_create")
+        rows.append(tuple(f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields))
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        cursor.execute(f"SELECT uid, id FROM {qn(model._meta.db_table)} WHERE uid IN (SELECT value FROM json_each(%s))",
+                       [json.dumps([r.uid for r in records])])
+        ids = dict(cursor.fetchall())
+    for record in records:
+        record.pk = ids[record.uid]
+        record._state.adding, record._state.db = False, connection.alias
 
 
 def _split_versioned(model: type[Record], group: list[Any], inserted: list[tuple[Any, str]]) -> tuple[list[Any], list[Any]]:

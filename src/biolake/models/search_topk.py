@@ -218,8 +218,8 @@ def _read_phrase(atoms: _Atoms, connection: Any, table: str, column: Any, term: 
     read = _read_term(atoms, connection, table, column, term, scan)
     if read.cut is not None:  # exact and prefix matches through a B-tree: all of them, if few
         for prefix in (False, True):
-            found = _exact_or_prefix(connection, table, column, term, prefix, scan // 5)
-            if len(found) < scan // 5:
+            found = _exact_or_prefix(connection, table, column, term, prefix, scan // 20)
+            if len(found) < scan // 20:
                 atoms.rows.update(found)
                 setattr(read, "prefix" if prefix else "exact", set(found))
     return read
@@ -248,7 +248,7 @@ def _pg_hits(connection: Any, table: str, column: Any, term: str, scan: int,
     else all hits through the trigram index (the planner, misled by its estimates, would
     otherwise walk the primary key through half the table for a rare phrase)."""
     qn = connection.ops.quote_name
-    window = scan * 20
+    window = scan * 5
     rows = _fetch(connection, f"SELECT id, 1 FROM (SELECT id, {qn(column.column)} FROM {qn(table)} ORDER BY id "
                               f"LIMIT {window}) AS {qn(table)} WHERE {contains[0]} ORDER BY id LIMIT {int(scan)}",
                   [contains[1]])

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from biolake.models import search_index
 
@@ -30,7 +31,7 @@ def _keys(qs) -> list[str]:
 def _index_exists(table: str) -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [table + "_fts"])
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [table + "_fts_key"])  # per column (0007)
         else:
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [f"{table}_key_trgm"])
         return cursor.fetchone() is not None
@@ -38,9 +39,11 @@ def _index_exists(table: str) -> bool:
 
 def test_index_exists_and_is_used(ln):
     assert _index_exists("biolake_artifact") and _index_exists("biolake_transform")
-    sql = str(ln.Transform.search("annotation").query)
+    with CaptureQueriesContext(connection) as queries:
+        list(ln.Transform.search("annotation"))
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
     if connection.vendor == "sqlite":
-        assert "biolake_transform_fts" in sql and "MATCH" in sql
+        assert "biolake_transform_fts_key" in sql and "MATCH" in sql
     else:
         assert 'UPPER("biolake_transform"."key"::text) LIKE UPPER(' in sql
 
@@ -133,8 +136,9 @@ def test_remade_table_keeps_index_in_sync(ln, table):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only: PostgreSQL alters tables in place")
     with connection.cursor() as cursor:
-        for suffix in ("_fts_ai", "_fts_ad", "_fts_au"):
-            cursor.execute(f'DROP TRIGGER "{table}{suffix}"')
+        for column in ("key", "description"):
+            for suffix in ("_ai", "_ad", "_au"):
+                cursor.execute(f'DROP TRIGGER "{table}_fts_{column}{suffix}"')
     tag = _tag()
     _transforms(ln, [f"{tag} while triggers were gone"])
     search_index.repair_sqlite(connection)

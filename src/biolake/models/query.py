@@ -12,7 +12,7 @@ from django.db import DataError, ProgrammingError, connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
-from biolake.models import cell_queries, search_index
+from biolake.models import cell_queries, search_index, search_topk
 from biolake.errors import BiolakeError, InvalidLookupError
 from biolake.models.feature_query import split_feature_lookups
 from biolake.models.lookup import Lookup
@@ -316,6 +316,10 @@ class QuerySet(models.QuerySet):
             rank: Any = sum((_field_rank(f, string) for f in fields), Value(0))
         else:
             rank = rank_expression(self.model, connections[self.db], fields, string)
+        if limit and "__" not in "".join(fields):
+            top = search_topk.top_ids(self, fields, string, limit, rank)
+            if top is not None:
+                return self._ranked(self.filter(pk__in=top), rank)[:limit]
         qs = self._ranked(self._candidates(search_terms(string), fields), rank)
         if limit and 0 < len(search_words(string)) * len(fields) < 10:
             # a row with the whole phrase scores >= 10, a row with only some words < 10: when the
@@ -347,11 +351,10 @@ class QuerySet(models.QuerySet):
         table = self.model._meta.db_table
         if connection.vendor != "sqlite":
             return None
-        match = search_index.fts_match(table, fields, terms)
-        if match is None or not search_index.has_fts(connection, table):
+        found = search_index.fts_query(table, fields, terms)
+        if found is None or not search_index.has_fts(connection, table):
             return None
-        fts = table + "_fts"
-        return self.filter(pk__in=RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [match]))
+        return self.filter(pk__in=RawSQL(*found))
 
     def lookup(self, field: str | None = None) -> Lookup:
         """Attribute-style access to records by name: ``ln.Storage.lookup().<name>``."""

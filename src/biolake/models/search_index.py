@@ -3,8 +3,8 @@
 ``search()`` matches case-insensitive substrings (LaminDB's semantics: ``"t cel"`` finds
 ``"T cell"``), which a B-tree cannot serve. Both backends index trigrams instead:
 
-- SQLite: an external-content FTS5 table ``<table>_fts`` (``tokenize='trigram'``) per registry,
-  kept in sync by insert/update/delete triggers. A quoted FTS5 phrase then finds every row that
+- SQLite: an external-content FTS5 table ``<table>_fts_<column>`` (``tokenize='trigram'``) per
+  search column (migration 0007; 0006 had one per registry), kept in sync by insert/update/delete triggers. A quoted FTS5 phrase then finds every row that
   contains the phrase as a substring.
 - PostgreSQL: a GIN index over ``UPPER(column::text) gin_trgm_ops`` per search column, the very
   expression Django's ``icontains`` compares, so the planner answers ``icontains`` from it.
@@ -52,24 +52,33 @@ def repair_sqlite(connection: Any) -> None:
     """Re-create the triggers of an existing FTS5 index that a migration dropped (Django remakes a
     SQLite table to alter it, and the triggers go with the old table), then rebuild that index."""
     with connection.cursor() as cursor:
-        stale = {t: c for t, c in INDEXED.items() if has_fts(connection, t) and search_ddl.missing_triggers(cursor, t)}
+        stale = {t: tuple(c for c in columns if search_ddl.missing_column_triggers(cursor, t, c))
+                 for t, columns in INDEXED.items() if has_fts(connection, t)}
+    stale = {t: columns for t, columns in stale.items() if columns}
     if stale:
-        search_ddl.ensure_sqlite(connection, stale)
+        search_ddl.ensure_sqlite_columns(connection, stale)
 
 
 # -- querying -------------------------------------------------------------------------------------
-def fts_match(table: str, fields: list[str], terms: list[str]) -> str | None:
-    """The FTS5 query finding rows with any of ``terms`` in any of ``fields``, or ``None`` when the
-    index cannot answer it (a field outside the index, a term shorter than 3 characters)."""
+def fts_query(table: str, fields: list[str], terms: list[str]) -> tuple[str, list[str]] | None:
+    """The SQL (and parameters) selecting the rowids of rows with any of ``terms`` in any of
+    ``fields``, or ``None`` when the index cannot answer it (a field outside the index, a term
+    shorter than 3 characters)."""
     columns = INDEXED.get(table)
-    if columns is None or not set(fields) <= set(columns) or any(len(t) < MIN_TERM for t in terms):
+    if columns is None or not fields or not set(fields) <= set(columns) or any(len(t) < MIN_TERM for t in terms):
         return None
     phrases = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-    return "{" + " ".join(fields) + "} : (" + phrases + ")"
+    selects = [f"SELECT rowid FROM {q} WHERE {q} MATCH %s" for q in (search_ddl.quote(search_ddl.column_fts(table, f))
+                                                                     for f in dict.fromkeys(fields))]
+    return " UNION ".join(selects), [phrases] * len(selects)
 
 
 def has_fts(connection: Any, table: str) -> bool:
-    """Whether the SQLite database has the FTS5 index of ``table`` (instances made before 0005 do not)."""
+    """Whether the SQLite database has the FTS5 indexes of ``table`` (instances made before 0007 do not)."""
+    columns = INDEXED.get(table)
+    if not columns:
+        return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [table + "_fts"])
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s",
+                       [search_ddl.column_fts(table, columns[0])])
         return cursor.fetchone() is not None

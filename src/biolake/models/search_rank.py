@@ -19,7 +19,8 @@ from biolake.models.search_index import search_words
 _PATTERNS = {"iexact": "{}", "istartswith": "{}%", "icontains": "%{}%"}
 
 
-def _condition(connection: Any, column: str, internal_type: str, lookup: str, value: str) -> tuple[str, str]:
+def condition_sql(connection: Any, column: str, internal_type: str, lookup: str, value: str) -> tuple[str, str]:
+    """The SQL (and its parameter) Django writes for ``column__<lookup>=value`` (``iexact``, ``istartswith``, ``icontains``)."""
     lhs = connection.ops.lookup_cast(lookup, internal_type) % column
     rhs = connection.operators[lookup] % "%s"
     if lookup == "iexact":
@@ -32,12 +33,12 @@ def _condition(connection: Any, column: str, internal_type: str, lookup: str, va
 def _field_sql(connection: Any, column: str, internal_type: str, string: str) -> tuple[str, list[str]]:
     whens, params = [], []
     for lookup, score in (("iexact", 100), ("istartswith", 20), ("icontains", 10)):
-        sql, param = _condition(connection, column, internal_type, lookup, string)
+        sql, param = condition_sql(connection, column, internal_type, lookup, string)
         whens.append(f"WHEN {sql} THEN {score}")
         params.append(param)
     parts = [f"(CASE {' '.join(whens)} ELSE 0 END)"]
     for word in search_words(string):
-        sql, param = _condition(connection, column, internal_type, "icontains", word)
+        sql, param = condition_sql(connection, column, internal_type, "icontains", word)
         parts.append(f"(CASE WHEN {sql} THEN 1 ELSE 0 END)")
         params.append(param)
     return " + ".join(parts), params

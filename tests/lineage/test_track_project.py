@@ -51,3 +51,14 @@ def test_unknown_project_is_refused_before_anything_is_created(ln):
     assert ln.Run.filter().count() == runs
     assert not ln.Transform.filter(key="never").exists()
     assert ln.context.run is None
+
+
+def test_bulk_saved_records_are_labelled_too(ln):
+    project = ln.Project(name="Bulk project").save()
+    ln.track(transform=ln.Transform(key="bulk-pipeline", type="pipeline"), project=project)
+    try:
+        records = ln.save([ln.Record(name=f"bulk-{i}") for i in range(5)])
+    finally:
+        ln.finish()
+    assert all(list(record.projects.all()) == [project] for record in records)
+    assert project.records.count() == 5

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, models
 from django.db.models import Q
 from django.db.models.base import ModelBase
 
 from biolake import _logging, _process, errors
-from biolake.models import registries, trash
+from biolake.models import registries, run_project, trash
 from biolake.models.constants import ALL_SPACE, MAIN_BRANCH, TRASH_BRANCH  # noqa: F401 (TRASH_BRANCH: re-exported)
 from biolake.models.current import current_branch_id, current_user_id, visible_branch_ids
 from biolake.models.query import Manager, PlainManager, QuerySet
@@ -208,7 +207,7 @@ class Record(models.Model, metaclass=RecordMeta):
         except (IntegrityError, DataError, DjangoValidationError, ValueError, TypeError) as error:
             raise _constraint_error(self, error) from error
         if adding and _process.run_project.get() is not None:
-            label_with_run_project(self)
+            run_project.label([self])
         return self
 
     def delete(self, permanent: bool | None = None) -> None:  # type: ignore[override]
@@ -349,33 +348,6 @@ def _fill_provenance(record: Record) -> None:
     space = _process.run_space.get() if has_space else None
     if space is not None and record.space_id == ALL_SPACE:  # type: ignore[attr-defined]
         record.space_id = space.pk  # type: ignore[attr-defined]
-
-
-def label_with_run_project(record: Record) -> None:
-    """Link a just-created record to the project of ``ln.track(project=...)``, if its registry has projects."""
-    field = _project_fields().get(type(record))
-    if field is None:
-        return
-    project = _process.run_project.get()
-    through = field.remote_field.through
-    sources = [f for f in through._meta.concrete_fields if f.related_model is type(record)]
-    targets = [f for f in through._meta.concrete_fields if f.related_model is type(project)]
-    through._default_manager.bulk_create(
-        [through(**{sources[0].name: record, targets[0].name: project})], ignore_conflicts=True
-    )
-
-
-def _project_fields() -> dict[type, Any]:
-    """The ``projects`` many-to-many field of each registry that has one (read from ``Project``)."""
-    if not _PROJECT_FIELDS:
-        project_model = django_apps.get_model("biolake", "Project")
-        for field in project_model._meta.many_to_many:
-            if field.related_model is not project_model:
-                _PROJECT_FIELDS[field.related_model] = field
-    return _PROJECT_FIELDS
-
-
-_PROJECT_FIELDS: dict[type, Any] = {}
 
 
 class TracksCreator(Record):

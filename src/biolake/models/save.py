@@ -10,7 +10,7 @@ from django.db import IntegrityError, connections, transaction
 
 from biolake.errors import RecordConstraintError
 
-from biolake.models import search_index
+from biolake.models import run_project, search_index
 from biolake.models.uids import encode_version
 from biolake.setup import search_ddl
 
@@ -45,6 +45,7 @@ def save(records: Iterable[Any]) -> list[Any]:
                     if not record.uid:
                         record.uid = record._new_uid()
                 _bulk_insert(model, bulk)
+                run_project.label(bulk)
                 single.extend(rest)
     except IntegrityError as error:
         conflict = _conflict(groups, error)  # named by the values that were tried

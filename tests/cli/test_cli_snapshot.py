@@ -113,7 +113,9 @@ def test_migrate_db_moves_the_instance_to_postgres(lake, tmp_path):
         out = cli("migrate-db", "--to", url).stdout
         lines = out.strip().splitlines()
         assert len(lines) == 2 and "counts and content hashes verified" in lines[0] and "is kept" in lines[1]
-        assert (tmp_path / "lake" / ".biolake" / "biolake.sqlite3").is_file()
+        assert not (tmp_path / "lake" / ".biolake" / "biolake.sqlite3").exists()  # renamed: nothing writes there
+        assert (tmp_path / "lake" / ".biolake" / "biolake.sqlite3.moved-to-postgresql").is_file()
+        assert "biolake.sqlite3.moved-to-postgresql is kept" in lines[1]
         info = cli("info").stdout
         assert dbname in info and "postgresql://" in info
         assert Path(cli("load", "raw/counts.csv").stdout.strip()).read_text().startswith("gene,count")

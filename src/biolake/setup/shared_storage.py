@@ -20,18 +20,22 @@ __all__ = ["foreign_artifacts", "forget_foreign_references", "remove_managed_fil
 
 
 def foreign_artifacts(instance: InstanceSettings) -> list[tuple[str, str]]:
-    """(artifact uid, storage root) of the active instance's artifacts stored outside its own root."""
-    from django.db import connection
+    """(artifact uid, storage root) of the active instance's artifacts stored outside its own root
+    (none when the database cannot be read, e.g. a damaged file deleted with ``force=True``)."""
+    from django.db import DatabaseError, connection
 
-    if "biolake_artifact" not in connection.introspection.table_names():
+    try:
+        if "biolake_artifact" not in connection.introspection.table_names():
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT a.uid, s.root FROM biolake_artifact a JOIN biolake_storage s ON s.id = a.storage_id "
+                "WHERE s.root <> %s",
+                [instance.storage_root],
+            )
+            return [(uid, root) for uid, root in cursor.fetchall()]
+    except DatabaseError:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT a.uid, s.root FROM biolake_artifact a JOIN biolake_storage s ON s.id = a.storage_id "
-            "WHERE s.root <> %s",
-            [instance.storage_root],
-        )
-        return [(uid, root) for uid, root in cursor.fetchall()]
 
 
 def forget_foreign_references(name: str, artifacts: list[tuple[str, str]]) -> None:

@@ -47,3 +47,8 @@ def test_values_list_path_gives_the_same_frame(ln, saved):  # type: ignore[no-un
 def test_empty_df_keeps_its_columns(ln, saved):  # type: ignore[no-untyped-def]
     empty = ln.Artifact.filter(key__startswith="frames-rows/none/").df()
     assert len(empty) == 0 and empty.columns.tolist() == saved.df().columns.tolist()
+
+
+def test_df_of_a_condition_no_row_can_meet_is_empty(ln):
+    frame = ln.Artifact.filter(pk__in=[]).df()
+    assert frame.empty and "uid" in frame.columns

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.utils.dateparse import parse_datetime
 
@@ -124,7 +125,10 @@ def _selected(qs: Any, model_fields: list[Any]) -> list[Any]:
 def _fetch(qs: Any, wrap: Any = None) -> list[tuple[Any, ...]]:
     if qs.query.is_empty():
         return []
-    sql, params = qs.query.sql_with_params()
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``pk__in=[]``: a condition no row can meet
+        return []
     if wrap is not None:
         sql = wrap(sql)
     with connections[qs.db].cursor() as cursor:

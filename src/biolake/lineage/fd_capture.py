@@ -31,6 +31,19 @@ def _flush_all() -> None:
         pass
 
 
+def _line_buffer_c_stdout(line: bool) -> None:
+    """Line-buffer C's ``stdout`` while it is a pipe to us, so R's printed lines keep their order
+    with its (unbuffered) messages; afterwards back to what C picks for the restored descriptor."""
+    try:
+        libc = ctypes.CDLL(None)
+        stream = ctypes.c_void_p.in_dll(libc, "stdout")
+    except (OSError, ValueError, AttributeError):  # no C library to ask
+        return
+    line_buffered, fully_buffered = 1, 0  # glibc's _IOLBF, _IOFBF
+    mode = line_buffered if line or os.isatty(1) else fully_buffered
+    libc.setvbuf(stream, None, mode, 8192)
+
+
 class FdCapture:
     """Tee file descriptors 1 and 2 into ``path`` between ``start()`` and ``stop()``."""
 
@@ -54,6 +67,7 @@ class FdCapture:
             thread = threading.Thread(target=self._copy, args=(read_end, self._saved[fd]), daemon=True)
             thread.start()
             self._threads.append(thread)
+        _line_buffer_c_stdout(True)
 
     def _copy(self, read_end: int, original: int) -> None:
         with os.fdopen(read_end, "rb", buffering=0) as pipe:
@@ -69,6 +83,7 @@ class FdCapture:
             _flush_all()
             for fd, original in self._saved.items():
                 os.dup2(original, fd)  # closes the pipe's last write end: its thread reads EOF
+            _line_buffer_c_stdout(False)
             for thread in self._threads:
                 thread.join(timeout=10)
             for original in self._saved.values():

@@ -21,19 +21,8 @@ from typing import Any
 
 from biolake.setup import search_ddl
 
-# the registries whose search() is indexed: table -> columns (frozen here; migrations use it)
-INDEXED: dict[str, tuple[str, ...]] = {
-    "biolake_artifact": ("key", "description"),
-    "biolake_collection": ("key", "description"),
-    "biolake_transform": ("key", "description"),
-    "biolake_run": ("name",),
-    "biolake_ulabel": ("name", "description", "synonyms"),
-    "biolake_feature": ("name", "description", "synonyms"),
-    "biolake_record": ("name", "description"),
-    "biolake_schema": ("name", "description"),
-    "biolake_project": ("name", "abbr", "description"),
-    "biolake_reference": ("name", "abbr", "description", "text"),
-}
+# the registries whose search() is indexed: table -> columns (as the migrations made them)
+INDEXED: dict[str, tuple[str, ...]] = search_ddl.SEARCH_COLUMNS_0006
 MIN_TERM = 3  # a trigram index cannot find a shorter substring
 
 

@@ -8,7 +8,24 @@ function takes the tables and columns to index: a migration passes its own froze
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+# The search columns (table -> columns) as created by migration 0006 and re-indexed by 0007.
+# Frozen: both migrations and biolake.models.search_index read it. A registry or column that
+# becomes searchable later gets a new constant here and a new migration; never edit this one.
+SEARCH_COLUMNS_0006: dict[str, tuple[str, ...]] = {
+    "biolake_artifact": ("key", "description"),
+    "biolake_collection": ("key", "description"),
+    "biolake_transform": ("key", "description"),
+    "biolake_run": ("name",),
+    "biolake_ulabel": ("name", "description", "synonyms"),
+    "biolake_feature": ("name", "description", "synonyms"),
+    "biolake_record": ("name", "description"),
+    "biolake_schema": ("name", "description"),
+    "biolake_project": ("name", "abbr", "description"),
+    "biolake_reference": ("name", "abbr", "description", "text"),
+}
 
 
 def quote(name: str) -> str:
@@ -106,21 +123,25 @@ def _prefix_index(table: str, column: str) -> str:
     return f"{table}_{column}_ci"[:63]
 
 
+def _existing_columns(connection: Any, indexed: dict[str, tuple[str, ...]]) -> Iterator[tuple[str, str]]:
+    """``(table, column)`` of each search column whose table exists in this database."""
+    tables = set(connection.introspection.table_names())
+    for table, columns in indexed.items():
+        if table in tables:
+            yield from ((table, column) for column in columns)
+
+
 def ensure_prefix_indexes(connection: Any, indexed: dict[str, tuple[str, ...]]) -> None:
     """Case-insensitive B-tree indexes per search column, for ``iexact``/``istartswith``:
     SQLite ``(column COLLATE NOCASE)``, PostgreSQL ``(left(upper(column), 200) text_pattern_ops)``."""
-    tables = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
-        for table, columns in indexed.items():
-            if table not in tables:
-                continue
-            for column in columns:
-                name, col = quote(_prefix_index(table, column)), quote(column)
-                if connection.vendor == "sqlite":
-                    cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quote(table)} ({col} COLLATE NOCASE)")
-                elif connection.vendor == "postgresql":
-                    cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quote(table)} "
-                                   f"((left(upper({col}::text), {PREFIX_CHARS})) text_pattern_ops)")
+        for table, column in _existing_columns(connection, indexed):
+            name, col = quote(_prefix_index(table, column)), quote(column)
+            if connection.vendor == "sqlite":
+                cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quote(table)} ({col} COLLATE NOCASE)")
+            elif connection.vendor == "postgresql":
+                cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {quote(table)} "
+                               f"((left(upper({col}::text), {PREFIX_CHARS})) text_pattern_ops)")
 
 
 def drop_prefix_indexes(connection: Any, indexed: dict[str, tuple[str, ...]]) -> None:
@@ -164,18 +185,14 @@ def missing_column_triggers(cursor: Any, table: str, column: str) -> bool:
 def ensure_sqlite_columns(connection: Any, indexed: dict[str, tuple[str, ...]]) -> None:
     """Create the per-column FTS5 tables and triggers that are missing, and rebuild an index whose
     triggers were missing (new, or dropped with a remade table)."""
-    tables = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
-        for table, columns in indexed.items():
-            if table not in tables:
-                continue
-            for column in columns:
-                stale = missing_column_triggers(cursor, table, column)
-                for statement in _column_statements(table, column):
-                    cursor.execute(statement)
-                if stale:
-                    fts = quote(column_fts(table, column))
-                    cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+        for table, column in _existing_columns(connection, indexed):
+            stale = missing_column_triggers(cursor, table, column)
+            for statement in _column_statements(table, column):
+                cursor.execute(statement)
+            if stale:
+                fts = quote(column_fts(table, column))
+                cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
 
 def drop_sqlite_columns(connection: Any, indexed: dict[str, tuple[str, ...]]) -> None:

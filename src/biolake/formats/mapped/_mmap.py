@@ -61,10 +61,8 @@ def dataset_runs(dataset: Any, buffer: mmap.mmap | None) -> Runs | None:
     """Where the elements of the 1-D h5py ``dataset`` lie in ``buffer`` (:func:`open_map` of
     its file), or ``None`` when they are not raw bytes there."""
     dtype = np.dtype(dataset.dtype)
-    if buffer is None or len(dataset.shape) != 1 or not _plain(dataset, dtype):
-        return None
-    extents = _extents(dataset)
-    if extents is None:
+    extents = None if buffer is None else _raw_extents(dataset, 1)
+    if buffer is None or extents is None:  # not mapped, or not raw bytes
         return None
     elements, offsets, sizes = extents
     if (offsets % dtype.itemsize != offsets[0] % dtype.itemsize).any() or (sizes % dtype.itemsize).any():
@@ -82,10 +80,8 @@ def dataset_runs(dataset: Any, buffer: mmap.mmap | None) -> Runs | None:
 def dataset_view(dataset: Any, buffer: mmap.mmap | None) -> np.ndarray | None:
     """The 2-D h5py ``dataset`` as a read-only array over ``buffer``, when it is one run of raw bytes."""
     dtype = np.dtype(dataset.dtype)
-    if buffer is None or len(dataset.shape) != 2 or not _plain(dataset, dtype):
-        return None
-    extents = _extents(dataset)
-    if extents is None:
+    extents = None if buffer is None else _raw_extents(dataset, 2)
+    if buffer is None or extents is None:  # not mapped, or not raw bytes
         return None
     _, offsets, sizes = extents
     if len(offsets) > 1 and (np.diff(offsets) != sizes[:-1]).any():
@@ -95,6 +91,13 @@ def dataset_view(dataset: Any, buffer: mmap.mmap | None) -> np.ndarray | None:
         return None
     view = np.frombuffer(buffer, dtype=dtype, count=dataset.size, offset=offset).reshape(dataset.shape)
     return view if bool(np.array_equal(view[:4], np.asarray(dataset[:4]), equal_nan=True)) else None
+
+
+def _raw_extents(dataset: Any, ndim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`_extents` of a plain ``ndim``-D dataset, else ``None``."""
+    if len(dataset.shape) != ndim or not _plain(dataset, np.dtype(dataset.dtype)):
+        return None
+    return _extents(dataset)
 
 
 def _plain(dataset: Any, dtype: np.dtype) -> bool:

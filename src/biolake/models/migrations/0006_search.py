@@ -9,24 +9,13 @@ from typing import Any
 
 from django.db import migrations
 
-# frozen copy of the indexed registries at this migration (table -> search columns)
-INDEXED = {
-    "biolake_artifact": ("key", "description"),
-    "biolake_collection": ("key", "description"),
-    "biolake_transform": ("key", "description"),
-    "biolake_run": ("name",),
-    "biolake_ulabel": ("name", "description", "synonyms"),
-    "biolake_feature": ("name", "description", "synonyms"),
-    "biolake_record": ("name", "description"),
-    "biolake_schema": ("name", "description"),
-    "biolake_project": ("name", "abbr", "description"),
-    "biolake_reference": ("name", "abbr", "description", "text"),
-}
+from biolake.setup import search_ddl
+
+# the search columns at this migration (frozen in biolake.setup.search_ddl)
+INDEXED = search_ddl.SEARCH_COLUMNS_0006
 
 
 def forward(apps: Any, schema_editor: Any) -> None:
-    from biolake.setup import search_ddl
-
     connection = schema_editor.connection
     if connection.vendor == "sqlite":
         search_ddl.ensure_sqlite(connection, INDEXED)
@@ -35,8 +24,6 @@ def forward(apps: Any, schema_editor: Any) -> None:
 
 
 def backward(apps: Any, schema_editor: Any) -> None:
-    from biolake.setup import search_ddl
-
     connection = schema_editor.connection
     if connection.vendor == "sqlite":
         search_ddl.drop_sqlite(connection, INDEXED)

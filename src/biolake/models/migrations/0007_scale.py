@@ -11,24 +11,13 @@ from typing import Any
 
 from django.db import migrations
 
-# frozen copy of the search columns at this migration (table -> columns)
-INDEXED = {
-    "biolake_artifact": ("key", "description"),
-    "biolake_collection": ("key", "description"),
-    "biolake_transform": ("key", "description"),
-    "biolake_run": ("name",),
-    "biolake_ulabel": ("name", "description", "synonyms"),
-    "biolake_feature": ("name", "description", "synonyms"),
-    "biolake_record": ("name", "description"),
-    "biolake_schema": ("name", "description"),
-    "biolake_project": ("name", "abbr", "description"),
-    "biolake_reference": ("name", "abbr", "description", "text"),
-}
+from biolake.setup import search_ddl
+
+# the search columns at this migration (frozen in biolake.setup.search_ddl)
+INDEXED = search_ddl.SEARCH_COLUMNS_0006
 
 
 def forward(apps: Any, schema_editor: Any) -> None:
-    from biolake.setup import search_ddl
-
     connection = schema_editor.connection
     search_ddl.ensure_prefix_indexes(connection, INDEXED)
     if connection.vendor == "sqlite":
@@ -37,8 +26,6 @@ def forward(apps: Any, schema_editor: Any) -> None:
 
 
 def backward(apps: Any, schema_editor: Any) -> None:
-    from biolake.setup import search_ddl
-
     connection = schema_editor.connection
     search_ddl.drop_prefix_indexes(connection, INDEXED)
     if connection.vendor == "sqlite":

@@ -130,7 +130,8 @@ def test_limit_first_search_equals_the_full_ranking(ln, monkeypatch):
     ln.save([ln.Transform(key=k, type="script", description=f"{rng.choice(WORDS)} {tag}") for k in keys])
     monkeypatch.setattr(search_topk, "FIRST_SCAN", 5)
     monkeypatch.setattr(search_topk, "MAX_SCAN", 500)
-    queries = [tag, f"{tag} alpha", "alpha", "alpha beta", "t cell", "sample", f"{tag}/beta", "cell 1", f"{tag}/t"]
+    queries = [tag, f"{tag} alpha", "alpha", "alpha beta", "t cell", "sample", f"{tag}/beta", "cell 1", f"{tag}/t",
+               f"{tag}/alpha beta 101", f"{tag.upper()}/SAMPLE CELL 42"]  # long: found by a segment
     proven = 0
     for query in queries:
         for limit in (3, 20):
@@ -150,3 +151,14 @@ def _rank(ln, query):
     from biolake.models.search_rank import rank_expression
 
     return rank_expression(ln.Transform, connections["default"], ["key", "description"], query)
+
+
+def test_a_long_term_is_found_by_its_rarest_segment():
+    """PostgreSQL's trigram index reads the posting list of every trigram of a pattern: a long
+    term is narrowed by the part of its identifier after the letters that every key shares."""
+    assert search_topk._narrow_segment("proj33/batch33/file333333.parquet") == "e333333"
+    assert search_topk._narrow_segment("kidney tumor sample 333333") == "333333"
+    assert search_topk._narrow_segment("ENSG00000139618 in liver") == "G00000139618"
+    assert search_topk._narrow_segment("cell type ab1 from the liver") == "ab1"  # the tail would be too short
+    assert search_topk._narrow_segment("short file12") is None
+    assert search_topk._narrow_segment("no digits in this long term") is None

@@ -286,6 +286,7 @@ def _exact_or_prefix(connection: Any, table: str, column: Any, term: str, prefix
             narrow, params = f"{ref} >= %s COLLATE NOCASE AND {ref} < %s COLLATE NOCASE", [term, term + chr(0x10FFFF)]
         else:
             narrow, params = f"{ref} = %s COLLATE NOCASE", [term]
+        fence = ""
     else:
         key = f"left(upper({ref}::text), {search_ddl.PREFIX_CHARS})"
         like = connection.ops.prep_for_like_query(term)
@@ -293,9 +294,10 @@ def _exact_or_prefix(connection: Any, table: str, column: Any, term: str, prefix
             narrow, params = f"{key} LIKE left(upper(%s), {search_ddl.PREFIX_CHARS}) || '%%'", [like]
         else:
             narrow, params = f"{key} = left(upper(%s), {search_ddl.PREFIX_CHARS})", [term]
+        fence = f" ORDER BY {key} USING ~<~ OFFSET 0"
     # the B-tree narrows, Django's condition decides (OFFSET 0 keeps PostgreSQL from answering the
-    # condition through the trigram index instead, which reads every row containing the term)
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    # condition through the trigram index instead, which reads every row containing the term; the
+    # index's order keeps it from reading every prefix match into a bitmap before the LIMIT)
     sql = (f"SELECT id FROM (SELECT id, {qn(column.column)} FROM {qn(table)} WHERE {narrow}{fence}) AS {qn(table)} "
            f"WHERE {exact_sql} LIMIT {int(scan)}")
     with connection.cursor() as cursor:
@@ -310,8 +312,14 @@ def _narrow_segment(term: str) -> str | None:
     """For a long term on PostgreSQL, a part of it to find candidates by: pg_trgm reads the
     posting list of every trigram of the pattern, and a path such as ``proj3/batch3/file3.parquet``
     has trigrams that every key has. The part: the longest run of letters/digits that holds a
-    digit (identifiers are rare), else none (a superset; the whole term is still checked)."""
+    digit (identifiers are rare), else none (a superset; the whole term is still checked). Its
+    leading letters but the last are dropped: ``file`` of ``file3`` is in every key, ``e3`` is not."""
     if len(term) < _SEGMENT_MIN:
         return None
     parts = [p for p in re.split(r"[^0-9A-Za-z]+", term) if len(p) >= MIN_TERM and any(c.isdigit() for c in p)]
-    return max(parts, key=len) if parts else None
+    if not parts:
+        return None
+    part = max(parts, key=len)
+    first_digit = next(i for i, c in enumerate(part) if c.isdigit())
+    tail = part[max(first_digit - 1, 0):]
+    return tail if len(tail) >= MIN_TERM else part

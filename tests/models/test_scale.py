@@ -101,6 +101,26 @@ def test_bulk_save_sets_uids_versions_and_keeps_values(ln):
     assert all(a.version is None and a.pk is not None and not a._state.adding for a in artifacts)
 
 
+def test_bulk_save_of_more_keys_than_sqlite_binds_in_one_statement(ln):
+    """SQLite builds before 3.32 bind at most 999 parameters per statement: the lookup of taken
+    keys (and every other list lookup of a bulk save) passes the whole list as one parameter."""
+    import sqlite3
+
+    tag = _tag()
+    artifacts = [ln.Artifact(key=f"{tag}/f{i}.parquet", suffix=".parquet", storage_id=_storage(ln)) for i in range(1500)]
+    raw = connection.connection if connection.vendor == "sqlite" else None
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if raw else None
+    if raw:
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        ln.save(artifacts)
+    finally:
+        if raw:
+            raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert ln.Artifact.filter(key__startswith=f"{tag}/").count() == 1500
+    assert all(a.pk is not None and a.is_latest for a in artifacts)
+
+
 def test_bulk_save_of_a_duplicate_raises_naming_it_and_saves_nothing(ln):
     tag = _tag()
     uid = (tag + "x" * 16)[:16] + "0000"

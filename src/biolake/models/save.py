@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connections, transaction
 
 from biolake.errors import RecordConstraintError
-
 from biolake.models import run_project, search_index
+from biolake.models.one_param import in_values
 from biolake.models.uids import encode_version
 from biolake.setup import search_ddl
 
@@ -103,7 +104,9 @@ def _split_versioned(model: type[Record], group: list[Any], inserted: list[tuple
         return group, []
     keys = [r.key for r in group if r.key]
     counts = Counter(keys)
-    taken = set(model.objects.filter(key__in=set(keys), is_latest=True).values_list("key", flat=True)) if keys else set()
+    vendor = connections[model.objects.db].vendor
+    taken = set(model.objects.filter(key__in=in_values(vendor, sorted(set(keys))), is_latest=True)
+                .values_list("key", flat=True)) if keys else set()
     bulk, rest = [], []
     for record in group:
         key = record.key

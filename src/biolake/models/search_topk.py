@@ -26,15 +26,14 @@ id 0, which the proof handles like any other.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections
-from django.db.models.expressions import RawSQL
 
 from biolake.models import search_index
+from biolake.models.one_param import in_values
 from biolake.models.search_index import MIN_TERM, search_words
 from biolake.models.search_rank import condition_sql
 from biolake.setup import search_ddl
@@ -170,12 +169,10 @@ def _page(qs: Any, atoms: _Atoms, rank: Any, limit: int) -> list[tuple[int, int]
     return page
 
 
-def _ids(connection: Any, rows: set[int]) -> RawSQL:
-    """``rows`` as one SQL parameter (a JSON or array value): Django prepares each value of a
-    ``pk__in`` list in Python, a millisecond per thousand."""
-    if connection.vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(sorted(rows))])
-    return RawSQL("SELECT unnest(%s::bigint[])", [sorted(rows)])
+def _ids(connection: Any, rows: set[int]) -> Any:
+    """``rows`` as one SQL parameter: Django prepares each value of a ``pk__in`` list in Python,
+    a millisecond per thousand."""
+    return in_values(connection.vendor, sorted(rows), "bigint")
 
 
 def _proven(atoms: _Atoms, page: list[tuple[int, int]], limit: int) -> bool:

@@ -15,17 +15,16 @@ SQLite; matching in Python then folds any letter.
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import TYPE_CHECKING, Any, Union
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from biolake.errors import ValidationError
 from biolake.models.dtypes import registry_name
+from biolake.models.one_param import in_values
 
 # numpy and pandas load on first use: importing the registries must stay cheap
 if TYPE_CHECKING:
@@ -142,12 +141,7 @@ def _is_text(model: type[Record], field: str) -> bool:
 
 def _in(qs: Any, values: list[Any]) -> Any:
     """The right-hand side of ``__in``: all values as one query parameter where possible."""
-    vendor = connections[qs.db].vendor
-    if vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
-    if vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::text[])", [values])
-    return values
+    return in_values(connections[qs.db].vendor, values)
 
 
 @dataclasses.dataclass

@@ -88,6 +88,8 @@ run: StateVar[Any] = StateVar("run", None)
 # ``ln.track(project=..., space=...)``: the Project that labels, and the Space that holds, records created during the run
 run_project: StateVar[Any] = StateVar("run_project", None)
 run_space: StateVar[Any] = StateVar("run_space", None)
+# ``ln.track(branch=...)``: the (name, id) of the branch that was current before the run, restored by ``ln.finish()``
+branch_before_run: StateVar[Any] = StateVar("branch_before_run", None)
 # what ``ln.track()`` started besides the run (script path, output capture; see biolake.lineage.context)
 tracking: StateVar[Any] = StateVar("tracking", None)
 # whether ``ln.track()`` installed its exit hooks (sys.excepthook, atexit): once per process

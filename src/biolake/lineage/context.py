@@ -10,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from biolake import _logging as log
@@ -18,10 +19,13 @@ from biolake.errors import TrackingError
 from biolake.lineage import notebook, rscript, run_labels, source
 from biolake.lineage.capture import OutputCapture
 from biolake.lineage.fd_capture import FdCapture
+from biolake.lineage.run_start import start_run
 from biolake.lineage.environment import pip_freeze
 from biolake.lineage.transforms import transform_for_file, transform_for_pipeline
 from biolake.models import Artifact, Run
 from biolake.models.constants import RUN_ARTIFACT_KIND
+from biolake.models.feature_values import features_by_name
+from biolake.setup import ensure_ready
 from biolake.setup.settings import settings
 
 RUN_UID_ENV = "BIOLAKE_RUN_UID"
@@ -45,11 +49,14 @@ def _tracking() -> Tracking | None:
 def track(
     transform: Any = None,
     *,
-    params: dict[str, Any] | None = None,
-    path: str | os.PathLike[str] | None = None,
-    initiated_by_run: Any = None,
     project: Any = None,
     space: Any = None,
+    branch: Any = None,
+    features: dict[str, Any] | None = None,
+    params: dict[str, Any] | None = None,
+    new_run: bool | None = None,
+    path: str | os.PathLike[str] | None = None,
+    initiated_by_run: Any = None,
 ) -> Any:
     """Start a run of the calling script or notebook (or of ``transform``) and return it.
 
@@ -58,30 +65,44 @@ def track(
         project: a Project (or its name or uid) that labels the transform and the artifacts,
             collections, transforms and records created during the run.
         space: a Space (or its name or uid) that holds the records created during the run.
+        branch: a Branch (or its name or uid) on which the run and the records created during it
+            are stored; ``ln.finish()`` returns to the branch that was current before.
+        features: feature values of the run, e.g. ``{"cell_type_by_expert": "T cell"}`` (the
+            features must exist); ``run.features.get_values()`` returns them.
         params: run parameters, stored as JSON and queryable (``ln.Run.filter(params__lr=0.1)``).
+        new_run: ``True`` starts a new run, ``False`` re-starts the latest run of the transform;
+            default: a new run, except for notebooks.
         path: the script or notebook file, when it cannot be detected.
         initiated_by_run: the parent run (default: the run named by ``$BIOLAKE_RUN_UID``).
 
     Example:
         >>> ln.track(params={"lr": 0.1})  # doctest: +SKIP
     """
+    ensure_ready()  # a fresh process: the database is set up before the transaction below
     labels = run_labels.resolve_both(project, space)
+    target_branch = run_labels.resolve_branch(branch)
+    if features:
+        features_by_name(list(features))  # unknown features fail before anything is created
     tracking = _tracking()
     if tracking is not None and tracking.run.status == "started":
         _close(tracking, status="completed")
     code_path = None if transform is not None else _detect_path(path)
     is_notebook = code_path is not None and code_path.suffix == ".ipynb"
-    record = transform_for_pipeline(transform) if code_path is None else transform_for_file(code_path)
+    run_labels.start_branch(target_branch)
+    try:
+        with transaction.atomic():
+            record = transform_for_pipeline(transform) if code_path is None else transform_for_file(code_path)
+            run, restarted = start_run(record, params=params, new_run=new_run, is_notebook=is_notebook,
+                                       cli_args=None if is_notebook else " ".join(sys.argv[1:]) or None,
+                                       parent=initiated_by_run or _parent_from_env(), features=features)
+    except BaseException:
+        run_labels.restore_branch()
+        raise
     created = record.__dict__.pop("_created_here", False)
-    run = Run(
-        transform=record,
-        params=params,
-        cli_args=None if is_notebook else " ".join(sys.argv[1:]) or None,
-        initiated_by_run=initiated_by_run or _parent_from_env(),
-    ).save()
     _start(run, code_path, is_notebook)
     run_labels.start(record, *labels)
-    log.success(f"{'created' if created else 'loaded'} Transform('{record.uid}'), started new Run('{run.uid}')")
+    started = f"re-started Run('{run.uid}') at {run.started_at:%Y-%m-%d %H:%M:%S} UTC" if restarted else f"started new Run('{run.uid}')"
+    log.success(f"{'created' if created else 'loaded'} Transform('{record.uid}'), {started}")
     return run
 
 
@@ -151,6 +172,7 @@ def _close(tracking: Tracking, status: str) -> Any:
     run.finished_at = timezone.now()
     run.status = status
     run.save()
+    run_labels.restore_branch()
     _process.tracking.set_process(None)
     _process.run.set_process(None)
     os.environ.pop(RUN_UID_ENV, None)

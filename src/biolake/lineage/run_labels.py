@@ -1,4 +1,4 @@
-"""``ln.track(project=..., space=...)``: the project and space of the records a run creates."""
+"""``ln.track(project=..., space=..., branch=...)``: the project, space and branch of the records a run creates."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from django.db.models import Q
 
 from biolake import _process
 from biolake.errors import TrackingError
-from biolake.models import Project, Space
+from biolake.models import Branch, Project, Space
+from biolake.models.branch import BUILT_IN
+from biolake.models.constants import MAIN_BRANCH
 
-__all__ = ["clear", "resolve", "resolve_both", "start"]
+__all__ = ["clear", "resolve", "resolve_both", "resolve_branch", "restore_branch", "start", "start_branch"]
 
 
 def resolve(registry: type[Any], value: Any) -> Any:
@@ -48,3 +50,31 @@ def clear() -> None:
 def resolve_both(project: Any, space: Any) -> tuple[Any, Any]:
     """``(project, space)`` of ``ln.track()``, checked before anything is created."""
     return resolve(Project, project), resolve(Space, space)
+
+
+def resolve_branch(value: Any) -> Any:
+    """The branch of ``ln.track(branch=...)``: a Branch, or its name or uid (``None``: stay)."""
+    branch = resolve(Branch, value)
+    if branch is not None and branch.pk in BUILT_IN and branch.pk != MAIN_BRANCH:
+        raise TrackingError(f"ln.track(branch={branch.name!r}): records there are hidden; "
+                            "pass a branch to work on (ln.Branch(name='my_branch').save() creates one).")
+    return branch
+
+
+def start_branch(branch: Any) -> None:
+    """Records created from now on, the run's own included, land on ``branch`` (this process
+    only; the instance's current branch, ``biolake switch``, is left as it is)."""
+    instance = _process.instance.get()
+    if branch is None or instance is None:
+        return
+    if _process.branch_before_run.get() is None:
+        _process.branch_before_run.set_process((instance.branch, instance.branch_id))
+    instance.branch, instance.branch_id = branch.name, branch.pk
+
+
+def restore_branch() -> None:
+    """The run ended: back to the branch that was current before ``ln.track(branch=...)``."""
+    before, instance = _process.branch_before_run.get(), _process.instance.get()
+    if before is not None and instance is not None:
+        instance.branch, instance.branch_id = before
+    _process.branch_before_run.set_process(None)

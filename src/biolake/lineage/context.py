@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def track(
     Example:
         >>> ln.track(params={"lr": 0.1})  # doctest: +SKIP
     """
-    ensure_ready()  # a fresh process: the database is set up before the transaction below
+    ensure_ready()  # a fresh process: the database is set up before a transaction
     labels = run_labels.resolve_both(project, space)
     target_branch = run_labels.resolve_branch(branch)
     if features:
@@ -90,7 +91,7 @@ def track(
     is_notebook = code_path is not None and code_path.suffix == ".ipynb"
     run_labels.start_branch(target_branch)
     try:
-        with transaction.atomic():
+        with transaction.atomic() if features else contextlib.nullcontext():  # a bad value: no transform, no run
             record = transform_for_pipeline(transform) if code_path is None else transform_for_file(code_path)
             run, restarted = start_run(record, params=params, new_run=new_run, is_notebook=is_notebook,
                                        cli_args=None if is_notebook else " ".join(sys.argv[1:]) or None,

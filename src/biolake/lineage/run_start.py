@@ -8,6 +8,7 @@ the same transaction: a value that does not validate leaves no run behind.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +24,7 @@ def start_run(transform: Any, *, params: dict[str, Any] | None, new_run: bool | 
               cli_args: str | None, parent: Any, features: dict[str, Any] | None) -> tuple[Any, bool]:
     """``(run, restarted)``: the run of ``transform`` that starts now, saved with its features."""
     reuse = is_notebook if new_run is None else not new_run
-    with transaction.atomic():
+    with transaction.atomic() if features else contextlib.nullcontext():  # a bad value: no run
         run = _latest(transform) if reuse else None
         restarted = run is not None
         if run is None:

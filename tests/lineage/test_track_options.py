@@ -101,3 +101,24 @@ def test_branch_must_exist_and_be_workable(ln):
         ln.track(transform=ln.Transform(key=_name("trash"), type="pipeline"), branch="trash")
     assert ln.Run.filter().count() == runs
     assert ln.context.run is None
+
+
+def test_finish_of_an_out_of_order_notebook(ln, tmp_path, capsys, monkeypatch):
+    from biolake import _logging
+
+    path = tmp_path / f"{_name('messy')}.ipynb"
+    nb = nbformat.v4.new_notebook()
+    for source, count in (("x = 1", 2), ("y = 2", 1)):
+        cell = nbformat.v4.new_code_cell(source)
+        cell.execution_count = count
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+    monkeypatch.setenv("BIOLAKE_QUIET", "0")
+    _logging.reset_console()
+    run = ln.track(path=path)
+    with pytest.raises(TrackingError, match=r"ran out of order \(execution counts \[1\]\); re-run it top to bottom, or pass ignore_non_consecutive=True"):
+        ln.finish(ignore_non_consecutive=False)
+    assert ln.context.run == run and ln.Run.get(pk=run.pk).status == "started"  # still open
+    capsys.readouterr()
+    assert ln.finish(ignore_non_consecutive=True).status == "completed"
+    assert "out of order" not in capsys.readouterr().out

@@ -151,16 +151,24 @@ def _start(run: Any, path: Path | None, is_notebook: bool) -> None:
         _install_exit_hooks()
 
 
-def finish() -> Any:
-    """Finish the current run: store its report and environment and mark it completed."""
+def finish(ignore_non_consecutive: bool | None = None) -> Any:
+    """Finish the current run: store its report and environment and mark it completed.
+
+    Args:
+        ignore_non_consecutive: for a notebook whose cells ran out of order: ``None`` warns,
+            ``True`` finishes silently, ``False`` refuses (the run stays open; re-run the
+            notebook top to bottom first).
+    """
     tracking = _tracking()
     if tracking is None:
         raise TrackingError("ln.finish() needs a run: call ln.track() first.")
-    return _close(tracking, status="completed")
+    return _close(tracking, status="completed", ignore_non_consecutive=ignore_non_consecutive)
 
 
-def _close(tracking: Tracking, status: str) -> Any:
+def _close(tracking: Tracking, status: str, ignore_non_consecutive: bool | None = None) -> Any:
     run = tracking.run
+    if tracking.is_notebook and tracking.path is not None:
+        _check_order(tracking.path, ignore_non_consecutive)
     run_labels.clear()  # the run's own report and environment are not the project's
     if tracking.is_notebook and tracking.path is not None:
         _finish_notebook(run, tracking.path)
@@ -182,11 +190,18 @@ def _close(tracking: Tracking, status: str) -> Any:
     return run
 
 
+def _check_order(path: Path, ignore: bool | None) -> None:
+    late = notebook.out_of_order_cells(path.read_text(encoding="utf-8"))
+    if not late or ignore:
+        return
+    message = f"cells of {path.name} ran out of order (execution counts {late}); re-run it top to bottom"
+    if ignore is False:
+        raise TrackingError(f"ln.finish(): {message}, or pass ignore_non_consecutive=True. The run is still open.")
+    log.warning(message)
+
+
 def _finish_notebook(run: Any, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    late = notebook.out_of_order_cells(text)
-    if late:
-        log.warning(f"cells of {path.name} ran out of order (execution counts {late}); re-run it top to bottom")
     transform = run.transform
     stored = source.redact_secrets(text)
     transform.source_code, transform.hash = stored, source.source_hash(path, stored)

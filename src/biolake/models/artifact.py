@@ -12,6 +12,7 @@ from django.db import models
 from biolake.errors import ArgumentTypeError
 from biolake.models import (
     artifact_access,
+    artifact_options,
     artifact_save,
     artifact_source,
     integrity,
@@ -73,6 +74,8 @@ class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFe
     _source: artifact_source.Source | None = None  # its bytes, read during save()
     _revises: Artifact | None = None
     _memory: Any = None
+    _target_storage: Any = None  # ``Artifact(storage=...)``: where save() puts the bytes
+    _init_features: Any = None  # ``Artifact(features=..., schema=...)``: set when saved
     _returned_existing = False  # save() found the same bytes registered and became that record
     _real_key = False  # key_is_virtual=False: the bytes live at <storage>/<key>
     _skip_hash_lookup = False
@@ -129,6 +132,10 @@ class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFe
         key_is_virtual: bool | None = None,
         skip_hash_lookup: bool = False,
         overwrite_versions: bool | None = None,
+        features: dict[str, Any] | None = None,
+        schema: Any = None,
+        run: Any = None,
+        storage: Any = None,
         **fields: Any,
     ) -> None:
         self._revises = revises
@@ -136,8 +143,10 @@ class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFe
         self._real_key = key_is_virtual is False
         self._skip_hash_lookup = skip_hash_lookup
         self._overwrite_versions = overwrite_versions
+        options = artifact_options.check(features, schema, run, storage)
         if data is None:
             super().__init__(*args, key=key, description=description, kind=kind, version=version, **fields)
+            artifact_options.apply(self, options)
             return
         placement = {name: fields.pop(name) for name in ("space", "branch") if name in fields}  # where it lives
         if args or fields:
@@ -146,6 +155,7 @@ class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFe
             key = revises.key  # a new version keeps the family's key
         pending = artifact_source.Pending.of(data, key=key, format=format)  # checks only: no I/O, no query
         super().__init__(**pending.initial_fields(description, kind, version), **placement)
+        artifact_options.apply(self, options)
         self._pending = pending
         self._memory = pending.memory
 
@@ -199,7 +209,10 @@ class Artifact(TracksCreator, InSpace, HasLineage, versioning.IsVersioned, HasFe
         Bytes that are already registered are not stored again: the artifact becomes the
         existing one (a message says so), and that is returned.
         """
-        return artifact_save.save(self, super().save, *args, **kwargs)
+        features = artifact_options.before_save(self)  # Artifact(features=...): checked before any byte is written
+        saved = artifact_save.save(self, super().save, *args, **kwargs)
+        artifact_options.after_save(saved, features)
+        return saved
 
     def replace(self, data: Any, format: str | None = None) -> Artifact:
         """Prepare new content as the next version of this artifact; call ``.save()`` to store it."""

@@ -77,7 +77,7 @@ def _save(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwar
     if source.in_place_root:
         artifact.storage = storage_for_root(source.in_place_root, getattr(source.upath, "storage_options", None))
     else:
-        artifact.storage = default_storage()
+        artifact.storage = artifact._target_storage or default_storage()
     family_lookup = {"key": artifact.key, "storage_id": artifact.storage_id} if artifact.key else None
     if not artifact.uid:
         artifact.uid = _provisional_uid(artifact)

@@ -139,6 +139,37 @@ def _schema_feature_ids(record: Any) -> list[int]:
     return list(Feature.objects.filter(schemas__id__in=list(schema_ids)).values_list("id", flat=True))
 
 
+def validate_values(values: dict[str, Any], schema: Any = None) -> tuple[list[tuple[Feature, Any]], list[tuple[Feature | None, Any]]]:
+    """``(plain values, labels)`` of feature values, each paired with its feature; raises
+    :class:`~biolake.errors.ValidationError` naming what is wrong (nothing is linked yet)."""
+    features = features_by_name(list(values))
+    if schema is not None:
+        _check_schema(schema, set(values))
+    plain: list[tuple[Feature, Any]] = []
+    labels: list[tuple[Feature | None, Any]] = []
+    for name, value in values.items():
+        feature = features[name]
+        if feature.parsed_dtype.is_categorical:
+            labels += [(feature, record) for record in _label_records(feature, value)]
+        else:
+            plain += [(feature, v) for v in check_value(feature, value)]
+    return plain, labels
+
+
+def _check_schema(schema: Any, names: set[str]) -> None:
+    if schema._state.adding:
+        raise ValidationError("Save the schema first: schema.save().")
+    members = set(schema.features.values_list("name", flat=True))
+    missing = sorted(members - names) if schema.minimal_set else []
+    extra = sorted(names - members) if schema.maximal_set else []
+    label = f"schema {schema.name!r}" if schema.name else f"schema {schema.uid!r}"
+    if missing:
+        raise ValidationError(f"{label} requires feature(s) {', '.join(map(repr, missing))}: add their values.")
+    if extra:
+        raise ValidationError(f"{label} has no feature(s) {', '.join(map(repr, extra))} (it allows only "
+                              f"{', '.join(map(repr, sorted(members)))}).")
+
+
 class FeatureManager:
     """Feature values and per-slot schemas of an artifact (or run).
 
@@ -150,17 +181,13 @@ class FeatureManager:
     def __init__(self, record: Any) -> None:
         self._record = record
 
-    def add_values(self, values: dict[str, Any]) -> None:
-        """Validate and link feature values; categorical values are linked as labels with their feature."""
-        features = features_by_name(list(values))
-        plain: list[tuple[Feature, Any]] = []
-        labels: list[tuple[Feature | None, Any]] = []
-        for name, value in values.items():
-            feature = features[name]
-            if feature.parsed_dtype.is_categorical:
-                labels += [(feature, record) for record in _label_records(feature, value)]
-            else:
-                plain += [(feature, v) for v in check_value(feature, value)]
+    def add_values(self, values: dict[str, Any], schema: Any = None) -> None:
+        """Validate and link feature values; categorical values are linked as labels with their feature.
+
+        With ``schema``, the features must be those of the schema: all of them unless it is not
+        a minimal set (``minimal_set=False``), and no others if it is a maximal set.
+        """
+        plain, labels = validate_values(values, schema)
         with transaction.atomic():
             link, owner = _owner_link(self._record)
             rows = value_rows(plain)

@@ -189,6 +189,24 @@ class QuerySet(models.QuerySet):
         with _query_errors(self.model, "counting"):
             return super().count()
 
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+        """Delete the records as each one's ``delete(permanent=...)`` does: artifacts and collections
+        go to the trash (``permanent=True``: for good, with their managed bytes); records of other
+        registries are deleted for good in one statement, unless ``permanent=False`` asks for the trash.
+
+        Example:
+            >>> ln.Artifact.filter(key__startswith="scratch/").delete()  # doctest: +SKIP
+        """
+        model = self.model
+        one_by_one = model._has_branch() and (permanent is False or model._trash_by_default)
+        if not one_by_one:
+            with _query_errors(model, "deleting"):
+                return super().delete()
+        records = list(self)
+        for record in records:
+            record.delete(permanent=permanent)
+        return len(records), {model._meta.label: len(records)}
+
     def exists(self) -> bool:
         """Whether the query matches any record."""
         with _query_errors(self.model, "checking existence"):

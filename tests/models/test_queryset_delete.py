@@ -1,4 +1,4 @@
-"""``QuerySet.delete(permanent=None)`` deletes as each record's ``delete()`` does (LaminDB)."""
+"""``QuerySet.delete(permanent=None)`` deletes as each record's ``delete()`` does, and ``QuerySet.list`` (LaminDB)."""
 
 from __future__ import annotations
 
@@ -31,3 +31,12 @@ def test_labels_are_deleted_for_good_in_one_statement_or_trashed_on_request(ln):
     assert ln.ULabel.filter(name__startswith=f"qd-{tag}-", branch_id=-1).count() == 0
     ln.ULabel.filter(name__startswith=f"qd-{tag}-").delete(permanent=False)
     assert ln.ULabel.filter(name__startswith=f"qd-{tag}-", branch_id=-1).count() == 2
+
+
+def test_list_is_the_1x_name_of_to_list(ln):
+    tag = uuid.uuid4().hex[:6]
+    for name in ("b", "a"):
+        ln.ULabel(name=f"ql-{tag}-{name}").save()
+    query = ln.ULabel.filter(name__startswith=f"ql-{tag}-").order_by("name")
+    assert query.list("name") == [f"ql-{tag}-a", f"ql-{tag}-b"] == query.to_list("name")
+    assert [r.name for r in query.list()] == [f"ql-{tag}-a", f"ql-{tag}-b"]

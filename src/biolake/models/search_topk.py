@@ -245,15 +245,17 @@ def _pg_hits(connection: Any, table: str, column: Any, term: str, scan: int,
     else all hits through the trigram index (the planner, misled by its estimates, would
     otherwise walk the primary key through half the table for a rare phrase)."""
     qn = connection.ops.quote_name
-    window = scan * 5
-    rows = _fetch(connection, f"SELECT id, 1 FROM (SELECT id, {qn(column.column)} FROM {qn(table)} ORDER BY id "
-                              f"LIMIT {window}) AS {qn(table)} WHERE {contains[0]} ORDER BY id LIMIT {int(scan)}",
-                  [contains[1]])
-    if len(rows) == scan:
-        return rows, rows[-1][0]
-    if len(rows) >= scan // 10:  # common enough: what the window read stands, cut at its end
-        end = _fetch(connection, f"SELECT id FROM {qn(table)} ORDER BY id OFFSET {window - 1} LIMIT 1", [])
-        return rows, end[0][0] if end else None
+    if _in_window(connection, table, column, contains, scan // 2):  # else rare: straight to the index
+        window = scan * 5
+        found = _fetch(connection, f"WITH w AS (SELECT id, {qn(column.column)} FROM {qn(table)} ORDER BY id LIMIT {window}) "
+                                   f"SELECT id, 1, (SELECT CASE WHEN count(*) = {window} THEN max(id) END FROM w) "
+                                   f"FROM w AS {qn(table)} WHERE {contains[0]} ORDER BY id LIMIT {int(scan)}",
+                       [contains[1]])
+        rows = [row[:2] for row in found]
+        if len(rows) == scan:
+            return rows, rows[-1][0]
+        if len(rows) >= scan // 10:  # common enough: what the window read stands, cut at its end
+            return rows, found[0][2]
     ref = f"{qn(table)}.{qn(column.column)}"
     segment = _narrow_segment(term)
     narrow, narrow_param = contains if segment is None else condition_sql(
@@ -263,6 +265,14 @@ def _pg_hits(connection: Any, table: str, column: Any, term: str, scan: int,
                               f"OFFSET 0) AS {qn(table)} WHERE {contains[0]} ORDER BY id LIMIT {int(scan)}",
                   [narrow_param, contains[1]])
     return rows, rows[-1][0] if len(rows) == scan else None
+
+
+def _in_window(connection: Any, table: str, column: Any, contains: tuple[str, str], size: int) -> bool:
+    """Whether any of the first ``size`` rows by id contains the term: a common term surely
+    does, so a miss sends a rare term to the trigram index without reading the whole window."""
+    qn = connection.ops.quote_name
+    return bool(_fetch(connection, f"SELECT 1 FROM (SELECT {qn(column.column)} FROM {qn(table)} ORDER BY id LIMIT {size}) "
+                                   f"AS {qn(table)} WHERE {contains[0]} LIMIT 1", [contains[1]]))
 
 
 def _fetch(connection: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

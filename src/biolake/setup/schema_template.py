@@ -20,13 +20,23 @@ from biolake.setup import django_boot, store
 _FOLDER = "schema"
 
 
-def template_path() -> Path:
-    """Where the migrated, empty database for today's migration files lives (it may not exist)."""
+def migrations_digest() -> str:
+    """A short hash of today's migration files (names and contents): the key of a template."""
     digest = hashlib.sha256()
     for path in django_boot.all_migration_files():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    return store.default_cache_dir() / _FOLDER / f"sqlite-{digest.hexdigest()[:16]}.sqlite3"
+    return digest.hexdigest()[:16]
+
+
+def template_folder() -> Path:
+    """Where schema templates are kept (the user's cache)."""
+    return store.default_cache_dir() / _FOLDER
+
+
+def template_path() -> Path:
+    """Where the migrated, empty database for today's migration files lives (it may not exist)."""
+    return template_folder() / f"sqlite-{migrations_digest()}.sqlite3"
 
 
 def restore(db_path: Path) -> bool:

@@ -79,26 +79,40 @@ def main() -> int:
     parts = urlsplit(args.pg_url)
     proxy = LatencyProxy(parts.hostname or "127.0.0.1", parts.port or 5432, latency_s=args.latency_ms / 1000)
     proxy.start()
-    dbname = f"biolake_rt_{secrets.token_hex(4)}"
-    _admin(args.pg_url, f'CREATE DATABASE "{dbname}"')
+    dbname, second = f"biolake_rt_{secrets.token_hex(4)}", f"biolake_rt_{secrets.token_hex(4)}"
+    for name in (dbname, second):
+        _admin(args.pg_url, f'CREATE DATABASE "{name}"')
     user = parts.username or "postgres"
     db = f"postgresql://{user}@127.0.0.1:{proxy.port}/{dbname}"
     try:
         with contextlib.redirect_stdout(sys.stderr):  # biolake's messages: stdout is for the JSON
             result = run(work, db, proxy)
+            result["init_replayed_s"] = init_again(work, db.rsplit("/", 1)[0] + "/" + second, proxy)
     finally:
         import biolake as ln
 
-        try:
-            with contextlib.redirect_stdout(sys.stderr):
-                ln.setup.delete("roundtrips", force=True)
-        except Exception as error:  # noqa: BLE001 - report and go on cleaning
-            log(f"delete failed: {error}")
+        for name in ("roundtrips", "roundtrips2"):
+            try:
+                with contextlib.redirect_stdout(sys.stderr):
+                    ln.setup.delete(name, force=True)
+            except Exception as error:  # noqa: BLE001 - report and go on cleaning
+                log(f"delete of {name} failed: {error}")
         proxy.stop()
-        _admin(args.pg_url, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        for name in (dbname, second):
+            _admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     result["latency_ms"] = args.latency_ms
     print(json.dumps(result, indent=2))
     return 0
+
+
+def init_again(work: Path, db: str, proxy: LatencyProxy) -> dict[str, Any]:
+    """A second new instance through the proxy: it replays the schema the first one recorded
+    (``biolake.setup.pg_template``) instead of running the migrations."""
+    import biolake as ln
+
+    log("init of a second instance (replays the recorded schema)")
+    figures = measure(proxy, lambda: ln.setup.init(storage=str(work / "storage2"), db=db, name="roundtrips2"))
+    return {"wall_s": figures["wall_s"], "round_trips": figures["round_trips"]}
 
 
 def run(work: Path, db: str, proxy: LatencyProxy) -> dict[str, Any]:

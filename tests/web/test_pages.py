@@ -155,3 +155,14 @@ def test_unknown_records_are_404(client: Any, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 404
     assert b"Not found" in response.content
+
+
+def test_run_page_shows_the_runs_features(client: Any, web: dict[str, Any]) -> None:
+    import biolake as ln
+
+    ln.Feature(name="sequencer", dtype=str).save()
+    run = web["derived"].run
+    run.features.add_values({"sequencer": "NovaSeq <X>"})
+    page = _ok(client, f"/runs/{run.uid}/")
+    features = page.split("<h2>Features</h2>")[1].split("</section>")[0]
+    assert "<dt>sequencer</dt><dd>NovaSeq &lt;X&gt;</dd>" in features  # escaped

@@ -71,7 +71,7 @@ def run_page(request: Any, uid: str) -> Any:
     report = run.report
     context = {
         "run": run, "general": record_info.general_rows(run),
-        "params": sorted((run.params or {}).items()),
+        "params": sorted((run.params or {}).items()), "values": record_info.feature_values(run),
         "inputs": run.input_artifacts.order_by("key"), "input_collections": run.input_collections.all(),
         "outputs": run.output_artifacts.order_by("key"), "output_collections": run.output_collections.all(),
         "report": report, "report_kind": previews.kind_of(report) if report else None,

@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 from biolake import _process
 from biolake.errors import DatabaseUnreadableError, InstanceSetupError, MigrationRequiredError
-from biolake.setup import db_guard
+from biolake.setup import db_guard, lazy_modules
+from biolake.setup.gc_pause import paused_gc
 from biolake.setup.instance import InstanceSettings, django_database, sqlite_path
 
 CORE_APP = "biolake"
@@ -56,10 +57,19 @@ def configure() -> None:
     Idempotent. ``biolake.models`` calls it on import, so registries can be imported (and
     their classes used) before any instance exists; the first query activates one.
     """
+    django_conf = sys.modules.get("django.conf")
+    if django_conf is not None and django_conf.settings.configured:
+        return
+    with paused_gc():  # Django and the registries only add long-lived objects: no collection on the way
+        _configure()
+
+
+def _configure() -> None:
     from django.conf import settings
 
     if settings.configured:
         return
+    lazy_modules.defer()  # before Django's models import what the first query does not use
     if "ipykernel" in sys.modules:
         # Jupyter kernels run an event loop in the main thread, which trips Django's guard
         # against sync ORM calls from async code; biolake's ORM calls are synchronous.

@@ -89,7 +89,8 @@ def _configure() -> None:
     # prefix: biolake serves no web requests here; configure_web() adds what pages need)
     from django.apps import apps
 
-    apps.populate(settings.INSTALLED_APPS)
+    with lazy_modules.standing_in():
+        apps.populate(settings.INSTALLED_APPS)
     from django.db.backends.signals import connection_created
 
     connection_created.connect(db_guard.on_connection_created, dispatch_uid="biolake-write-guard")
@@ -123,8 +124,12 @@ def _point_default_at(db_settings: dict[str, Any]) -> None:
     from django.conf import settings
     from django.db import connections
 
+    from django.db.utils import load_backend
+
     connections.close_all()
     normalized = connections.configure_settings({"default": db_settings})["default"]
+    with lazy_modules.standing_in():  # now, not on the first query: the backend imports what queries do not use
+        load_backend(normalized["ENGINE"])
     connections.settings["default"] = normalized
     settings.DATABASES["default"] = normalized
     try:

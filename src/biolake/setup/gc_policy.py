@@ -15,9 +15,9 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["collect_once_at_exit", "paused_gc"]
+from biolake import _process
 
-_exit_hooks: list[Callable[[], None]] = []
+__all__ = ["collect_once_at_exit", "paused_gc"]
 
 
 @contextmanager
@@ -51,14 +51,14 @@ def collect_once_at_exit(before: Callable[[], None]) -> None:
     exist when the interpreter exits"). Registered once per process, before any exit hook
     of biolake's that needs the database (those registered later run earlier).
     """
-    if not _exit_hooks:
+    if not _process.gc_exit_hooks:
         atexit.register(_at_exit)
-    if before not in _exit_hooks:
-        _exit_hooks.append(before)
+    if before not in _process.gc_exit_hooks:
+        _process.gc_exit_hooks.append(before)
 
 
 def _at_exit() -> None:
-    for hook in _exit_hooks:
+    for hook in _process.gc_exit_hooks:
         try:
             hook()
         except Exception:  # noqa: BLE001 - exiting anyway; the collection below still runs

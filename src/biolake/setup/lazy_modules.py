@@ -1,7 +1,7 @@
 """Modules that Django imports eagerly but the first query never uses, imported on first use.
 
 Django's model fields do ``from django import forms`` only for ``Field.formfield()`` and
-``from django import checks`` only for ``Model.check()``; those two pull in templates, caches,
+``from django.core import checks`` only for ``Model.check()``; those two pull in templates, caches,
 e-mail and HTML parsing (about 50 modules). Its database backends do ``import sqlparse``
 (to split SQL scripts and read SQLite constraints) and ``import multiprocessing`` (to clone
 test databases). A process that queries registries needs none of them.

@@ -132,18 +132,23 @@ def _point_default_at(db_settings: dict[str, Any]) -> None:
     from django.conf import settings
     from django.db import connections
 
-    from django.db.utils import load_backend
-
     connections.close_all()
     normalized = connections.configure_settings({"default": db_settings})["default"]
-    with lazy_modules.standing_in():  # now, not on the first query: the backend imports what queries do not use
-        load_backend(normalized["ENGINE"])
+    _load_backend(normalized["ENGINE"])
     connections.settings["default"] = normalized
     settings.DATABASES["default"] = normalized
     try:
         del connections["default"]
     except AttributeError:  # no connection opened in this thread yet
         pass
+
+
+def _load_backend(engine: str) -> None:
+    """Import a database backend now, with stand-ins for what it imports but queries do not use."""
+    from django.db.utils import load_backend
+
+    with lazy_modules.standing_in():
+        load_backend(engine)
 
 
 def activate(instance: InstanceSettings, *, check_migrations: bool = True) -> None:
@@ -335,5 +340,6 @@ def add_alias(instance: InstanceSettings) -> str:
     if alias not in connections.settings:
         both = {"default": dict(connections.settings["default"]), alias: django_database(instance.db)}
         normalized = connections.configure_settings(both)[alias]
+        _load_backend(normalized["ENGINE"])
         connections.settings[alias] = normalized
     return alias

@@ -15,6 +15,7 @@ Usage::
     python benchmarks/core.py --quick    # smoke test (a few seconds)
     python benchmarks/core.py --profile  # also cProfile every measurement that misses its target
     python benchmarks/core.py --lamindb-python /work/venv-lamindb/bin/python  # + the lamindb ratios
+    python benchmarks/core.py --only fresh_process --lamindb-python ...  # one section (see --help)
 
 See ``benchmarks/README.md`` for what each number means.
 """
@@ -691,13 +692,14 @@ class Bench:
 
     # -- 8. against lamindb, side by side ------------------------------------------------------
 
-    def bench_lamindb(self) -> None:
+    def bench_lamindb(self, parts: tuple[str, ...] = ("saves", "fresh_process", "filter", "load")) -> None:
         """The four ratios of issue 15 (lamindb time / biolake time), each measured interleaved:
-        one lamindb iteration, one biolake iteration, and so on."""
+        one lamindb iteration, one biolake iteration, and so on. ``parts`` other than all:
+        only those (``--only``), with no fill of either instance."""
         python, reason = _lamindb_python(self.args)
         if python is None:
             self.lamindb_info = {"skipped": reason}
-            for name in LAMINDB_MEASUREMENTS:
+            for name in LAMINDB_MEASUREMENTS if len(parts) == 4 else ("vs_lamindb_import_first_query",):
                 self.results[name] = {"value": None, "target": TARGETS[name], "meets_target": None, "skipped": reason}
             log(f"lamindb comparison skipped: {reason}")
             return
@@ -707,13 +709,17 @@ class Bench:
             self.lamindb_info = {"python": python, "lamindb_version": info["version"], "django": info["django"]}
             warm_up = self._frames(3, tag=7)
             self._lamindb_save_pairs(side, warm_up, "cmp/warmup")  # also the record the fill copies
-            self.lamindb_early_saves = self._lamindb_save_pairs(side, self._frames(self.size("lamindb_early_saves"), tag=8), "cmp/early")
-            filled = side.ask({"op": "fill", "total": self.ln.Artifact.objects.count(), "group_size": GROUP_SIZE})
-            log(f"lamindb: bulk-created {filled['created']} artifact records ({filled['total']} in total)")
-            self._lamindb_saves(side)
-            self._lamindb_fresh_process(side, python)
-            self._lamindb_filter(side)
-            self._lamindb_load(side)
+            if "saves" in parts:
+                self.lamindb_early_saves = self._lamindb_save_pairs(side, self._frames(self.size("lamindb_early_saves"), tag=8), "cmp/early")
+                filled = side.ask({"op": "fill", "total": self.ln.Artifact.objects.count(), "group_size": GROUP_SIZE})
+                log(f"lamindb: bulk-created {filled['created']} artifact records ({filled['total']} in total)")
+                self._lamindb_saves(side)
+            if "fresh_process" in parts:
+                self._lamindb_fresh_process(side, python)
+            if "filter" in parts:
+                self._lamindb_filter(side)
+            if "load" in parts:
+                self._lamindb_load(side)
         finally:
             side.close()
 
@@ -938,6 +944,9 @@ class Bench:
 
     def run(self) -> dict[str, Any]:
         started = time.perf_counter()
+        if self.args.only == "fresh_process":
+            self.run_fresh_process()
+            return self.report(time.perf_counter() - started)
         self.step("import_time_s", self.bench_import)
         self.step("heavy_modules_loaded", self.bench_heavy_modules)
         self.step("setup_instance", self.setup_instance, measurement=False)
@@ -955,6 +964,17 @@ class Bench:
                 self.results[name] = {"value": None, "target": TARGETS.get(name), "meets_target": False if name in TARGETS else None, "skipped": "no instance"}
         self.step("hash_throughput", self.bench_hash)
         return self.report(time.perf_counter() - started)
+
+    def run_fresh_process(self) -> None:
+        """``--only fresh_process``: the fresh-process measurements alone, on instances that hold
+        the 3 warm-up artifacts of each side (a full run's instances hold ~10,000 each)."""
+        self.step("import_time_s", self.bench_import)
+        self.step("heavy_modules_loaded", self.bench_heavy_modules)
+        self.step("setup_instance", self.setup_instance, measurement=False)
+        if self.ln is None or "setup_instance" in self.errors:
+            return
+        self.step("first_registry_access_s", self.bench_first_registry_access)
+        self.step("vs_lamindb", lambda: self.bench_lamindb(parts=("fresh_process",)), measurement=False)
 
     def profile(self, name: str) -> None:
         """Repeat a measurement under cProfile if it missed its target (or a save slowed down with size).
@@ -974,6 +994,7 @@ class Bench:
             "benchmark": "biolake core",
             "biolake_version": getattr(self.ln, "__version__", None),
             "mode": "quick" if self.quick else "full",
+            "only": self.args.only,
             "machine": {
                 "cores": os.cpu_count(),
                 "python": platform.python_version(),
@@ -1124,6 +1145,13 @@ def main(argv: list[str] | None = None) -> int:
         "--lamindb-python",
         default=None,
         help=f"Python of a virtual environment with lamindb: adds the vs_lamindb ratios (or set {LAMINDB_PYTHON_ENV})",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["fresh_process"],
+        default=None,
+        help="run one section: fresh_process = import time, first registry access and (with --lamindb-python) "
+        "vs_lamindb_import_first_query, on instances holding 3 artifacts each (a minute; default: everything)",
     )
     args = parser.parse_args(argv)
     if args.hash_size_mb is None:

@@ -17,7 +17,8 @@ from typing import Any, Callable
 
 from biolake import _process
 from biolake.errors import DatabaseUnreadableError, InstanceSetupError, MigrationRequiredError
-from biolake.setup import db_guard
+from biolake.setup import db_guard, lazy_modules
+from biolake.setup.gc_policy import collect_once_at_exit, paused_gc
 from biolake.setup.instance import InstanceSettings, django_database, sqlite_path
 
 CORE_APP = "biolake"
@@ -57,10 +58,19 @@ def configure() -> None:
     Idempotent. ``biolake.models`` calls it on import, so registries can be imported (and
     their classes used) before any instance exists; the first query activates one.
     """
+    django_conf = sys.modules.get("django.conf")
+    if django_conf is not None and django_conf.settings.configured:
+        return
+    with paused_gc():  # Django and the registries only add long-lived objects: no collection on the way
+        _configure()
+
+
+def _configure() -> None:
     from django.conf import settings
 
     if settings.configured:
         return
+    lazy_modules.defer()  # before Django's models import what the first query does not use
     if "ipykernel" in sys.modules:
         # Jupyter kernels run an event loop in the main thread, which trips Django's guard
         # against sync ORM calls from async code; biolake's ORM calls are synchronous.
@@ -80,10 +90,19 @@ def configure() -> None:
     # prefix: biolake serves no web requests here; configure_web() adds what pages need)
     from django.apps import apps
 
-    apps.populate(settings.INSTALLED_APPS)
+    with lazy_modules.standing_in():
+        apps.populate(settings.INSTALLED_APPS)
     from django.db.backends.signals import connection_created
 
     connection_created.connect(db_guard.on_connection_created, dispatch_uid="biolake-write-guard")
+    collect_once_at_exit(before=_close_connections)
+
+
+def _close_connections() -> None:
+    """Close this thread's database connections (SQLite checkpoints its write-ahead log)."""
+    from django.db import connections
+
+    connections.close_all()
 
 
 def is_read_only(alias: str = "default") -> bool:
@@ -116,12 +135,21 @@ def _point_default_at(db_settings: dict[str, Any]) -> None:
 
     connections.close_all()
     normalized = connections.configure_settings({"default": db_settings})["default"]
+    _load_backend(normalized["ENGINE"])
     connections.settings["default"] = normalized
     settings.DATABASES["default"] = normalized
     try:
         del connections["default"]
     except AttributeError:  # no connection opened in this thread yet
         pass
+
+
+def _load_backend(engine: str) -> None:
+    """Import a database backend now, with stand-ins for what it imports but queries do not use."""
+    from django.db.utils import load_backend
+
+    with lazy_modules.standing_in():
+        load_backend(engine)
 
 
 def activate(instance: InstanceSettings, *, check_migrations: bool = True) -> None:
@@ -325,5 +353,6 @@ def add_alias(instance: InstanceSettings) -> str:
     if alias not in connections.settings:
         both = {"default": dict(connections.settings["default"]), alias: django_database(instance.db)}
         normalized = connections.configure_settings(both)[alias]
+        _load_backend(normalized["ENGINE"])
         connections.settings[alias] = normalized
     return alias

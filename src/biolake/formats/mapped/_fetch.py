@@ -46,16 +46,52 @@ class Part:
 
 def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
     """The ``(n, n_out)`` batch holding the rows of all ``parts`` at their positions."""
+    return gather(parts, n, n_out, dtype)[0]
+
+
+def gather(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> tuple[np.ndarray, Scattered | None]:
+    """:func:`dense_batch`, and the batch's non-zeros as :class:`Scattered` when every part is sparse
+    (``None`` when some part is dense, or when scipy densified the batch)."""
     if _in_memory_in_order(parts, n):
-        return _scipy_batch(parts, n, n_out, dtype)
+        return _scipy_batch(parts, n, n_out, dtype), None
     out = np.zeros((n, n_out), dtype)
     sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
-    if sparse:
-        _scatter_csr(out, sparse)
+    scattered = _scatter_csr(sparse, n_out) if sparse else None
+    if scattered is not None:
+        scattered.into(out)
     for part in parts:
         if isinstance(part.rows, DenseRows):
             out[part.positions] = part.columns.dense_rows(part.rows.take(part.file_rows), dtype)
-    return out
+    return out, scattered if len(sparse) == len(parts) else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Scattered:
+    """The non-zeros of a dense batch: ``flat`` positions in ``batch.reshape(-1)`` and their ``values``,
+    in pieces (one per part, and one per row read on its own). Small next to the dense batch:
+    what a DataLoader worker sends to the main process, which densifies it (:meth:`dense`)."""
+
+    flat: list[np.ndarray]
+    values: list[np.ndarray]
+
+    def into(self, out: np.ndarray) -> None:
+        """Write the values into ``out`` (C-contiguous, zeros where no value goes)."""
+        flat = out.reshape(-1)
+        for positions, values in zip(self.flat, self.values):
+            flat[positions] = values
+
+    def compact(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(flat, values)`` each as one array; ``flat`` as ``int32`` when ``size`` allows."""
+        flat = np.concatenate(self.flat) if self.flat else np.empty(0, np.int64)
+        values = np.concatenate(self.values) if self.values else np.empty(0, np.float32)
+        return (flat.astype(np.int32) if size < 2**31 else flat), values
+
+    @staticmethod
+    def dense(flat: np.ndarray, values: np.ndarray, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+        """The batch of shape ``shape`` from :meth:`compact` ``(flat, values)``."""
+        out = np.zeros(shape, dtype)
+        out.reshape(-1)[flat] = values
+        return out
 
 
 def _in_memory_in_order(parts: list[Part], n: int) -> bool:
@@ -84,9 +120,8 @@ def _scipy_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.n
     return out
 
 
-def _scatter_csr(out: np.ndarray, parts: list[Part]) -> None:
-    """Write the CSR rows of ``parts`` into ``out`` (zeros) in one pass over their non-zeros."""
-    n_out = out.shape[1]
+def _scatter_csr(parts: list[Part], n_out: int) -> Scattered:
+    """The non-zeros of the CSR rows of ``parts``, found in one pass over the batch's row extents."""
     extents = [part.rows.extents(part.file_rows) for part in parts]  # type: ignore[union-attr]
     lengths = np.concatenate([length for _, _, length in extents])
     ends = np.cumsum(lengths)
@@ -98,33 +133,41 @@ def _scatter_csr(out: np.ndarray, parts: list[Part]) -> None:
     same = all(data is indices for data, indices, _ in extents)
     indices_at = data_at if same else step + np.repeat(np.concatenate([s for _, s, _ in extents]) - before, lengths)
     target = np.repeat(np.concatenate([part.positions for part in parts]).astype(np.int64) * n_out, lengths)
-    flat = out.reshape(-1)
+    flat: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     row_begin = 0
     for part in parts:
         row_end = row_begin + len(part.file_rows)
         begin = int(before[row_begin]) if row_end > row_begin else 0
         end = int(ends[row_end - 1]) if row_end > row_begin else 0
         row_begin = row_end
+        rows = part.rows
+        assert not isinstance(rows, DenseRows)
         if end > begin:
-            rows = part.rows
-            assert not isinstance(rows, DenseRows)
             columns = np.take(rows.indices, indices_at[begin:end])
-            _scatter(flat, target[begin:end], columns, np.take(rows.data, data_at[begin:end]), part.columns)
-        for k in part.rows.odd(part.file_rows).tolist():  # type: ignore[union-attr]
-            indices, data = part.rows.row(int(part.file_rows[k]))  # type: ignore[union-attr]
-            _scatter(flat, np.full(len(indices), int(part.positions[k]) * n_out), indices, data, part.columns)
+            _add(flat, values, target[begin:end], columns, np.take(rows.data, data_at[begin:end]), part.columns)
+        for k in rows.odd(part.file_rows).tolist():
+            indices, data = rows.row(int(part.file_rows[k]))  # type: ignore[union-attr]
+            _add(flat, values, np.full(len(indices), int(part.positions[k]) * n_out), indices, data, part.columns)
+    return Scattered(flat, values)
 
 
-def _scatter(
-    flat: np.ndarray, cells: np.ndarray, columns: np.ndarray, values: np.ndarray, column_map: ColumnMap
+def _add(
+    flat: list[np.ndarray],
+    values: list[np.ndarray],
+    cells: np.ndarray,
+    columns: np.ndarray,
+    data: np.ndarray,
+    column_map: ColumnMap,
 ) -> None:
-    """``flat[cells + joint column] = values``, dropping columns the join leaves out."""
+    """Append the flat positions ``cells + joint column`` and ``data``, dropping columns the join leaves out."""
     if column_map.lookup is not None:
         columns = column_map.lookup[columns]
         keep = columns >= 0
         if not keep.all():
-            columns, values, cells = columns[keep], values[keep], cells[keep]
-    flat[cells + columns] = values
+            columns, data, cells = columns[keep], data[keep], cells[keep]
+    flat.append(cells + columns)
+    values.append(data)
 
 
 def gather_labels(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:

@@ -23,6 +23,7 @@ import dataclasses
 
 import numpy as np
 
+from biolake.formats.mapped._densify import rows_into
 from biolake.formats.mapped._joins import ColumnMap
 from biolake.formats.mapped._rows import CsrRows, DenseRows, Rows
 
@@ -108,15 +109,15 @@ def _in_memory_in_order(parts: list[Part], n: int) -> bool:
 
 
 def _scipy_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
-    """Rows taken and densified by scipy (compiled loops), part after part into one array."""
-    out = np.empty((n, n_out), dtype)  # the parts cover every row, and toarray(out=) zeroes its rows first
+    """Rows taken and densified by scipy's compiled loops, part after part into one array."""
+    out = np.zeros((n, n_out), dtype)
     begin = 0
     for part in parts:
         rows = part.rows
         assert isinstance(rows, CsrRows)
-        taken = rows.matrix(n_out, dtype)[rows.index.local(part.file_rows)]
-        taken.toarray(out=out[begin : begin + len(part.file_rows)])
-        begin += len(part.file_rows)
+        end = begin + len(part.file_rows)
+        rows_into(rows.matrix(n_out, dtype), rows.index.local(part.file_rows), out[begin:end])
+        begin = end
     return out
 
 

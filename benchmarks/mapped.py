@@ -220,11 +220,9 @@ class Bench:
         if not batched:
             ds = copy.copy(self.ds)
             ds.__getitems__ = None  # torch checks the attribute: None means "fetch item by item"
-        options: dict[str, Any] = {"num_workers": workers}
+        options: dict[str, Any] = {"num_workers": workers}  # torch's defaults otherwise (prefetch_factor 2)
         if collate:
             options["collate_fn"] = numpy_collate
-        if workers:
-            options["prefetch_factor"] = 4
         return DataLoader(ds, batch_size=BATCH_SIZE, shuffle=True, **options)
 
     def collated(self, items: list[dict[str, Any]]) -> Iterator[Any]:
@@ -388,8 +386,9 @@ class Bench:
                 values[workers],
                 {"in_memory": memory[workers]},
                 DATALOADER_TARGET,
-                f"DataLoader(ds, batch_size={BATCH_SIZE}, shuffle=True, num_workers={workers}): one __getitems__ per batch,"
-                " default_collate" + ("; ceiling measured just before, not alternated" if workers else ""),
+                f"DataLoader(ds, batch_size={BATCH_SIZE}, shuffle=True, num_workers={workers}) exactly (torch's defaults):"
+                " one __getitems__ per batch; default_collate builds the batch from the gathered arrays"
+                + ("; workers send sparse layers as non-zeros; ceiling measured just before, not alternated" if workers else ""),
             )
         self.record(
             "dataloader_per_item_0_workers",
@@ -410,7 +409,7 @@ class Bench:
             collate_only,
             {"in_memory": collate_only_memory},
             None,
-            "torch's default_collate of 256 items alone (no reading): the cap of the 0-worker DataLoader",
+            "torch's default_collate of the 256 items of one __getitems__ call, again and again (no reading)",
         )
 
     def bench_zarr(self) -> None:

@@ -121,3 +121,21 @@ def test_scipy_toarray_out_overwrites_garbage():
     out = np.full((2, 2), np.nan, np.float32)
     matrix.toarray(out=out)
     assert out.tolist() == [[0, 1.5], [2.0, 0]]
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_rows_into_equals_scipy_indexing(compiled, index_dtype, monkeypatch):
+    from biolake.formats.mapped import _densify
+
+    if not compiled:
+        monkeypatch.setattr(_densify, "_kernels", lambda: None)
+    matrix = sp.random(50, 30, density=0.2, format="csr", random_state=3, dtype=np.float32)
+    matrix.indptr, matrix.indices = matrix.indptr.astype(index_dtype), matrix.indices.astype(index_dtype)
+    rows = np.array([49, 0, 7, 7, 20])
+    out = np.zeros((5, 30), np.float32)
+    _densify.rows_into(matrix, rows, out)
+    np.testing.assert_array_equal(out, matrix.toarray()[rows])
+    wide = np.zeros((5, 30), np.float64)  # another dtype than the data: the public path
+    _densify.rows_into(matrix, rows, wide)
+    np.testing.assert_array_equal(wide, matrix.toarray()[rows])

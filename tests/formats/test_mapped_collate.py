@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import pickle
 import warnings
+from multiprocessing.reduction import ForkingPickler
 
 import anndata as ad
 import numpy as np
@@ -16,9 +17,8 @@ import scipy.sparse as sp
 from biolake.formats.mapped import _collate, mapped
 
 torch = pytest.importorskip("torch")
-import torch.multiprocessing  # noqa: E402  (registers the tensor reducers with ForkingPickler)
-from multiprocessing.reduction import ForkingPickler  # noqa: E402
-from torch.utils.data import DataLoader, default_collate  # noqa: E402
+pytest.importorskip("torch.multiprocessing")  # registers torch's reducers with ForkingPickler
+from torch.utils.data import DataLoader, default_collate
 
 GENES = [f"g{i}" for i in range(12)]
 

@@ -87,14 +87,12 @@ class Gathered:
         """Whether ``batch`` holds the items made here, each with the values put there."""
         if len(batch) != self.n or list(batch[0]) != list(self.columns):
             return False
-        for key in self.arrays:
-            values = self.columns[key]
-            try:
-                if not all(map(operator.is_, [item[key] for item in batch], values)):
-                    return False
-            except (KeyError, TypeError):
-                return False
-        return True
+        try:
+            return all(
+                all(map(operator.is_, map(operator.itemgetter(key), batch), self.columns[key])) for key in self.arrays
+            )
+        except (KeyError, TypeError):  # an item without the key, or not a dict
+            return False
 
 
 class FirstItem(dict):  # type: ignore[type-arg]

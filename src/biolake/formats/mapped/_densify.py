@@ -1,10 +1,13 @@
-"""Rows of an in-memory CSR matrix written into a dense array in two compiled loops.
+"""Copies of CSR rows in scipy's compiled loops, for batches of a few hundred rows.
 
 ``matrix[rows].toarray()`` spends more time in scipy's Python layer (index checks, dtype
 choices, a new ``csr_matrix``) than in its loops for a batch of 256 rows. The same two
 loops are called here directly: scipy's ``csr_row_index`` (copy the rows' non-zeros) and
-``csr_todense`` (add them into the zeroed output). When scipy lacks them (they live in
-``scipy.sparse._sparsetools``, not a public module), the public indexing is used instead.
+``csr_todense`` (add them into the zeroed output) in :func:`rows_into`. :func:`segments`
+copies the rows of a memory-mapped array with ``csr_row_index`` too (row ``k`` of a CSR
+whose ``indptr`` is ``[start_0, end_0, start_1, end_1, ...]`` is segment ``k``): a
+``memcpy`` per row instead of ``numpy.take`` of every element. When scipy lacks the loops
+(they live in ``scipy.sparse._sparsetools``, not a public module) numpy does the same.
 
 Example:
     >>> matrix = scipy.sparse.csr_matrix(np.array([[0, 1.0], [2.0, 0]], np.float32))
@@ -48,3 +51,55 @@ def _kernels() -> tuple[Any, Any] | None:
     row_index = getattr(_sparsetools, "csr_row_index", None)
     todense = getattr(_sparsetools, "csr_todense", None)
     return None if row_index is None or todense is None else (row_index, todense)
+
+
+def segments(array: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``array[starts[k] : starts[k] + lengths[k]]`` for every ``k``, concatenated (1-D ``array``)."""
+    return pairs(array, None, starts, lengths)[0]
+
+
+def pairs(
+    first: np.ndarray, second: np.ndarray | None, starts: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`segments` of ``first`` and, at the same positions, of ``second`` (when given)."""
+    kernels = _kernels()
+    index = _INDEX_TYPES.get(first.dtype.itemsize)
+    usable = (
+        kernels is not None
+        and index is not None
+        and first.ndim == 1
+        and first.flags.c_contiguous
+        and len(first) < np.iinfo(index).max
+        and (second is None or _copyable(second, len(first)))
+    )
+    if not usable:
+        at = _positions(starts, lengths)
+        return np.take(first, at), None if second is None else np.take(second, at)
+    assert kernels is not None and index is not None
+    as_index = first.view(index)
+    bounds = np.empty(2 * len(starts), index)
+    bounds[0::2] = starts
+    bounds[1::2] = starts + lengths
+    size = int(lengths.sum())
+    out = np.empty(size, index)
+    other = np.empty(size, index if second is None else second.dtype)
+    kernels[0](len(starts), np.arange(0, 2 * len(starts), 2, dtype=index), bounds, as_index, as_index if second is None else second, out, other)
+    return out.view(first.dtype), None if second is None else other
+
+
+def _copyable(array: np.ndarray, size: int) -> bool:
+    """Whether ``csr_row_index`` copies ``array`` as it is (a native numeric 1-D array of ``size`` elements)."""
+    dtype = array.dtype
+    numeric = dtype.kind in "biufc" and dtype.isnative and not (dtype.kind == "f" and dtype.itemsize == 2)
+    return numeric and array.ndim == 1 and array.flags.c_contiguous and len(array) == size
+
+
+def _positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    ends = np.cumsum(lengths)
+    positions: np.ndarray = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(
+        starts - (ends - lengths), lengths
+    )
+    return positions
+
+
+_INDEX_TYPES = {4: np.dtype(np.int32), 8: np.dtype(np.int64)}

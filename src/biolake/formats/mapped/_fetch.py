@@ -3,12 +3,12 @@
 A batch is cut into :class:`Part` s, one per group of cells read together (a store, or
 the windows read together by ``iter_batches``), each with the rows it was read into
 (:mod:`._rows`). When every part is CSR rows in memory over the joint columns and holds a
-run of the batch in order (``iter_batches``), scipy takes and densifies each part straight
-into the output. Otherwise (``__getitems__``, memory-mapped stores) the positions of all
-non-zeros of the batch are computed at once (``np.repeat``/``np.arange`` over row
-extents), each part gathers its ``data`` and ``indices`` with one ``np.take`` each, and one
-scatter per part writes them into the output rows, in the order the cells were asked for.
-Dense parts are one fancy index each.
+run of the batch in order (``iter_batches``), scipy's loops take and densify each part
+straight into the output (:func:`._densify.rows_into`). Otherwise (``__getitems__``,
+memory-mapped stores) each part copies the ``indices`` and ``data`` of its rows, a segment
+per row (:func:`._densify.segments`), and one scatter per part writes them into the output
+rows, in the order the cells were asked for; the same non-zeros (:class:`Scattered`) are what
+a DataLoader worker sends. Dense parts are one fancy index each.
 
 Example:
     >>> rows = CsrRows(np.array([1.0, 2.0, 3.0]), np.array([0, 2, 1]), np.array([0, 2, 2, 3]))
@@ -23,7 +23,7 @@ import dataclasses
 
 import numpy as np
 
-from biolake.formats.mapped._densify import rows_into
+from biolake.formats.mapped._densify import pairs, rows_into, segments
 from biolake.formats.mapped._joins import ColumnMap
 from biolake.formats.mapped._rows import CsrRows, DenseRows, Rows
 
@@ -122,32 +122,22 @@ def _scipy_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.n
 
 
 def _scatter_csr(parts: list[Part], n_out: int) -> Scattered:
-    """The non-zeros of the CSR rows of ``parts``, found in one pass over the batch's row extents."""
-    extents = [part.rows.extents(part.file_rows) for part in parts]  # type: ignore[union-attr]
-    lengths = np.concatenate([length for _, _, length in extents])
-    ends = np.cumsum(lengths)
-    before = ends - lengths
-    # For every non-zero of the batch: its position in its part's data and indices, and the
-    # flat output index of its row's first column.
-    step = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
-    data_at = step + np.repeat(np.concatenate([start for start, _, _ in extents]) - before, lengths)
-    same = all(data is indices for data, indices, _ in extents)
-    indices_at = data_at if same else step + np.repeat(np.concatenate([s for _, s, _ in extents]) - before, lengths)
-    target = np.repeat(np.concatenate([part.positions for part in parts]).astype(np.int64) * n_out, lengths)
+    """The non-zeros of the CSR rows of ``parts``: each row's ``indices`` and ``data`` copied as one
+    segment (:func:`._densify.pairs`), placed at its batch position."""
     flat: list[np.ndarray] = []
     values: list[np.ndarray] = []
-    row_begin = 0
     for part in parts:
-        row_end = row_begin + len(part.file_rows)
-        begin = int(before[row_begin]) if row_end > row_begin else 0
-        end = int(ends[row_end - 1]) if row_end > row_begin else 0
-        row_begin = row_end
         rows = part.rows
         assert not isinstance(rows, DenseRows)
-        if end > begin:
-            columns = np.take(rows.indices, indices_at[begin:end])
-            _add(flat, values, target[begin:end], columns, np.take(rows.data, data_at[begin:end]), part.columns)
-        for k in rows.odd(part.file_rows).tolist():
+        data_starts, indices_starts, lengths = rows.extents(part.file_rows)
+        if isinstance(rows, CsrRows):  # data and indices at the same positions
+            columns, data = pairs(rows.indices, rows.data, indices_starts, lengths)
+            assert data is not None
+        else:
+            columns, data = segments(rows.indices, indices_starts, lengths), segments(rows.data, data_starts, lengths)
+        cells = np.repeat(part.positions.astype(np.int64) * n_out, lengths)
+        _add(flat, values, cells, columns, data, part.columns)
+        for k in rows.odd(part.file_rows).tolist():  # rows :meth:`extents` leaves out (length 0 there)
             indices, data = rows.row(int(part.file_rows[k]))  # type: ignore[union-attr]
             _add(flat, values, np.full(len(indices), int(part.positions[k]) * n_out), indices, data, part.columns)
     return Scattered(flat, values)

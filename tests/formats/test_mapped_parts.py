@@ -139,3 +139,25 @@ def test_rows_into_equals_scipy_indexing(compiled, index_dtype, monkeypatch):
     wide = np.zeros((5, 30), np.float64)  # another dtype than the data: the public path
     _densify.rows_into(matrix, rows, wide)
     np.testing.assert_array_equal(wide, matrix.toarray()[rows])
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64, np.float16, np.uint8])
+def test_segments_and_pairs_copy_row_extents(compiled, dtype, monkeypatch):
+    from biolake.formats.mapped import _densify
+
+    if not compiled:
+        monkeypatch.setattr(_densify, "_kernels", lambda: None)
+    values = (np.arange(200) % 97).astype(dtype)
+    starts, lengths = np.array([150, 0, 7, 7, 199, 30]), np.array([10, 3, 0, 5, 1, 0])
+    expected = np.concatenate([values[a : a + k] for a, k in zip(starts, lengths)])
+    got = _densify.segments(values, starts, lengths)
+    assert got.dtype == values.dtype
+    np.testing.assert_array_equal(got, expected)
+    columns = np.arange(200, dtype=np.int32) * 3
+    first, second = _densify.pairs(columns, values, starts, lengths)
+    assert first.dtype == np.int32 and second is not None and second.dtype == values.dtype
+    np.testing.assert_array_equal(first, np.concatenate([columns[a : a + k] for a, k in zip(starts, lengths)]))
+    np.testing.assert_array_equal(second, expected)
+    empty = _densify.segments(values, np.empty(0, np.int64), np.empty(0, np.int64))
+    assert empty.shape == (0,) and empty.dtype == values.dtype

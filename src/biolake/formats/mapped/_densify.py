@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,7 @@ def rows_into(matrix: Any, rows: np.ndarray, out: np.ndarray) -> None:
     todense(len(rows), out.shape[1], new_indptr, taken_indices, taken_data, out.reshape(-1))
 
 
+@functools.cache
 def _kernels() -> tuple[Any, Any] | None:
     try:
         from scipy.sparse import _sparsetools
@@ -63,19 +65,19 @@ def pairs(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """:func:`segments` of ``first`` and, at the same positions, of ``second`` (when given)."""
     kernels = _kernels()
-    index = _INDEX_TYPES.get(first.dtype.itemsize)
+    index, limit = _INDEX_TYPES.get(first.dtype.itemsize, _NO_INDEX)
     usable = (
         kernels is not None
-        and index is not None
+        and limit > 0
         and first.ndim == 1
         and first.flags.c_contiguous
-        and len(first) < np.iinfo(index).max
+        and len(first) < limit
         and (second is None or _copyable(second, len(first)))
     )
     if not usable:
         at = _positions(starts, lengths)
         return np.take(first, at), None if second is None else np.take(second, at)
-    assert kernels is not None and index is not None
+    assert kernels is not None
     as_index = first.view(index)
     bounds = np.empty(2 * len(starts), index)
     bounds[0::2] = starts
@@ -102,4 +104,6 @@ def _positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return positions
 
 
-_INDEX_TYPES = {4: np.dtype(np.int32), 8: np.dtype(np.int64)}
+#: Index dtype of ``csr_row_index`` by item size, and the array lengths it can address.
+_INDEX_TYPES: dict[int, tuple[np.dtype[Any], int]] = {4: (np.dtype(np.int32), 2**31 - 1), 8: (np.dtype(np.int64), 2**63 - 1)}
+_NO_INDEX: tuple[np.dtype[Any], int] = (np.dtype(np.int64), 0)

@@ -441,6 +441,7 @@ class Bench:
 
     def run(self) -> dict[str, Any]:
         start = time.perf_counter()
+        self.load_at_start = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
         steps = [
             ("setup", self.setup),
             ("baselines", self.open_baselines),
@@ -479,6 +480,7 @@ class Bench:
                 "cores": os.cpu_count(),
                 "python": platform.python_version(),
                 "platform": platform.platform(),
+                "loadavg_at_start": self.load_at_start,
                 "loadavg_at_end": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
             },
             "targets_met": f"{sum(1 for e in targeted if e['meets_target'])}/{len(targeted)}",

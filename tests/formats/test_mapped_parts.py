@@ -161,3 +161,16 @@ def test_segments_and_pairs_copy_row_extents(compiled, dtype, monkeypatch):
     np.testing.assert_array_equal(second, expected)
     empty = _densify.segments(values, np.empty(0, np.int64), np.empty(0, np.int64))
     assert empty.shape == (0,) and empty.dtype == values.dtype
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_add_into_sums_repeated_positions(compiled, index_dtype, dtype, monkeypatch):
+    from biolake.formats.mapped import _densify
+
+    if not compiled:
+        monkeypatch.setattr(_densify, "_kernels", lambda: None)
+    flat = np.zeros(10, dtype)
+    _densify.add_into(flat, np.array([9, 2, 2, 0], index_dtype), np.array([1.0, 2.0, 3.0, 4.0], np.float32))
+    np.testing.assert_array_equal(flat, np.array([4, 0, 5, 0, 0, 0, 0, 0, 0, 1], dtype))

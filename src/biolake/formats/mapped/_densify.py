@@ -55,6 +55,29 @@ def _kernels() -> tuple[Any, Any] | None:
     return None if row_index is None or todense is None else (row_index, todense)
 
 
+def add_into(flat: np.ndarray, positions: np.ndarray, values: np.ndarray) -> None:
+    """``flat[positions] += values`` (repeated positions add up, as a CSR row's duplicate entries do),
+    in ``csr_todense``'s loop: ``flat`` is row 0 of a one-row CSR matrix."""
+    kernels = _kernels()
+    index, limit = _INDEX_TYPES.get(positions.dtype.itemsize, _NO_INDEX)
+    values = values.astype(flat.dtype, copy=False)
+    usable = (
+        kernels is not None
+        and positions.dtype.kind == "i"
+        and len(flat) < limit
+        and flat.ndim == 1
+        and flat.flags.c_contiguous
+        and flat.flags.writeable
+        and _copyable(values, len(positions))
+        and positions.flags.c_contiguous
+    )
+    if not usable:
+        np.add.at(flat, positions, values)
+        return
+    assert kernels is not None
+    kernels[1](1, len(flat), np.array([0, len(positions)], index), positions, values, flat)
+
+
 def segments(array: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """``array[starts[k] : starts[k] + lengths[k]]`` for every ``k``, concatenated (1-D ``array``)."""
     return pairs(array, None, starts, lengths)[0]

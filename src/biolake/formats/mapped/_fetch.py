@@ -23,7 +23,7 @@ import dataclasses
 
 import numpy as np
 
-from biolake.formats.mapped._densify import pairs, rows_into, segments
+from biolake.formats.mapped._densify import add_into, pairs, rows_into, segments
 from biolake.formats.mapped._joins import ColumnMap
 from biolake.formats.mapped._rows import CsrRows, DenseRows, Rows
 
@@ -76,10 +76,10 @@ class Scattered:
     values: list[np.ndarray]
 
     def into(self, out: np.ndarray) -> None:
-        """Write the values into ``out`` (C-contiguous, zeros where no value goes)."""
+        """Add the values into ``out`` (C-contiguous zeros; a position given twice gets the sum)."""
         flat = out.reshape(-1)
         for positions, values in zip(self.flat, self.values):
-            flat[positions] = values
+            add_into(flat, positions, values)
 
     def compact(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """``(flat, values)`` each as one array; ``flat`` as ``int32`` when ``size`` allows."""
@@ -91,7 +91,7 @@ class Scattered:
     def dense(flat: np.ndarray, values: np.ndarray, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
         """The batch of shape ``shape`` from :meth:`compact` ``(flat, values)``."""
         out = np.zeros(shape, dtype)
-        out.reshape(-1)[flat] = values
+        add_into(out.reshape(-1), flat, values)
         return out
 
 

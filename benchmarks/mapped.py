@@ -9,9 +9,11 @@ second, with every output a dense float32 row over all genes:
 - ``iter_batches_block_{1,32,256,1024}``: one epoch of ``ds.iter_batches(256, block_size=b)``
   (block-shuffled, window 8); target for ``b=32``: ``ratio.vs_in_memory >= 0.8``;
 - ``mapped_iter_batches``: the same at ``block_size=1024``, against backed AnnData too;
-- ``dataloader_shuffled_{0,2}_workers`` (with torch): the documented way,
-  ``DataLoader(ds, batch_size=256, shuffle=True, num_workers=w)``: torch calls
-  ``ds.__getitems__(indices)`` once per batch; target ``>= 300,000`` cells/s;
+- ``dataloader_shuffled_{0,2}_workers`` (with torch): the documented way, exactly as users
+  call it, ``DataLoader(ds, batch_size=256, shuffle=True, num_workers=w)`` (torch's defaults
+  otherwise): torch calls ``ds.__getitems__(indices)`` once per batch and ``default_collate``
+  builds the batch from the gathered arrays (workers send non-zeros); target ``>= 300,000``
+  cells/s. ``Collection.mapped()`` returns this same dataset over the artifacts' paths;
 - ``dataloader_per_item_0_workers``: the same with ``__getitems__`` hidden (one ``ds[i]`` per
   cell, the path before batched fetching), for comparison;
 - ``zarr_random_rows`` / ``zarr_iter_batches``: the same over one file written as zarr;
@@ -30,7 +32,7 @@ temporary folder is removed at the end, also after an error.
 
 Usage::
 
-    python benchmarks/mapped.py            # full run (< 4 minutes)
+    python benchmarks/mapped.py            # full run (about a minute on 2 cores)
     python benchmarks/mapped.py --quick    # 4 x 5,000 cells x 500 genes, a few seconds
 """
 
@@ -505,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cells", type=int, default=None, help="cells per file (default 50,000; 5,000 with --quick)")
     parser.add_argument("--genes", type=int, default=None, help="genes (default 2,000; 500 with --quick)")
     parser.add_argument("--density", type=float, default=0.05)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per measurement")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per measurement")
     args = parser.parse_args(argv)
     args.cells = args.cells or (5_000 if args.quick else 50_000)
     args.genes = args.genes or (500 if args.quick else 2_000)

@@ -190,3 +190,15 @@ def test_dataloader_batches_equal_per_item_batches(stores, num_workers):
         _assert_same_batch(a, b)
     ids = torch.cat([batch["cell_id"] for batch in got]).tolist()
     assert sorted(ids) == sorted(ds[i]["cell_id"] for i in range(len(ds))) and ids != sorted(ids)
+
+
+def test_worker_batch_with_tensors_numpy_lacks(stores, monkeypatch):
+    """A collate_fn that turns the batch into bfloat16 in the worker: torch pickles those tensors."""
+    ds = mapped(stores[:1], obs_keys=["cell_type"])
+    _in_a_worker(monkeypatch)
+    shipped = default_collate(ds.__getitems__([0, 1]))
+    shipped["X"] = shipped["X"].to(torch.bfloat16)
+    shipped["cell_type"] = shipped["cell_type"].to(torch.bfloat16)
+    got = pickle.loads(ForkingPickler.dumps(shipped))
+    assert got["X"].dtype == torch.bfloat16 and torch.equal(got["X"], shipped["X"])
+    assert torch.equal(got["cell_type"], shipped["cell_type"])

@@ -131,11 +131,22 @@ def _payload(batch: Shipped) -> list[tuple[str, str, Any]]:
         if sparse is not None and sparse[0] is value and value._version == sparse[1]:  # not changed in place
             flat, values = sparse[2].compact(value.numel())
             payload.append((key, "scattered", (flat, values, tuple(value.shape), value.numpy().dtype)))
-        elif type(value) is torch.Tensor and value.device.type == "cpu" and value.layout == torch.strided:
-            payload.append((key, "array", value.detach().numpy()))
+        elif (array := _as_numpy(torch, value)) is not None:
+            payload.append((key, "array", array))
         else:
-            payload.append((key, "object", value))
+            payload.append((key, "object", value))  # pickled by torch's own rules
     return payload
+
+
+def _as_numpy(torch: Any, value: Any) -> np.ndarray | None:
+    """A plain CPU tensor as the numpy array sharing its memory (``None`` for anything else)."""
+    if type(value) is not torch.Tensor or value.device.type != "cpu" or value.layout != torch.strided:
+        return None
+    try:
+        array: np.ndarray = value.detach().numpy()
+    except (TypeError, RuntimeError):  # a dtype numpy lacks (bfloat16), a conjugate view
+        return None
+    return array
 
 
 def unship(payload: list[tuple[str, str, Any]]) -> dict[str, Any]:

@@ -14,6 +14,8 @@ which a ``DataLoader`` calls with the items of each batch, makes the same batch 
   a sparse layer travels as its non-zeros (:class:`._fetch.Scattered`) and is densified
   there, and other tensors travel as numpy arrays, so no batch needs a new shared-memory
   block and a file descriptor per tensor (on a small machine those cost more than reading).
+  A layer tensor changed in place in the worker (a ``collate_fn`` that normalises it) is
+  noticed by its version counter and sent whole; a write through its ``.numpy()`` array is not.
 
 Anything else (items changed, reordered, mixed with other items) is collated by torch's
 own rules, as for plain dicts. Without torch nothing here is used.

@@ -174,3 +174,26 @@ def test_add_into_sums_repeated_positions(compiled, index_dtype, dtype, monkeypa
     flat = np.zeros(10, dtype)
     _densify.add_into(flat, np.array([9, 2, 2, 0], index_dtype), np.array([1.0, 2.0, 3.0, 4.0], np.float32))
     np.testing.assert_array_equal(flat, np.array([4, 0, 5, 0, 0, 0, 0, 0, 0, 1], dtype))
+
+
+def test_batch_buffers_are_zeroed_and_reused_only_when_unreferenced():
+    from biolake import _process
+    from biolake.formats.mapped import _buffers
+
+    _process.batch_buffers.clear()
+    shape, dtype = (64, 2048), np.dtype("float32")  # 512 KiB: pooled
+    first = _buffers.zeros(shape, dtype)
+    assert type(first) is np.ndarray and first.flags.c_contiguous and first.flags.writeable
+    first[3, 7] = 5.0
+    row = first[3]  # a view keeps the memory leased
+    address = first.__array_interface__["data"][0]
+    del first
+    second = _buffers.zeros(shape, dtype)
+    assert second.__array_interface__["data"][0] != address and not second.any()
+    assert row[7] == 5.0
+    del row
+    third = _buffers.zeros(shape, dtype)  # the first batch's memory, zeroed again
+    assert third.__array_interface__["data"][0] == address and not third.any()
+    small = _buffers.zeros((4, 4), dtype)
+    assert not small.any() and small.shape == (4, 4)
+    _process.batch_buffers.clear()

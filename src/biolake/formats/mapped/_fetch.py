@@ -23,6 +23,7 @@ import dataclasses
 
 import numpy as np
 
+from biolake.formats.mapped._buffers import zeros
 from biolake.formats.mapped._densify import add_into, pairs, rows_into, segments
 from biolake.formats.mapped._joins import ColumnMap
 from biolake.formats.mapped._rows import CsrRows, DenseRows, Rows
@@ -55,7 +56,7 @@ def gather(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> tuple[np.n
     (``None`` when some part is dense, or when scipy densified the batch)."""
     if _in_memory_in_order(parts, n):
         return _scipy_batch(parts, n, n_out, dtype), None
-    out = np.zeros((n, n_out), dtype)
+    out = zeros((n, n_out), dtype)
     sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
     scattered = _scatter_csr(sparse, n_out) if sparse else None
     if scattered is not None:
@@ -90,7 +91,7 @@ class Scattered:
     @staticmethod
     def dense(flat: np.ndarray, values: np.ndarray, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
         """The batch of shape ``shape`` from :meth:`compact` ``(flat, values)``."""
-        out = np.zeros(shape, dtype)
+        out = zeros(shape, dtype)
         add_into(out.reshape(-1), flat, values)
         return out
 
@@ -110,7 +111,7 @@ def _in_memory_in_order(parts: list[Part], n: int) -> bool:
 
 def _scipy_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
     """Rows taken and densified by scipy's compiled loops, part after part into one array."""
-    out = np.zeros((n, n_out), dtype)
+    out = zeros((n, n_out), dtype)
     begin = 0
     for part in parts:
         rows = part.rows

@@ -197,3 +197,18 @@ def test_batch_buffers_are_zeroed_and_reused_only_when_unreferenced():
     small = _buffers.zeros((4, 4), dtype)
     assert not small.any() and small.shape == (4, 4)
     _process.batch_buffers.clear()
+
+
+def test_batch_buffers_kept_are_bounded(monkeypatch):
+    from biolake import _process
+    from biolake.formats.mapped import _buffers
+
+    _process.batch_buffers.clear()
+    monkeypatch.setattr(_buffers, "KEEP_BYTES", 3 * 512 * 1024)
+    arrays = [_buffers.zeros((64, 2048 + k), np.dtype("float32")) for k in range(8)]  # 8 sizes of ~512 KiB
+    arrays += [_buffers.zeros((64, 2048), np.dtype("float32")) for _ in range(6)]
+    del arrays
+    held = sum(size * len(buffers) for size, buffers in _process.batch_buffers.items())
+    assert 0 < held <= 3 * 512 * 1024 + 8 * 64 * 4
+    assert all(len(buffers) <= _buffers.KEEP for buffers in _process.batch_buffers.values())
+    _process.batch_buffers.clear()

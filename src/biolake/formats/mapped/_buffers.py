@@ -4,8 +4,8 @@ A batch of 256 cells x 2,000 genes is 2 MB. Allocated anew for every batch, the 
 often maps fresh pages for it (and returns them when the batch is freed), and the first
 write to each of its 512 pages is a page fault: on a small virtual machine that costs more
 than filling the batch. :func:`zeros` hands out such arrays from memory given back by
-batches that nobody references any more (at most :data:`KEEP` buffers per size, kept in
-:data:`biolake._process.batch_buffers`). The array returned is a plain ``numpy.ndarray``;
+batches that nobody references any more (at most :data:`KEEP` buffers per size and
+:data:`KEEP_BYTES` in all, kept in :data:`biolake._process.batch_buffers`). The array returned is a plain ``numpy.ndarray``;
 its memory returns to the pool when the last view of it (a tensor made by
 ``torch.from_numpy``, a row) is gone.
 
@@ -23,6 +23,8 @@ from biolake import _process
 
 #: Buffers kept per size.
 KEEP = 4
+#: Bytes kept in all (buffers given back beyond this are freed).
+KEEP_BYTES = 64 * 1024 * 1024
 #: Arrays smaller than this come from ``numpy.zeros`` (the C library reuses small blocks well).
 MIN_BYTES = 256 * 1024
 
@@ -33,8 +35,10 @@ class _Lease(np.ndarray):
     def __del__(self) -> None:
         buffer = self.base
         if isinstance(buffer, np.ndarray) and buffer.base is None:
-            kept = _process.batch_buffers.setdefault(buffer.nbytes, [])
-            if len(kept) < KEEP:
+            pool = _process.batch_buffers
+            kept = pool.setdefault(buffer.nbytes, [])
+            held = sum(size * len(buffers) for size, buffers in pool.items())
+            if len(kept) < KEEP and held + buffer.nbytes <= KEEP_BYTES:
                 kept.append(buffer)
 
 

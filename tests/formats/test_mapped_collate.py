@@ -202,3 +202,15 @@ def test_worker_batch_with_tensors_numpy_lacks(stores, monkeypatch):
     got = pickle.loads(ForkingPickler.dumps(shipped))
     assert got["X"].dtype == torch.bfloat16 and torch.equal(got["X"], shipped["X"])
     assert torch.equal(got["cell_type"], shipped["cell_type"])
+
+
+def test_worker_batch_of_rows_in_order_travels_as_non_zeros(tmp_path, monkeypatch):
+    counts = sp.random(300, 400, density=0.05, format="csr", random_state=2, dtype=np.float32)
+    adata = ad.AnnData(X=counts, obs=pd.DataFrame(index=[f"c{i}" for i in range(300)]))
+    adata.write_h5ad(tmp_path / "b.h5ad", compression="gzip")
+    ds = mapped([tmp_path / "b.h5ad"])
+    expected = default_collate([ds[i] for i in range(256)])
+    _in_a_worker(monkeypatch)
+    sent = ForkingPickler.dumps(default_collate(ds.__getitems__(list(range(256)))))  # one store, in order
+    assert len(sent) < expected["X"].numpy().nbytes / 4
+    _assert_same_batch(pickle.loads(sent), expected)

@@ -51,10 +51,12 @@ def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.nd
     return gather(parts, n, n_out, dtype)[0]
 
 
-def gather(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> tuple[np.ndarray, Scattered | None]:
+def gather(
+    parts: list[Part], n: int, n_out: int, dtype: np.dtype, non_zeros: bool = False
+) -> tuple[np.ndarray, Scattered | None]:
     """:func:`dense_batch`, and the batch's non-zeros as :class:`Scattered` when every part is sparse
-    (``None`` when some part is dense, or when scipy densified the batch)."""
-    if _in_memory_in_order(parts, n):
+    (``None`` when some part is dense, or when scipy densified the batch, which ``non_zeros`` prevents)."""
+    if not non_zeros and _in_memory_in_order(parts, n):
         return _scipy_batch(parts, n, n_out, dtype), None
     out = zeros((n, n_out), dtype)
     sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]

@@ -233,7 +233,8 @@ class MappedCore:
                 _fetch.Part(self._read_needed(group, layer, rows[at]), self._column_maps[group], rows[at], at)
                 for group, at in cells
             ]
-            gathered.add_rows(layer, *_fetch.gather(parts, len(positions), len(self.var_joint), self._dtypes[layer]))
+            dense, non_zeros = _fetch.gather(parts, len(positions), len(self.var_joint), self._dtypes[layer], True)
+            gathered.add_rows(layer, dense, non_zeros)
         for key in self.obs_keys:
             if key in self._encoded:
                 gathered.add_codes(key, self._batch_labels(key, rows, cells, as_items=False))

@@ -34,12 +34,16 @@ class _Lease(np.ndarray):
 
     def __del__(self) -> None:
         buffer = self.base
-        if isinstance(buffer, np.ndarray) and buffer.base is None:
+        if not isinstance(buffer, np.ndarray) or buffer.base is not None:
+            return  # a view of a view: the innermost lease gives the buffer back
+        try:
             pool = _process.batch_buffers
             kept = pool.setdefault(buffer.nbytes, [])
-            held = sum(size * len(buffers) for size, buffers in pool.items())
+            held = sum(size * len(buffers) for size, buffers in list(pool.items()))
             if len(kept) < KEEP and held + buffer.nbytes <= KEEP_BYTES:
                 kept.append(buffer)
+        except Exception:  # noqa: BLE001, S110  (interpreter shutdown: modules already torn down)
+            pass
 
 
 def zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:

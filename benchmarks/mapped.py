@@ -486,12 +486,31 @@ class Bench:
                 "loadavg_at_end": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
             },
             "targets_met": f"{sum(1 for e in targeted if e['meets_target'])}/{len(targeted)}",
+            "loaders": self.summary(),
             "measurements": self.results,
             "elapsed_s": round(elapsed, 1),
         }
         if self.errors:
             report["errors"] = self.errors
         return report
+
+    def summary(self) -> dict[str, Any]:
+        """Issue 15 part 5 at a glance: cells/s next to the in-memory ceiling of the same run."""
+        names = [f"iter_batches_block_{b}" for b in BLOCK_SIZES]
+        names += [f"dataloader_shuffled_{w}_workers" for w in (0, 2)]
+        table: dict[str, Any] = {}
+        for name in names:
+            entry = self.results.get(name)
+            if not entry or entry.get("value") is None:
+                continue
+            table[name] = {
+                "cells_per_s": entry["value"],
+                "in_memory_ceiling": entry.get("baseline", {}).get("in_memory"),
+                "ratio": entry.get("ratio", {}).get("vs_in_memory"),
+                "target": entry.get("target"),
+                "meets_target": entry.get("meets_target"),
+            }
+        return table
 
     def cleanup(self) -> None:
         for resource in self.resources:

@@ -236,7 +236,9 @@ class MappedCore:
             dense, non_zeros = _fetch.gather(parts, len(positions), len(self.var_joint), self._dtypes[layer], True)
             gathered.add_rows(layer, dense, non_zeros)
         for key in self.obs_keys:
-            if key in self._encoded:
+            if key in self._codes:  # encoded and cached: one gather over all stores
+                gathered.add_codes(key, self._all_labels(key)[self._row_offsets[stores] + rows])
+            elif key in self._encoded:
                 gathered.add_codes(key, self._batch_labels(key, rows, cells, as_items=False))
             else:
                 gathered.add_values(key, self._batch_labels(key, rows, cells, as_items=True))

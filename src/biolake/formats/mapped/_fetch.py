@@ -60,7 +60,7 @@ def gather(
         return _scipy_batch(parts, n, n_out, dtype), None
     out = zeros((n, n_out), dtype)
     sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
-    scattered = _scatter_csr(sparse, n_out) if sparse else None
+    scattered = _scatter_csr(sparse, n_out, np.dtype(np.int32 if n * n_out < 2**31 else np.int64)) if sparse else None
     if scattered is not None:
         scattered.into(out)
     for part in parts:
@@ -88,7 +88,7 @@ class Scattered:
         """``(flat, values)`` each as one array; ``flat`` as ``int32`` when ``size`` allows."""
         flat = np.concatenate(self.flat) if self.flat else np.empty(0, np.int64)
         values = np.concatenate(self.values) if self.values else np.empty(0, np.float32)
-        return (flat.astype(np.int32) if size < 2**31 else flat), values
+        return (flat.astype(np.int32, copy=False) if size < 2**31 else flat), values
 
     @staticmethod
     def dense(flat: np.ndarray, values: np.ndarray, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
@@ -124,9 +124,9 @@ def _scipy_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.n
     return out
 
 
-def _scatter_csr(parts: list[Part], n_out: int) -> Scattered:
+def _scatter_csr(parts: list[Part], n_out: int, index: np.dtype) -> Scattered:
     """The non-zeros of the CSR rows of ``parts``: each row's ``indices`` and ``data`` copied as one
-    segment (:func:`._densify.pairs`), placed at its batch position."""
+    segment (:func:`._densify.pairs`), placed at its batch position (flat positions as ``index``)."""
     flat: list[np.ndarray] = []
     values: list[np.ndarray] = []
     for part in parts:
@@ -138,11 +138,11 @@ def _scatter_csr(parts: list[Part], n_out: int) -> Scattered:
             assert data is not None
         else:
             columns, data = segments(rows.indices, indices_starts, lengths), segments(rows.data, data_starts, lengths)
-        cells = np.repeat(part.positions.astype(np.int64) * n_out, lengths)
+        cells = np.repeat(part.positions.astype(index) * n_out, lengths)
         _add(flat, values, cells, columns, data, part.columns)
         for k in rows.odd(part.file_rows).tolist():  # rows :meth:`extents` leaves out (length 0 there)
             indices, data = rows.row(int(part.file_rows[k]))  # type: ignore[union-attr]
-            _add(flat, values, np.full(len(indices), int(part.positions[k]) * n_out), indices, data, part.columns)
+            _add(flat, values, np.full(len(indices), int(part.positions[k]) * n_out, index), indices, data, part.columns)
     return Scattered(flat, values)
 
 
@@ -160,7 +160,7 @@ def _add(
         keep = columns >= 0
         if not keep.all():
             columns, data, cells = columns[keep], data[keep], cells[keep]
-    flat.append(cells + columns)
+    flat.append(cells + columns.astype(cells.dtype, copy=False))
     values.append(data)
 
 

@@ -212,3 +212,21 @@ def test_batch_buffers_kept_are_bounded(monkeypatch):
     assert 0 < held <= 3 * 512 * 1024 + 8 * 64 * 4
     assert all(len(buffers) <= _buffers.KEEP for buffers in _process.batch_buffers.values())
     _process.batch_buffers.clear()
+
+
+def test_batch_buffer_held_by_a_tensor_is_not_reused():
+    torch = pytest.importorskip("torch")
+    from biolake import _process
+    from biolake.formats.mapped import _buffers
+
+    _process.batch_buffers.clear()
+    batch = _buffers.zeros((64, 2048), np.dtype("float32"))
+    tensor = torch.from_numpy(batch)
+    rows = list(tensor.unbind(0))
+    del batch, tensor
+    other = _buffers.zeros((64, 2048), np.dtype("float32"))
+    other[:] = 1.0
+    assert float(rows[5].sum()) == 0.0  # the tensor's memory was not handed out again
+    del rows
+    assert len(_process.batch_buffers[64 * 2048 * 4]) == 1
+    _process.batch_buffers.clear()

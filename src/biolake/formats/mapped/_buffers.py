@@ -17,6 +17,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from biolake import _process
@@ -30,17 +32,21 @@ MIN_BYTES = 256 * 1024
 
 
 class _Lease(np.ndarray):
-    """A view of a pooled buffer; when it dies, the buffer goes back to the pool."""
+    """An array over a pooled ``bytearray``; when it dies, the bytearray goes back to the pool.
+
+    The buffer is a ``bytearray``, not an array: numpy then never skips the lease when it sets
+    the base of a view, so every view of the batch keeps the lease (and its buffer) alive.
+    """
 
     def __del__(self) -> None:
-        buffer = self.base
-        if not isinstance(buffer, np.ndarray) or buffer.base is not None:
-            return  # a view of a view: the innermost lease gives the buffer back
+        buffer: object = self.base
+        if not isinstance(buffer, bytearray):
+            return  # a view of a lease (``lease[0]``, ...) lends nothing
         try:
             pool = _process.batch_buffers
-            kept = pool.setdefault(buffer.nbytes, [])
+            kept = pool.setdefault(len(buffer), [])
             held = sum(size * len(buffers) for size, buffers in list(pool.items()))
-            if len(kept) < KEEP and held + buffer.nbytes <= KEEP_BYTES:
+            if len(kept) < KEEP and held + len(buffer) <= KEEP_BYTES:
                 kept.append(buffer)
         except Exception:  # noqa: BLE001, S110  (interpreter shutdown: modules already torn down)
             pass
@@ -49,7 +55,7 @@ class _Lease(np.ndarray):
 def zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """A C-contiguous array of zeros of ``shape`` and ``dtype``, in recycled memory when it is large."""
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize
     if nbytes < MIN_BYTES or dtype.hasobject:
         return np.zeros(shape, dtype)
     kept = _process.batch_buffers.get(nbytes)
@@ -57,9 +63,7 @@ def zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         buffer = kept.pop() if kept else None
     except IndexError:  # another thread took the last one
         buffer = None
-    if buffer is None:
-        buffer = np.zeros(nbytes, np.uint8)
-    else:
-        buffer.fill(0)
-    lease = buffer.view(_Lease)
-    return lease.view(dtype).reshape(shape).view(np.ndarray)
+    lease = _Lease(shape, dtype, buffer=bytearray(nbytes) if buffer is None else buffer)  # base: the bytearray
+    if buffer is not None:
+        lease.fill(0)
+    return lease.view(np.ndarray)

@@ -214,3 +214,11 @@ def test_worker_batch_of_rows_in_order_travels_as_non_zeros(tmp_path, monkeypatc
     sent = ForkingPickler.dumps(default_collate(ds.__getitems__(list(range(256)))))  # one store, in order
     assert len(sent) < expected["X"].numpy().nbytes / 4
     _assert_same_batch(pickle.loads(sent), expected)
+
+
+def test_layers_torch_collates_itself_raise_no_warning(stores):
+    ds = mapped(stores[:1], obs_keys=["cell_type"], dtype="complex64")  # torch's rules, from read-only rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = default_collate(ds.__getitems__([2, 0]))
+    _assert_same_batch(got, default_collate([ds[2], ds[0]]))

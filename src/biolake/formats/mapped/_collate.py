@@ -28,10 +28,11 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -184,20 +185,28 @@ def collate_first(batch: Sequence[Any], *, collate_fn_map: dict[Any, Callable[..
     first = batch[0]
     gathered = first.gathered
     if not gathered.unchanged(batch):
-        with warnings.catch_warnings():  # torch warns of the read-only rows, which it copies
-            warnings.filterwarnings("ignore", "The given NumPy array is not writable", UserWarning)
+        with _read_only_rows_copied():
             return collate([dict(first), *batch[1:]], collate_fn_map=collate_fn_map)
     import torch
 
     tensors = {key: torch.from_numpy(array) for key, array in gathered.arrays.items()}
-    result = {
-        key: tensors[key] if key in tensors else collate([item[key] for item in batch], collate_fn_map=collate_fn_map)
-        for key in first
-    }
+    with _read_only_rows_copied():
+        result = {
+            key: tensors[key] if key in tensors else collate([item[key] for item in batch], collate_fn_map=collate_fn_map)
+            for key in first
+        }
     if get_worker_info() is None:
         return result
     sparse = {key: (tensors[key], tensors[key]._version, found) for key, found in gathered.scattered.items()}
     return Shipped(result, sparse)
+
+
+@contextlib.contextmanager
+def _read_only_rows_copied() -> Iterator[None]:
+    """Silence torch's warning about the read-only item rows: ``default_collate`` copies them."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The given NumPy array is not writable", UserWarning)
+        yield
 
 
 def _collates_as_is(array: np.ndarray) -> bool:

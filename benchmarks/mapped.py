@@ -9,9 +9,11 @@ second, with every output a dense float32 row over all genes:
 - ``iter_batches_block_{1,32,256,1024}``: one epoch of ``ds.iter_batches(256, block_size=b)``
   (block-shuffled, window 8); target for ``b=32``: ``ratio.vs_in_memory >= 0.8``;
 - ``mapped_iter_batches``: the same at ``block_size=1024``, against backed AnnData too;
-- ``dataloader_shuffled_{0,2}_workers`` (with torch): the documented way,
-  ``DataLoader(ds, batch_size=256, shuffle=True, num_workers=w)``: torch calls
-  ``ds.__getitems__(indices)`` once per batch; target ``>= 300,000`` cells/s;
+- ``dataloader_shuffled_{0,2}_workers`` (with torch): the documented way, exactly as users
+  call it, ``DataLoader(ds, batch_size=256, shuffle=True, num_workers=w)`` (torch's defaults
+  otherwise): torch calls ``ds.__getitems__(indices)`` once per batch and ``default_collate``
+  builds the batch from the gathered arrays (workers send non-zeros); target ``>= 300,000``
+  cells/s. ``Collection.mapped()`` returns this same dataset over the artifacts' paths;
 - ``dataloader_per_item_0_workers``: the same with ``__getitems__`` hidden (one ``ds[i]`` per
   cell, the path before batched fetching), for comparison;
 - ``zarr_random_rows`` / ``zarr_iter_batches``: the same over one file written as zarr;
@@ -30,7 +32,7 @@ temporary folder is removed at the end, also after an error.
 
 Usage::
 
-    python benchmarks/mapped.py            # full run (< 4 minutes)
+    python benchmarks/mapped.py            # full run (about a minute on 2 cores)
     python benchmarks/mapped.py --quick    # 4 x 5,000 cells x 500 genes, a few seconds
 """
 
@@ -220,11 +222,9 @@ class Bench:
         if not batched:
             ds = copy.copy(self.ds)
             ds.__getitems__ = None  # torch checks the attribute: None means "fetch item by item"
-        options: dict[str, Any] = {"num_workers": workers}
+        options: dict[str, Any] = {"num_workers": workers}  # torch's defaults otherwise (prefetch_factor 2)
         if collate:
             options["collate_fn"] = numpy_collate
-        if workers:
-            options["prefetch_factor"] = 4
         return DataLoader(ds, batch_size=BATCH_SIZE, shuffle=True, **options)
 
     def collated(self, items: list[dict[str, Any]]) -> Iterator[Any]:
@@ -388,8 +388,9 @@ class Bench:
                 values[workers],
                 {"in_memory": memory[workers]},
                 DATALOADER_TARGET,
-                f"DataLoader(ds, batch_size={BATCH_SIZE}, shuffle=True, num_workers={workers}): one __getitems__ per batch,"
-                " default_collate" + ("; ceiling measured just before, not alternated" if workers else ""),
+                f"DataLoader(ds, batch_size={BATCH_SIZE}, shuffle=True, num_workers={workers}) exactly (torch's defaults):"
+                " one __getitems__ per batch; default_collate builds the batch from the gathered arrays"
+                + ("; workers send sparse layers as non-zeros; ceiling measured just before, not alternated" if workers else ""),
             )
         self.record(
             "dataloader_per_item_0_workers",
@@ -410,7 +411,7 @@ class Bench:
             collate_only,
             {"in_memory": collate_only_memory},
             None,
-            "torch's default_collate of 256 items alone (no reading): the cap of the 0-worker DataLoader",
+            "torch's default_collate of the 256 items of one __getitems__ call, again and again (no reading)",
         )
 
     def bench_zarr(self) -> None:
@@ -442,6 +443,7 @@ class Bench:
 
     def run(self) -> dict[str, Any]:
         start = time.perf_counter()
+        self.load_at_start = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
         steps = [
             ("setup", self.setup),
             ("baselines", self.open_baselines),
@@ -480,15 +482,35 @@ class Bench:
                 "cores": os.cpu_count(),
                 "python": platform.python_version(),
                 "platform": platform.platform(),
+                "loadavg_at_start": self.load_at_start,
                 "loadavg_at_end": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
             },
             "targets_met": f"{sum(1 for e in targeted if e['meets_target'])}/{len(targeted)}",
+            "loaders": self.summary(),
             "measurements": self.results,
             "elapsed_s": round(elapsed, 1),
         }
         if self.errors:
             report["errors"] = self.errors
         return report
+
+    def summary(self) -> dict[str, Any]:
+        """Issue 15 part 5 at a glance: cells/s next to the in-memory ceiling of the same run."""
+        names = [f"iter_batches_block_{b}" for b in BLOCK_SIZES]
+        names += [f"dataloader_shuffled_{w}_workers" for w in (0, 2)]
+        table: dict[str, Any] = {}
+        for name in names:
+            entry = self.results.get(name)
+            if not entry or entry.get("value") is None:
+                continue
+            table[name] = {
+                "cells_per_s": entry["value"],
+                "in_memory_ceiling": entry.get("baseline", {}).get("in_memory"),
+                "ratio": entry.get("ratio", {}).get("vs_in_memory"),
+                "target": entry.get("target"),
+                "meets_target": entry.get("meets_target"),
+            }
+        return table
 
     def cleanup(self) -> None:
         for resource in self.resources:
@@ -504,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cells", type=int, default=None, help="cells per file (default 50,000; 5,000 with --quick)")
     parser.add_argument("--genes", type=int, default=None, help="genes (default 2,000; 500 with --quick)")
     parser.add_argument("--density", type=float, default=0.05)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per measurement")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per measurement")
     args = parser.parse_args(argv)
     args.cells = args.cells or (5_000 if args.quick else 50_000)
     args.genes = args.genes or (500 if args.quick else 2_000)

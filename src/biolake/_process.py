@@ -119,6 +119,9 @@ web_choices: dict[tuple[str, str, str], tuple[Any, list[str]]] = {}
 # the DuckDB connection of cell queries (``biolake.cells.engine``): (pid, connection, {protocol: filesystem}),
 # made once per process (connecting costs ~50 ms; each query takes a cheap cursor of it)
 duckdb_connection: list[Any] = []
+# memory of dense batches of ``mapped()`` datasets that no one references any more, by size in
+# bytes, reused for the next batches (see biolake.formats.mapped._buffers)
+batch_buffers: dict[int, list[Any]] = {}
 
 
 def current_run_id() -> int | None:

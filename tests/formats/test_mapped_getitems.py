@@ -237,7 +237,7 @@ def test_default_collate_of_getitems_equals_collate_of_items(stores):
     ds = mapped(stores, obs_keys=["cell_type", "donor"], encode_labels=["cell_type"])
     indices = np.random.default_rng(1).permutation(len(ds))[:50].tolist()
     batched = ds.__getitems__(indices)
-    assert isinstance(batched[0]["X"], torch.Tensor)  # rows of one tensor: stacked in one call
+    assert isinstance(batched[0]["X"], np.ndarray) and not batched[0]["X"].flags.writeable  # views of one array
     got, expected = default_collate(batched), default_collate([ds[i] for i in indices])
     assert list(got) == list(expected)
     for key in expected:
@@ -245,3 +245,23 @@ def test_default_collate_of_getitems_equals_collate_of_items(stores):
             assert got[key].dtype == expected[key].dtype and torch.equal(got[key], expected[key])
         else:
             assert got[key] == expected[key]
+
+
+def test_duplicate_entries_of_a_row_add_up_on_every_path(tmp_path):
+    """A CSR row may list a column twice (not canonical): like scipy, every path sums them."""
+    data = np.array([1.0, 2.0, 5.0, 3.0, 4.0], np.float32)
+    indices = np.array([3, 1, 3, 0, 0], np.int32)  # row 0: column 3 twice; row 1: column 0 twice, unsorted
+    matrix = sp.csr_matrix((data, indices, np.array([0, 3, 5, 5])), shape=(3, 5))
+    assert not matrix.has_canonical_format
+    expected = matrix.toarray()
+    adata = ad.AnnData(X=matrix, obs=pd.DataFrame(index=["a", "b", "c"]), var=pd.DataFrame(index=list("vwxyz")))
+    adata.write_h5ad(tmp_path / "plain.h5ad")
+    adata.write_h5ad(tmp_path / "gzip.h5ad", compression="gzip")
+    for name in ("plain.h5ad", "gzip.h5ad"):
+        with h5py.File(tmp_path / name) as f:
+            np.testing.assert_array_equal(f["X/indices"][:], indices)  # written as given
+        ds = mapped([tmp_path / name])
+        np.testing.assert_array_equal(np.stack([ds[i]["X"] for i in range(3)]), expected)
+        np.testing.assert_array_equal(np.stack([item["X"] for item in ds.__getitems__([1, 0, 2, 0])]), expected[[1, 0, 2, 0]])
+        batch = next(ds.iter_batches(3, shuffle=False))
+        np.testing.assert_array_equal(batch["X"], expected)

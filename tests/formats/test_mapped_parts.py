@@ -121,3 +121,112 @@ def test_scipy_toarray_out_overwrites_garbage():
     out = np.full((2, 2), np.nan, np.float32)
     matrix.toarray(out=out)
     assert out.tolist() == [[0, 1.5], [2.0, 0]]
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_rows_into_equals_scipy_indexing(compiled, index_dtype, monkeypatch):
+    from biolake.formats.mapped import _densify
+
+    if not compiled:
+        monkeypatch.setattr(_densify, "_kernels", lambda: None)
+    matrix = sp.random(50, 30, density=0.2, format="csr", random_state=3, dtype=np.float32)
+    matrix.indptr, matrix.indices = matrix.indptr.astype(index_dtype), matrix.indices.astype(index_dtype)
+    rows = np.array([49, 0, 7, 7, 20])
+    out = np.zeros((5, 30), np.float32)
+    _densify.rows_into(matrix, rows, out)
+    np.testing.assert_array_equal(out, matrix.toarray()[rows])
+    wide = np.zeros((5, 30), np.float64)  # another dtype than the data: the public path
+    _densify.rows_into(matrix, rows, wide)
+    np.testing.assert_array_equal(wide, matrix.toarray()[rows])
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64, np.float16, np.uint8])
+def test_segments_and_pairs_copy_row_extents(compiled, dtype, monkeypatch):
+    from biolake.formats.mapped import _densify
+
+    if not compiled:
+        monkeypatch.setattr(_densify, "_kernels", lambda: None)
+    values = (np.arange(200) % 97).astype(dtype)
+    starts, lengths = np.array([150, 0, 7, 7, 199, 30]), np.array([10, 3, 0, 5, 1, 0])
+    expected = np.concatenate([values[a : a + k] for a, k in zip(starts, lengths)])
+    got = _densify.segments(values, starts, lengths)
+    assert got.dtype == values.dtype
+    np.testing.assert_array_equal(got, expected)
+    columns = np.arange(200, dtype=np.int32) * 3
+    first, second = _densify.pairs(columns, values, starts, lengths)
+    assert first.dtype == np.int32 and second is not None and second.dtype == values.dtype
+    np.testing.assert_array_equal(first, np.concatenate([columns[a : a + k] for a, k in zip(starts, lengths)]))
+    np.testing.assert_array_equal(second, expected)
+    empty = _densify.segments(values, np.empty(0, np.int64), np.empty(0, np.int64))
+    assert empty.shape == (0,) and empty.dtype == values.dtype
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_add_into_sums_repeated_positions(compiled, index_dtype, dtype, monkeypatch):
+    from biolake.formats.mapped import _densify
+
+    if not compiled:
+        monkeypatch.setattr(_densify, "_kernels", lambda: None)
+    flat = np.zeros(10, dtype)
+    _densify.add_into(flat, np.array([9, 2, 2, 0], index_dtype), np.array([1.0, 2.0, 3.0, 4.0], np.float32))
+    np.testing.assert_array_equal(flat, np.array([4, 0, 5, 0, 0, 0, 0, 0, 0, 1], dtype))
+
+
+def test_batch_buffers_are_zeroed_and_reused_only_when_unreferenced():
+    from biolake import _process
+    from biolake.formats.mapped import _buffers
+
+    _process.batch_buffers.clear()
+    shape, dtype = (64, 2048), np.dtype("float32")  # 512 KiB: pooled
+    first = _buffers.zeros(shape, dtype)
+    assert type(first) is np.ndarray and first.flags.c_contiguous and first.flags.writeable
+    first[3, 7] = 5.0
+    row = first[3]  # a view keeps the memory leased
+    address = first.__array_interface__["data"][0]
+    del first
+    second = _buffers.zeros(shape, dtype)
+    assert second.__array_interface__["data"][0] != address and not second.any()
+    assert row[7] == 5.0
+    del row
+    third = _buffers.zeros(shape, dtype)  # the first batch's memory, zeroed again
+    assert third.__array_interface__["data"][0] == address and not third.any()
+    small = _buffers.zeros((4, 4), dtype)
+    assert not small.any() and small.shape == (4, 4)
+    _process.batch_buffers.clear()
+
+
+def test_batch_buffers_kept_are_bounded(monkeypatch):
+    from biolake import _process
+    from biolake.formats.mapped import _buffers
+
+    _process.batch_buffers.clear()
+    monkeypatch.setattr(_buffers, "KEEP_BYTES", 3 * 512 * 1024)
+    arrays = [_buffers.zeros((64, 2048 + k), np.dtype("float32")) for k in range(8)]  # 8 sizes of ~512 KiB
+    arrays += [_buffers.zeros((64, 2048), np.dtype("float32")) for _ in range(6)]
+    del arrays
+    held = sum(size * len(buffers) for size, buffers in _process.batch_buffers.items())
+    assert 0 < held <= 3 * 512 * 1024 + 8 * 64 * 4
+    assert all(len(buffers) <= _buffers.KEEP for buffers in _process.batch_buffers.values())
+    _process.batch_buffers.clear()
+
+
+def test_batch_buffer_held_by_a_tensor_is_not_reused():
+    torch = pytest.importorskip("torch")
+    from biolake import _process
+    from biolake.formats.mapped import _buffers
+
+    _process.batch_buffers.clear()
+    batch = _buffers.zeros((64, 2048), np.dtype("float32"))
+    tensor = torch.from_numpy(batch)
+    rows = list(tensor.unbind(0))
+    del batch, tensor
+    other = _buffers.zeros((64, 2048), np.dtype("float32"))
+    other[:] = 1.0
+    assert float(rows[5].sum()) == 0.0  # the tensor's memory was not handed out again
+    del rows
+    assert len(_process.batch_buffers[64 * 2048 * 4]) == 1
+    _process.batch_buffers.clear()

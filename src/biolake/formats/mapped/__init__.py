@@ -6,7 +6,9 @@ of numpy values, ``ds.__getitems__(indices)`` the same for a whole batch in bulk
 ``torch.utils.data.DataLoader`` calls), ``ds.iter_batches(...)`` is the block-shuffled path,
 and labels are encoded consistently across files. An uncompressed ``.h5ad`` (anndata's
 default) is memory-mapped, so rows are gathered without an h5py call per cell; compressed
-files and zarr stores are read in as few slices as possible. ``Collection.mapped(...)`` calls :func:`mapped` with the
+files and zarr stores are read in as few slices as possible. torch's ``default_collate``
+turns a ``__getitems__`` batch into tensors over the arrays it gathered (no stacking of
+rows), and a DataLoader worker sends a sparse layer as its non-zeros (:mod:`._collate`). ``Collection.mapped(...)`` calls :func:`mapped` with the
 cached paths of its artifacts.
 
 Torch is optional. ``MappedDataset`` is created on first use (``mapped()`` or the attribute

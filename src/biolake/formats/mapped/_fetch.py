@@ -3,12 +3,12 @@
 A batch is cut into :class:`Part` s, one per group of cells read together (a store, or
 the windows read together by ``iter_batches``), each with the rows it was read into
 (:mod:`._rows`). When every part is CSR rows in memory over the joint columns and holds a
-run of the batch in order (``iter_batches``), scipy takes and densifies each part straight
-into the output. Otherwise (``__getitems__``, memory-mapped stores) the positions of all
-non-zeros of the batch are computed at once (``np.repeat``/``np.arange`` over row
-extents), each part gathers its ``data`` and ``indices`` with one ``np.take`` each, and one
-scatter per part writes them into the output rows, in the order the cells were asked for.
-Dense parts are one fancy index each.
+run of the batch in order (``iter_batches``), scipy's loops take and densify each part
+straight into the output (:func:`._densify.rows_into`). Otherwise (``__getitems__``,
+memory-mapped stores) each part copies the ``indices`` and ``data`` of its rows, a segment
+per row (:func:`._densify.segments`), and one scatter per part writes them into the output
+rows, in the order the cells were asked for; the same non-zeros (:class:`Scattered`) are what
+a DataLoader worker sends. Dense parts are one fancy index each.
 
 Example:
     >>> rows = CsrRows(np.array([1.0, 2.0, 3.0]), np.array([0, 2, 1]), np.array([0, 2, 2, 3]))
@@ -23,6 +23,8 @@ import dataclasses
 
 import numpy as np
 
+from biolake.formats.mapped._buffers import zeros
+from biolake.formats.mapped._densify import add_into, pairs, rows_into, segments
 from biolake.formats.mapped._joins import ColumnMap
 from biolake.formats.mapped._rows import CsrRows, DenseRows, Rows
 
@@ -46,16 +48,54 @@ class Part:
 
 def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
     """The ``(n, n_out)`` batch holding the rows of all ``parts`` at their positions."""
-    if _in_memory_in_order(parts, n):
-        return _scipy_batch(parts, n, n_out, dtype)
-    out = np.zeros((n, n_out), dtype)
+    return gather(parts, n, n_out, dtype)[0]
+
+
+def gather(
+    parts: list[Part], n: int, n_out: int, dtype: np.dtype, non_zeros: bool = False
+) -> tuple[np.ndarray, Scattered | None]:
+    """:func:`dense_batch`, and the batch's non-zeros as :class:`Scattered` when every part is sparse
+    (``None`` when some part is dense, or when scipy densified the batch, which ``non_zeros`` prevents)."""
+    if not non_zeros and _in_memory_in_order(parts, n):
+        return _scipy_batch(parts, n, n_out, dtype), None
+    out = zeros((n, n_out), dtype)
     sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
-    if sparse:
-        _scatter_csr(out, sparse)
+    scattered = _scatter_csr(sparse, n_out, np.dtype(np.int32 if n * n_out < 2**31 else np.int64)) if sparse else None
+    if scattered is not None:
+        scattered.into(out)
     for part in parts:
         if isinstance(part.rows, DenseRows):
             out[part.positions] = part.columns.dense_rows(part.rows.take(part.file_rows), dtype)
-    return out
+    return out, scattered if len(sparse) == len(parts) else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Scattered:
+    """The non-zeros of a dense batch: ``flat`` positions in ``batch.reshape(-1)`` and their ``values``,
+    in pieces (one per part, and one per row read on its own). Small next to the dense batch:
+    what a DataLoader worker sends to the main process, which densifies it (:meth:`dense`)."""
+
+    flat: list[np.ndarray]
+    values: list[np.ndarray]
+
+    def into(self, out: np.ndarray) -> None:
+        """Add the values into ``out`` (C-contiguous zeros; a position given twice gets the sum)."""
+        flat = out.reshape(-1)
+        for positions, values in zip(self.flat, self.values):
+            add_into(flat, positions, values)
+
+    def compact(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(flat, values)`` each as one array; ``flat`` as ``int32`` when ``size`` allows."""
+        flat = np.concatenate(self.flat) if self.flat else np.empty(0, np.int64)
+        values = np.concatenate(self.values) if self.values else np.empty(0, np.float32)
+        return (flat.astype(np.int32, copy=False) if size < 2**31 else flat), values
+
+    @staticmethod
+    def dense(flat: np.ndarray, values: np.ndarray, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+        """The batch of shape ``shape`` from :meth:`compact` ``(flat, values)``."""
+        out = zeros(shape, dtype)
+        add_into(out.reshape(-1), flat, values)
+        return out
 
 
 def _in_memory_in_order(parts: list[Part], n: int) -> bool:
@@ -72,59 +112,56 @@ def _in_memory_in_order(parts: list[Part], n: int) -> bool:
 
 
 def _scipy_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
-    """Rows taken and densified by scipy (compiled loops), part after part into one array."""
-    out = np.empty((n, n_out), dtype)  # the parts cover every row, and toarray(out=) zeroes its rows first
+    """Rows taken and densified by scipy's compiled loops, part after part into one array."""
+    out = zeros((n, n_out), dtype)
     begin = 0
     for part in parts:
         rows = part.rows
         assert isinstance(rows, CsrRows)
-        taken = rows.matrix(n_out, dtype)[rows.index.local(part.file_rows)]
-        taken.toarray(out=out[begin : begin + len(part.file_rows)])
-        begin += len(part.file_rows)
+        end = begin + len(part.file_rows)
+        rows_into(rows.matrix(n_out, dtype), rows.index.local(part.file_rows), out[begin:end])
+        begin = end
     return out
 
 
-def _scatter_csr(out: np.ndarray, parts: list[Part]) -> None:
-    """Write the CSR rows of ``parts`` into ``out`` (zeros) in one pass over their non-zeros."""
-    n_out = out.shape[1]
-    extents = [part.rows.extents(part.file_rows) for part in parts]  # type: ignore[union-attr]
-    lengths = np.concatenate([length for _, _, length in extents])
-    ends = np.cumsum(lengths)
-    before = ends - lengths
-    # For every non-zero of the batch: its position in its part's data and indices, and the
-    # flat output index of its row's first column.
-    step = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
-    data_at = step + np.repeat(np.concatenate([start for start, _, _ in extents]) - before, lengths)
-    same = all(data is indices for data, indices, _ in extents)
-    indices_at = data_at if same else step + np.repeat(np.concatenate([s for _, s, _ in extents]) - before, lengths)
-    target = np.repeat(np.concatenate([part.positions for part in parts]).astype(np.int64) * n_out, lengths)
-    flat = out.reshape(-1)
-    row_begin = 0
+def _scatter_csr(parts: list[Part], n_out: int, index: np.dtype) -> Scattered:
+    """The non-zeros of the CSR rows of ``parts``: each row's ``indices`` and ``data`` copied as one
+    segment (:func:`._densify.pairs`), placed at its batch position (flat positions as ``index``)."""
+    flat: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     for part in parts:
-        row_end = row_begin + len(part.file_rows)
-        begin = int(before[row_begin]) if row_end > row_begin else 0
-        end = int(ends[row_end - 1]) if row_end > row_begin else 0
-        row_begin = row_end
-        if end > begin:
-            rows = part.rows
-            assert not isinstance(rows, DenseRows)
-            columns = np.take(rows.indices, indices_at[begin:end])
-            _scatter(flat, target[begin:end], columns, np.take(rows.data, data_at[begin:end]), part.columns)
-        for k in part.rows.odd(part.file_rows).tolist():  # type: ignore[union-attr]
-            indices, data = part.rows.row(int(part.file_rows[k]))  # type: ignore[union-attr]
-            _scatter(flat, np.full(len(indices), int(part.positions[k]) * n_out), indices, data, part.columns)
+        rows = part.rows
+        assert not isinstance(rows, DenseRows)
+        data_starts, indices_starts, lengths = rows.extents(part.file_rows)
+        if isinstance(rows, CsrRows):  # data and indices at the same positions
+            columns, data = pairs(rows.indices, rows.data, indices_starts, lengths)
+            assert data is not None
+        else:
+            columns, data = segments(rows.indices, indices_starts, lengths), segments(rows.data, data_starts, lengths)
+        cells = np.repeat(part.positions.astype(index) * n_out, lengths)
+        _add(flat, values, cells, columns, data, part.columns)
+        for k in rows.odd(part.file_rows).tolist():  # rows :meth:`extents` leaves out (length 0 there)
+            indices, data = rows.row(int(part.file_rows[k]))  # type: ignore[union-attr]
+            _add(flat, values, np.full(len(indices), int(part.positions[k]) * n_out, index), indices, data, part.columns)
+    return Scattered(flat, values)
 
 
-def _scatter(
-    flat: np.ndarray, cells: np.ndarray, columns: np.ndarray, values: np.ndarray, column_map: ColumnMap
+def _add(
+    flat: list[np.ndarray],
+    values: list[np.ndarray],
+    cells: np.ndarray,
+    columns: np.ndarray,
+    data: np.ndarray,
+    column_map: ColumnMap,
 ) -> None:
-    """``flat[cells + joint column] = values``, dropping columns the join leaves out."""
+    """Append the flat positions ``cells + joint column`` and ``data``, dropping columns the join leaves out."""
     if column_map.lookup is not None:
         columns = column_map.lookup[columns]
         keep = columns >= 0
         if not keep.all():
-            columns, values, cells = columns[keep], values[keep], cells[keep]
-    flat[cells + columns] = values
+            columns, data, cells = columns[keep], data[keep], cells[keep]
+    flat.append(cells + columns.astype(cells.dtype, copy=False))
+    values.append(data)
 
 
 def gather_labels(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> np.ndarray:

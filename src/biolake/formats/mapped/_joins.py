@@ -103,14 +103,17 @@ class ColumnMap:
         return out
 
     def sparse_row(self, indices: np.ndarray, data: np.ndarray, dtype: np.dtype | type) -> np.ndarray:
-        """A CSR row (its ``indices`` and ``data``) as a dense row over the joint columns."""
+        """A CSR row (its ``indices`` and ``data``) as a dense row over the joint columns (a column listed
+        twice gets the sum, as in scipy)."""
         out = np.zeros(self.n_out, dtype)
-        if self.lookup is None:  # identity
+        if self.lookup is not None:  # not identity
+            position = self.lookup[indices]
+            keep = position >= 0
+            indices, data = position[keep], data[keep]
+        if len(indices) < 2 or (indices[1:] > indices[:-1]).all():  # sorted and distinct (canonical CSR)
             out[indices] = data
-            return out
-        position = self.lookup[indices]
-        keep = position >= 0
-        out[position[keep]] = data[keep]
+        else:  # duplicate entries add up, as in scipy
+            np.add.at(out, indices, data.astype(dtype, copy=False))
         return out
 
     def dense_rows(self, block: np.ndarray, dtype: np.dtype | type) -> np.ndarray:

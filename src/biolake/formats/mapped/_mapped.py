@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import functools
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -20,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from biolake.errors import ValidationError
-from biolake.formats.mapped import _blocks, _fetch, _labels, _rows, _windows
+from biolake.formats.mapped import _blocks, _collate, _fetch, _labels, _rows, _windows
 from biolake.formats.mapped._joins import ColumnMap, joint_var_names
 from biolake.formats.mapped._sources import AnnDataSource, open_source
 
@@ -207,13 +206,15 @@ class MappedCore:
     def __getitems__(self, indices: Sequence[int]) -> list[dict[str, Any]]:
         """The items ``[self[i] for i in indices]`` (same order and values), read in bulk.
 
-        Layer values are numpy rows, or torch tensor rows when torch is loaded: what
-        ``default_collate`` makes of either is the same batch, and tensors stack in one call.
-
         ``torch.utils.data.DataLoader`` calls this with each batch of indices. The cells are
         grouped by store; a memory-mapped store (an uncompressed ``.h5ad``) is gathered
         from directly, any other is read in as few slices as possible: its rows sorted,
         neighbours merged into ranges (:func:`._rows.coalesce`), one read per range.
+
+        Layer values are read-only row views of one array per layer. ``default_collate`` of
+        the items (what a DataLoader makes of them) is the batch it makes of ``self[i]``
+        items, built from those arrays without stacking rows, and sent from a DataLoader
+        worker as the batch's non-zeros (:mod:`._collate`).
 
         Example:
             >>> items = ds.__getitems__([5, 0, 5])  # doctest: +SKIP
@@ -223,17 +224,26 @@ class MappedCore:
         positions = self._positions(indices)
         if not len(positions):
             return []
+        _collate.register()
         stores, rows = self._file_rows(positions)
-
-        def part(group: int, layer: str, at: np.ndarray) -> _fetch.Part:
-            return _fetch.Part(self._read_needed(group, layer, rows[at]), self._column_maps[group], rows[at], at)
-
-        columns = self._batch(stores, rows, stores, part, as_items=True)
-        items: list[dict[str, Any]] = [{} for _ in range(len(positions))]
-        for name, values in columns.items():  # key by key: faster than a dict per cell from zip()
-            for item, value in zip(items, values):
-                item[name] = value
-        return items
+        cells = _grouped(stores)
+        gathered = _collate.Gathered(len(positions))
+        for layer in self.layers_keys:
+            parts = [
+                _fetch.Part(self._read_needed(group, layer, rows[at]), self._column_maps[group], rows[at], at)
+                for group, at in cells
+            ]
+            dense, non_zeros = _fetch.gather(parts, len(positions), len(self.var_joint), self._dtypes[layer], True)
+            gathered.add_rows(layer, dense, non_zeros)
+        for key in self.obs_keys:
+            if key in self._codes:  # encoded and cached: one gather over all stores
+                gathered.add_codes(key, self._all_labels(key)[self._row_offsets[stores] + rows])
+            elif key in self._encoded:
+                gathered.add_codes(key, self._batch_labels(key, rows, cells, as_items=False))
+            else:
+                gathered.add_values(key, self._batch_labels(key, rows, cells, as_items=True))
+        gathered.add_codes(STORE_KEY, stores.astype(np.int64))
+        return gathered.items()
 
     def _positions(self, indices: Sequence[int]) -> np.ndarray:
         """``indices`` as non-negative cell positions (checked like ``__getitem__`` checks one)."""
@@ -271,12 +281,11 @@ class MappedCore:
         rows: np.ndarray,
         groups: np.ndarray,
         part: Callable[[int, str, np.ndarray], _fetch.Part],
-        as_items: bool = False,
     ) -> dict[str, Any]:
         """The cells ``(stores, rows)`` as a batch, read group by group: ``part(group, layer, at)``
         is the :class:`._fetch.Part` of the cells at batch positions ``at`` of ``group``.
 
-        Layers are 2-D arrays; labels arrays (lists of the item values when ``as_items``).
+        Layers are 2-D arrays, labels arrays.
         """
         n = len(rows)
         cells = _grouped(groups)
@@ -284,15 +293,15 @@ class MappedCore:
         for layer in self.layers_keys:
             parts = [part(group, layer, at) for group, at in cells]
             dense = _fetch.dense_batch(parts, n, len(self.var_joint), self._dtypes[layer])
-            batch[layer] = _item_rows(dense) if as_items else dense
+            batch[layer] = dense
         by_store = cells if groups is stores else None
         for key in self.obs_keys:
-            if by_store is None and not as_items and (key in self._codes or key in self._values):
+            if by_store is None and (key in self._codes or key in self._values):
                 batch[key] = self._all_labels(key)[self._row_offsets[stores] + rows]
                 continue
             by_store = by_store or _grouped(stores)
-            batch[key] = self._batch_labels(key, rows, by_store, as_items)
-        batch[STORE_KEY] = stores.tolist() if as_items else stores.astype(np.int64)
+            batch[key] = self._batch_labels(key, rows, by_store, as_items=False)
+        batch[STORE_KEY] = stores.astype(np.int64)
         return batch
 
     def _batch_labels(self, key: str, rows: np.ndarray, by_store: list[tuple[int, np.ndarray]], as_items: bool) -> Any:
@@ -493,16 +502,3 @@ def _select(source: AnnDataSource, obs_filter: dict[str, Any] | None) -> np.ndar
         wanted = [wanted] if isinstance(wanted, (str, bytes)) or not isinstance(wanted, Iterable) else list(wanted)
         keep &= pd.Series(source.obs_column(key)).isin(wanted).to_numpy()
     return np.flatnonzero(keep)
-
-
-def _item_rows(dense: np.ndarray) -> list[Any]:
-    """The rows of a batch as the layer values of its items.
-
-    When torch is loaded (it is when its DataLoader calls :meth:`MappedDataset.__getitems__`),
-    they are tensor views of one tensor: ``default_collate`` stacks those in one call, where
-    numpy rows take one conversion each (5x slower for 256 cells). Else numpy row views.
-    """
-    torch = sys.modules.get("torch")
-    if torch is None:
-        return list(dense)
-    return list(torch.from_numpy(dense).unbind(0))

@@ -81,8 +81,6 @@ instance: StateVar[InstanceSettings | None] = StateVar("instance", None)
 instance_checked: StateVar[bool] = StateVar("instance_checked", False)
 # hooks run after each activation of an instance with an up-to-date schema
 activation_hooks: list[Callable[[], None]] = []
-# hooks run at interpreter exit before the one garbage collection (see biolake.setup.gc_policy)
-gc_exit_hooks: list[Callable[[], None]] = []
 # ``switch`` / ``merge`` of branches, set by biolake.models (they need the Branch registry, above setup)
 branch_actions: dict[str, Callable[..., Any]] = {}
 # the run new records belong to and loaded artifacts are inputs of (``ln.track()``, ``@ln.tracked()``)

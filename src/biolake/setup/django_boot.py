@@ -18,7 +18,7 @@ from typing import Any, Callable
 from biolake import _process
 from biolake.errors import DatabaseUnreadableError, InstanceSetupError, MigrationRequiredError
 from biolake.setup import db_guard, lazy_modules
-from biolake.setup.gc_policy import collect_once_at_exit, paused_gc
+from biolake.setup.gc_policy import paused_gc
 from biolake.setup.instance import InstanceSettings, django_database, sqlite_path
 
 CORE_APP = "biolake"
@@ -95,14 +95,6 @@ def _configure() -> None:
     from django.db.backends.signals import connection_created
 
     connection_created.connect(db_guard.on_connection_created, dispatch_uid="biolake-write-guard")
-    collect_once_at_exit(before=_close_connections)
-
-
-def _close_connections() -> None:
-    """Close this thread's database connections (SQLite checkpoints its write-ahead log)."""
-    from django.db import connections
-
-    connections.close_all()
 
 
 def is_read_only(alias: str = "default") -> bool:

@@ -1,23 +1,21 @@
-"""The cyclic garbage collector around Django's long-lived objects: paused while they are
-created, not run over them again at exit.
+"""The cyclic garbage collector around Django's long-lived objects: paused while they are created.
 
 Importing Django and defining ~100 registries creates ~60,000 container objects (classes,
 fields, functions) that live as long as the process. The collector, triggered every 700
-allocations, scans them again and again on the way (:func:`paused_gc` keeps it from doing
-so), and the interpreter's shutdown runs four full collections over all of them, which
-costs more than the first query itself (:func:`collect_once_at_exit`).
+allocations, scans them again and again on the way; :func:`paused_gc` keeps it from doing so.
+
+The interpreter's shutdown still runs its full collections over them (tens of milliseconds):
+freezing what is alive at exit would skip that, but objects of the user's in reference cycles
+would then never be finalized, and a buffered file among them would lose its unwritten data.
 """
 
 from __future__ import annotations
 
-import atexit
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
-from biolake import _process
-
-__all__ = ["collect_once_at_exit", "paused_gc"]
+__all__ = ["paused_gc"]
 
 
 @contextmanager
@@ -39,29 +37,3 @@ def paused_gc() -> Iterator[None]:
         gc.freeze()  # all generations -> the permanent one (no scan) ...
         gc.unfreeze()  # ... -> the oldest generation: collectable again, by full collections
         gc.enable()
-
-
-def collect_once_at_exit(before: Callable[[], None]) -> None:
-    """At interpreter exit: run ``before`` (e.g. close database connections), collect all
-    garbage once, then freeze what is still alive, so the shutdown's collections skip it.
-
-    Everything unreachable at exit is collected and finalized as usual (while modules are
-    still intact); objects still reachable then are left to the operating system, as Python
-    allows ("It is not guaranteed that __del__() methods are called for objects that still
-    exist when the interpreter exits"). Registered once per process, before any exit hook
-    of biolake's that needs the database (those registered later run earlier).
-    """
-    if not _process.gc_exit_hooks:
-        atexit.register(_at_exit)
-    if before not in _process.gc_exit_hooks:
-        _process.gc_exit_hooks.append(before)
-
-
-def _at_exit() -> None:
-    for hook in _process.gc_exit_hooks:
-        try:
-            hook()
-        except Exception:  # noqa: BLE001 - exiting anyway; the collection below still runs
-            pass
-    gc.collect()
-    gc.freeze()

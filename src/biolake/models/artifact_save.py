@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError, transaction
 
-from biolake import _faults
+from biolake import _faults, _process
 from biolake import _logging as log
-from biolake.errors import InvalidArgument
-from biolake.models import artifact_source, obs_index, real_key, versioning
-from biolake.models.current import visible_branch_ids
+from biolake.errors import BiolakeError, InvalidArgument
+from biolake.models import artifact_source, compiled_sql, obs_index, real_key, run_project, versioning
+from biolake.models.base import _constraint_error as constraint_error
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
 from biolake.models.uids import encode_version
@@ -174,10 +175,10 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: St
                 with transaction.atomic():
                     model = type(artifact)
                     names = [f"hash:{artifact.hash}"]
-                    queries = [model._plain.filter(hash=artifact.hash, branch_id__in=visible_branch_ids()).values_list("pk")[:1]]
+                    queries = [artifact_source.hash_statement(model, artifact.hash, ("pk",), 1)]
                     if family_lookup:
                         names.append(versioning.family_lock(model, family_lookup))
-                        queries.append(versioning.family_query(model, family_lookup))
+                        queries.append(versioning.family_statement(model, family_lookup))
                     found = versioning.locked_lookup(names, queries)
                     same = [] if artifact._skip_hash_lookup else found[0]
                     if same:
@@ -192,7 +193,7 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: St
                         moved = managed_path(artifact)
                         transfer.move(stored.path, moved)
                         stored = Stored(moved)  # renamed to the version's uid
-                    model_save(*args, **kwargs)
+                    _insert(artifact, model_save, *args, **kwargs)
                     stored.arrived()
                 artifact._previous_version = previous
                 return None
@@ -204,6 +205,24 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: St
         if not getattr(artifact, "_overwrote", False):
             stored.remove()
         raise
+
+
+def _insert(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """The record's INSERT: through the cached statement (:func:`compiled_sql.insert`) when the
+    save has no options, else (or where that does not apply) the plain record save."""
+    if args or kwargs:
+        model_save(*args, **kwargs)
+        return
+    try:
+        inserted = compiled_sql.insert(artifact)
+    except BiolakeError:
+        raise
+    except (IntegrityError, DataError, DjangoValidationError, ValueError, TypeError) as error:
+        raise constraint_error(artifact, error) from error  # as Record.save() names it
+    if not inserted:
+        model_save()
+    elif _process.run_project.get() is not None:
+        run_project.label([artifact])
 
 
 def _write_obs_index(artifact: Artifact) -> None:

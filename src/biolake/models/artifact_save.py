@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from biolake import _faults, _process
 from biolake import _logging as log
@@ -162,14 +162,17 @@ class Stored:
 def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: Stored, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Artifact | None:
     """Commit the record (retrying version races); if that fails, remove the bytes wherever they are by now.
 
-    Bytes still on their way (``stored.started``) are waited for inside the transaction,
-    after the record's insert and before the commit: the database work overlaps the upload,
-    and the record is committed only once its bytes are verified in place.
+    Bytes still on their way (``stored.started``) are waited for inside the transaction on
+    PostgreSQL, after the record's insert and before the commit (the database work overlaps
+    the upload), and before the transaction on SQLite (:func:`_overlaps_upload`); either way
+    the record is committed only once its bytes are verified in place.
 
     Returns the artifact another process committed with the same hash meanwhile (then this
     one is not recorded and its bytes are removed), else ``None``.
     """
     try:
+        if not _overlaps_upload():
+            stored.arrived()
         for attempt in range(_ATTEMPTS):
             try:
                 with transaction.atomic():
@@ -205,6 +208,13 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: St
         if not getattr(artifact, "_overwrote", False):
             stored.remove()
         raise
+
+
+def _overlaps_upload() -> bool:
+    """Whether the transaction may wait for bytes on their way: not on SQLite, where it holds the
+    database's one write lock (other writers would wait for this upload); on PostgreSQL the
+    locks are per content hash and version family."""
+    return connection.vendor != "sqlite"
 
 
 def _insert(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> None:

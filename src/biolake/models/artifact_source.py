@@ -168,7 +168,7 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
     try:
         _write(data, tmp, suffix)
         _faults.point("write")
-        summary = hashing.summarize(tmp)
+        summary = _summary(tmp)
     except BaseException:
         transfer.remove(paths.create_path(tmp))  # a failed write leaves nothing behind
         raise
@@ -182,6 +182,14 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
         memory=data,
         is_temp=True,
     )
+
+
+def _summary(tmp: Path) -> Any:
+    """Hash and size of what was just written: a file (one open), or a folder (zarr)."""
+    try:
+        return hashing.summarize_file(tmp)
+    except IsADirectoryError:
+        return hashing.summarize(tmp)
 
 
 def _write(data: Any, tmp: Path, suffix: str) -> None:

@@ -58,7 +58,7 @@ def _count(monkeypatch: pytest.MonkeyPatch, calls: Counter[str]) -> None:
 
 def test_a_local_dataframe_save_writes_once_and_renames_once(ln: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     df = pd.DataFrame({f"c{c}": [c + r for r in range(3)] for c in range(5)})
-    managed = os.path.join(str(ln.settings.storage.root), ".biolake")
+    managed = os.path.join(str(ln.settings.storage), ".biolake")
     before = set(os.listdir(managed))
     calls: Counter[str] = Counter()
     _count(monkeypatch, calls)

@@ -42,16 +42,22 @@ def statement(model: Any, shape: tuple[Any, ...], build: Callable[[list[Any]], A
     if sql:
         return sql, params
     if sql == "":
-        stand_ins = _stand_ins(params)
-        try:
-            compiled, django_params = build(stand_ins).query.sql_with_params()
-        except Exception:  # noqa: BLE001 - e.g. EmptyResultSet: this shape is not cached
-            compiled, django_params = "", []
-        _SQL[key] = compiled if compiled and list(django_params) == stand_ins else None
+        _SQL[key] = _compile(build, _stand_ins(params))
         if _SQL[key]:
-            return compiled, params
+            return str(_SQL[key]), params
     compiled, django_params = build(params).query.sql_with_params()
     return compiled, list(django_params)
+
+
+def _compile(build: Callable[[list[Any]], Any], stand_ins: list[Any] | None) -> str | None:
+    """The SQL of ``build(stand_ins)`` if its parameters are exactly the stand-ins, in order."""
+    if stand_ins is None:
+        return None
+    try:
+        compiled, django_params = build(stand_ins).query.sql_with_params()
+    except Exception:  # noqa: BLE001 - e.g. EmptyResultSet: this shape is not cached
+        return None
+    return str(compiled) if list(django_params) == stand_ins else None
 
 
 def _stand_ins(params: list[Any]) -> list[Any] | None:
@@ -67,8 +73,8 @@ def _stand_ins(params: list[Any]) -> list[Any] | None:
     return values
 
 
-def rows(model: Any, shape: tuple[Any, ...], build: Callable[[], Any], params: list[Any], using: str = "default") -> list[tuple[Any, ...]]:
-    """The rows of ``build()`` (see :func:`statement`), as tuples of the database's values."""
+def rows(model: Any, shape: tuple[Any, ...], build: Callable[[list[Any]], Any], params: list[Any], using: str = "default") -> list[tuple[Any, ...]]:
+    """The rows of ``build(params)`` (see :func:`statement`), as tuples of the database's values."""
     sql, values = statement(model, shape, build, params, using)
     with connections[using].cursor() as cursor:
         cursor.execute(sql, values)

@@ -184,12 +184,19 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
     )
 
 
-def _summary(tmp: Path) -> Any:
-    """Hash and size of what was just written: a file (one open), or a folder (zarr)."""
+def _summary(path: Any) -> Any:
+    """Hash and size of a local file (one open), or of a folder or a remote path."""
+    if not isinstance(path, Path) or hasattr(path, "protocol"):
+        return hashing.summarize(path)
     try:
-        return hashing.summarize_file(tmp)
+        return hashing.summarize_file(path)
     except IsADirectoryError:
-        return hashing.summarize(tmp)
+        return hashing.summarize(path)
+
+
+def _listing_path(upath: Any) -> Any:
+    """A local UPath (resolved already by ``create_path``) as a plain path; anything else as it is."""
+    return Path(os.fspath(upath)) if upath.protocol == "" else upath
 
 
 def _write(data: Any, tmp: Path, suffix: str) -> None:
@@ -239,7 +246,7 @@ def _from_path(data: Any, key: str | None) -> Source:
         upath=upath,
         key=key,
         suffix=suffix,
-        summary=hashing.summarize(upath),
+        summary=_summary(_listing_path(upath)),
         otype=formats.otype_from_suffix(suffix),
         in_place_root=root,
     )

@@ -111,10 +111,12 @@ def start_put(src: str | os.PathLike[str], dst: UPath) -> StartedPut | None:
     """
     if is_local(dst):
         return None
-    source = create_path(src)
-    if not is_local(source):
-        return None  # put() refuses it
-    local = _listing.local_str(source)
+    if hasattr(src, "protocol"):  # a UPath (e.g. from create_path): not resolved again
+        if not is_local(src):
+            return None  # put() refuses it
+        local = _listing.local_str(src)  # type: ignore[arg-type]
+    else:
+        local = _listing.local_str(create_path(src))
     try:
         size = os.stat(local).st_size if os.path.isfile(local) else None
     except OSError:

@@ -4,8 +4,9 @@ Saving a new artifact asks the same questions every time (is this hash registere
 record is the latest under this key?) and inserts one row: the statements differ only in
 their values. Building a QuerySet and compiling it costs several times what SQLite takes
 to run it, so the SQL text is cached per registry, database and shape. The first use of a
-shape compiles it with Django and checks that Django's parameters are exactly the values
-this module passes (else it is not cached, and Django compiles it every time).
+shape compiles it with Django from distinct stand-in values and checks that Django's
+parameters are exactly those, in the caller's order (else it is not cached, and Django
+compiles it every time).
 
 :func:`insert` is Django's insert of a new record (``Model.save()`` of an unsaved row:
 fields' ``pre_save`` such as ``auto_now_add``, their ``get_db_prep_save``, ``RETURNING`` the

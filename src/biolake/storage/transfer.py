@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,11 +119,12 @@ def start_put(src: str | os.PathLike[str], dst: UPath) -> StartedPut | None:
     else:
         local = _listing.local_str(create_path(src))
     try:
-        size = os.stat(local).st_size if os.path.isfile(local) else None
+        info = os.stat(local)
     except OSError:
         return None  # put() names the problem
-    if size is None or size > PROGRESS_THRESHOLD or not s3_put.applies(dst.fs, size):
+    if not stat.S_ISREG(info.st_mode) or info.st_size > PROGRESS_THRESHOLD or not s3_put.applies(dst.fs, info.st_size):
         return None
+    size = info.st_size
     try:
         flight = s3_put.start(dst.fs, local, dst.path.rstrip("/"), size)
     except Exception as error:

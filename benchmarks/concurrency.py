@@ -31,6 +31,7 @@ Usage::
 
     python benchmarks/concurrency.py            # about 4-5 minutes here (must stay < 5)
     python benchmarks/concurrency.py --quick    # smoke test
+    python benchmarks/concurrency.py --s3-only  # only part 3 (S3 uploads, SQLite and PostgreSQL)
 """
 
 from __future__ import annotations
@@ -543,6 +544,12 @@ class Bench:
                 "processes": "multiprocessing spawn; clock starts at a barrier after connect and one warm-up save",
             },
         }
+        if self.args.s3_only:
+            with Postgres(self.tmp) as pg:
+                out["s3"] = self.guarded("s3", lambda: self.s3(None if pg.skipped else pg))
+            out["errors"] = self.errors
+            out["elapsed_s"] = rnd(time.perf_counter() - _T0)
+            return out
         out["sqlite"] = {"settings": "WAL, synchronous=NORMAL, BEGIN IMMEDIATE, busy timeout 60 s", "runs": self.writers("sqlite")}
         core: dict[str, Any] = {"sqlite": self.guarded("core_sqlite", lambda: self.core("sqlite"))}
         with Postgres(self.tmp) as pg:
@@ -616,6 +623,7 @@ def main() -> int:
     parser.add_argument("--s3-file-kb", type=int, default=256, help="size of each file in KB (default 256)")
     parser.add_argument("--s3-folder-rounds", type=int, default=3, help="folder artifact vs s3fs put rounds (default 3)")
     parser.add_argument("--no-s3", action="store_true", help="skip the S3 part")
+    parser.add_argument("--s3-only", action="store_true", help="only the S3 part (with PostgreSQL numbers when a server is there)")
     bench = Bench(parser.parse_args())
     try:
         result = bench.run()

@@ -198,3 +198,39 @@ def test_parquet_fast_path_reads_what_pandas_reads(tmp_path):
     pd.testing.assert_frame_equal(fast, df)
     assert fast.attrs == df.attrs
     assert load_parquet(path, ".parquet", columns=["f"]).columns.tolist() == ["f"]  # options: pandas' reader
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({f"c{c}": [c + r for r in range(3)] for c in range(5)}),
+        pd.DataFrame(
+            {"cat": pd.Categorical(["x", "y", "x"]), "n": pd.array([1, None, 3], dtype="Int64"), "t": pd.to_datetime(["2020-01-01"] * 3)},
+            index=pd.Index(["r1", "r2", "r3"], name="id"),
+        ),
+        pd.DataFrame({"s": ["a", None, "c"], "f": [1.5, float("nan"), 2.0]}).set_axis(pd.RangeIndex(10, 13)),
+    ],
+    ids=["ints", "categorical-nullable-index", "strings-range-index"],
+)
+def test_parquet_written_by_biolake_is_byte_identical_to_pandas(frame, tmp_path):
+    """The save path writes parquet through pyarrow directly: the bytes (and so the content hash,
+    and the deduplication of the same frame saved before) are those of ``df.to_parquet``."""
+    from biolake.formats import dataframe
+
+    frame = frame.copy()
+    frame.attrs = {"source": "unit test", "n": 3} if "s" in frame else {}
+    frame.to_parquet(tmp_path / "pandas.parquet", engine="pyarrow")
+    dataframe.write_parquet(frame, tmp_path / "biolake.parquet", ".parquet")
+    assert (tmp_path / "biolake.parquet").read_bytes() == (tmp_path / "pandas.parquet").read_bytes()
+
+
+def test_parquet_of_mixed_column_fails_as_pandas_fails_and_writes_nothing(tmp_path):
+    from biolake.formats import dataframe
+
+    frame = pd.DataFrame({"m": [1, "a", 2.5]})
+    with pytest.raises(ValueError) as ours:
+        dataframe.write_parquet(frame, tmp_path / "bad.parquet", ".parquet")
+    with pytest.raises(ValueError) as theirs:
+        frame.to_parquet(tmp_path / "bad2.parquet", engine="pyarrow")
+    assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
+    assert not (tmp_path / "bad.parquet").exists()

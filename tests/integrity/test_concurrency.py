@@ -171,17 +171,16 @@ def _stalled_writer(home: str, name: str, source: str, where: str, ready) -> Non
             stall()
 
         transfer.put = half_put
-    else:  # "transaction": bytes stored, record being inserted, family lock and write lock held
-        from django.db import models
+    else:  # "transaction": bytes stored, record inserted, family lock and write lock held, not committed
+        from biolake.models import artifact_save
 
-        original = models.Model.save_base
+        original = artifact_save._insert
 
-        def stalled_save_base(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            if type(self).__name__ == "Artifact":
-                stall()
+        def stalled_insert(artifact, *args, **kwargs):
+            original(artifact, *args, **kwargs)
+            stall()
 
-        models.Model.save_base = stalled_save_base
+        artifact_save._insert = stalled_insert
     ln.Artifact(source, key="killed/table.csv").save()
 
 
@@ -228,13 +227,13 @@ def test_writer_killed_mid_save(ln, instance, tmp_path, where):
 def test_dropped_connection_leaves_no_orphan_bytes(ln, monkeypatch, case):
     from django.db import OperationalError, connection
 
-    from biolake.models import storage_audit
+    from biolake.models import artifact_save, storage_audit
 
     key = f"dropped/{case}.parquet"
     made = [ln.Artifact.from_df(pd.DataFrame({"dropped": [0]}), key=key).save()] if case == "new-version" else []
     files_before, n_before = _managed(ln), ln.Artifact.objects.count()
 
-    def dropped(self, *args, **kwargs):
+    def dropped(artifact, *args, **kwargs):  # the record's INSERT
         if connection.vendor == "postgresql":  # the server really ends the session mid-transaction
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
@@ -243,7 +242,7 @@ def test_dropped_connection_leaves_no_orphan_bytes(ln, monkeypatch, case):
 
     artifact = ln.Artifact.from_df(pd.DataFrame({"dropped": [1, 2, 3]}), key=key)
     with monkeypatch.context() as patch:
-        patch.setattr(ln.Artifact, "save_base", dropped)
+        patch.setattr(artifact_save, "_insert", dropped)
         with pytest.raises(OperationalError):
             artifact.save()
     left = _managed(ln) - files_before

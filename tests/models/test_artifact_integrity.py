@@ -33,18 +33,18 @@ def test_failed_upload_records_nothing(ln, monkeypatch, tmp_path):
 
 
 def test_failed_commit_leaves_no_orphan_file(ln, monkeypatch):
-    from django.db import models
+    from django.db import connection
 
     files_before = _managed_files(ln)
     artifact = ln.Artifact.from_df(pd.DataFrame({"x": [41, 42]}), key="fail/commit.parquet")
 
-    def broken_save_base(self, *args, **kwargs):
-        raise RuntimeError("database went away")
+    def insert_fails(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "biolake_artifact"'):
+            raise RuntimeError("database went away")
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr(models.Model, "save_base", broken_save_base)
-    with pytest.raises(RuntimeError, match="database went away"):
+    with connection.execute_wrapper(insert_fails), pytest.raises(RuntimeError, match="database went away"):
         artifact.save()
-    monkeypatch.undo()
     assert not ln.Artifact.filter(key="fail/commit.parquet").exists()
     assert _managed_files(ln) == files_before
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError, connection, transaction
 
-from biolake import _faults
+from biolake import _faults, _process
 from biolake import _logging as log
-from biolake.errors import InvalidArgument
-from biolake.models import artifact_source, obs_index, real_key, versioning
-from biolake.models.current import visible_branch_ids
+from biolake.errors import BiolakeError, InvalidArgument
+from biolake.models import artifact_source, compiled_sql, obs_index, real_key, run_project, versioning
+from biolake.models.base import _constraint_error as constraint_error
 from biolake.models.instance_transfer import transfer_artifact
 from biolake.models.storage import default_storage, storage_for_root
 from biolake.models.uids import encode_version
@@ -82,12 +83,16 @@ def _save(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwar
     if not artifact.uid:
         artifact.uid = _provisional_uid(artifact)
     _faults.point("before-upload")
+    started = None
     if artifact._real_key and source.managed and artifact.key:
         stored = real_key.upload(artifact, source)  # bytes at <storage>/<key>, registered in place
+    elif source.managed:
+        stored, started = _upload(artifact, source)
     else:
-        stored = _upload(artifact, source) if source.managed else None
-    _faults.point("after-upload")
-    duplicate = _commit(artifact, family_lookup, stored, model_save, *args, **kwargs)
+        stored = None
+    if started is None:
+        _faults.point("after-upload")
+    duplicate = _commit(artifact, family_lookup, Stored(stored, started), model_save, *args, **kwargs)
     _faults.point("after-commit")
     source.discard()
     if duplicate is not None:  # the same bytes were saved by another process meanwhile
@@ -116,47 +121,83 @@ def managed_path(artifact: Artifact) -> UPath:
     return artifact.storage.location.join(paths.managed_key(artifact.uid, artifact.suffix))
 
 
-def _upload(artifact: Artifact, source: artifact_source.Source) -> UPath:
+def _upload(artifact: Artifact, source: artifact_source.Source) -> tuple[UPath, transfer.StartedPut | None]:
+    """Bytes to their managed path: moved, uploaded, or (a small file to S3) on their way.
+
+    An upload on its way (:func:`biolake.storage.transfer.start_put`) is returned with the
+    path: the record's database work overlaps it, and the commit waits for it.
+    """
     destination = managed_path(artifact)
     if source.is_temp and not paths.is_remote(destination):
         transfer.move(source.upath, destination)
         source.is_temp = False
-    else:
+        return destination, None
+    started = transfer.start_put(source.upath, destination)
+    if started is None:
         transfer.put(source.upath, destination, fresh=True)  # a fresh uid: nothing is there
-    return destination
+    return destination, started
 
 
-def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: Any, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Artifact | None:
+class Stored:
+    """Where a new artifact's bytes are (``path``, ``None`` if nothing was stored) and, while they
+    are still on their way, the upload (``started``) the commit waits for."""
+
+    def __init__(self, path: Any, started: transfer.StartedPut | None = None) -> None:
+        self.path, self.started = path, started
+
+    def arrived(self) -> None:
+        """Wait until the bytes are in place (raises :class:`~biolake.errors.UploadError` if they never arrive)."""
+        if self.started is not None:
+            self.started.wait()
+            _faults.point("after-upload")
+
+    def remove(self) -> None:
+        """Remove the bytes (after their upload ended, if one is on its way)."""
+        if self.started is not None:
+            self.started.cancel()
+        elif self.path is not None:
+            transfer.remove(self.path)
+
+
+def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: Stored, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Artifact | None:
     """Commit the record (retrying version races); if that fails, remove the bytes wherever they are by now.
+
+    Bytes still on their way (``stored.started``) are waited for inside the transaction on
+    PostgreSQL, after the record's insert and before the commit (the database work overlaps
+    the upload), and before the transaction on SQLite (:func:`_overlaps_upload`); either way
+    the record is committed only once its bytes are verified in place.
 
     Returns the artifact another process committed with the same hash meanwhile (then this
     one is not recorded and its bytes are removed), else ``None``.
     """
     try:
+        if not _overlaps_upload():
+            stored.arrived()
         for attempt in range(_ATTEMPTS):
             try:
                 with transaction.atomic():
                     model = type(artifact)
                     names = [f"hash:{artifact.hash}"]
-                    queries = [model._plain.filter(hash=artifact.hash, branch_id__in=visible_branch_ids()).values_list("pk")[:1]]
+                    queries = [artifact_source.hash_statement(model, artifact.hash, ("pk",), 1)]
                     if family_lookup:
                         names.append(versioning.family_lock(model, family_lookup))
-                        queries.append(versioning.family_query(model, family_lookup))
+                        queries.append(versioning.family_statement(model, family_lookup))
                     found = versioning.locked_lookup(names, queries)
                     same = [] if artifact._skip_hash_lookup else found[0]
                     if same:
                         duplicate = model._plain.get(pk=same[0][0])
-                        if stored is not None:
-                            transfer.remove(stored)
+                        stored.remove()
                         return duplicate
                     latest = found[1] if len(found) > 1 else None
                     provisional = artifact.uid
                     previous = versioning.assign(artifact, artifact._revises, family_lookup, latest)
-                    if stored is not None and artifact.managed and artifact.uid != provisional:
+                    if stored.path is not None and artifact.managed and artifact.uid != provisional:
+                        stored.arrived()
                         moved = managed_path(artifact)
-                        transfer.move(stored, moved)
-                        stored = moved  # renamed to the version's uid
-                    model_save(*args, **kwargs)
+                        transfer.move(stored.path, moved)
+                        stored = Stored(moved)  # renamed to the version's uid
+                    _insert(artifact, model_save, *args, **kwargs)
+                    stored.arrived()
                 artifact._previous_version = previous
                 return None
             except IntegrityError:
@@ -164,9 +205,34 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: An
                     raise
         return None
     except BaseException:
-        if stored is not None and not getattr(artifact, "_overwrote", False):
-            transfer.remove(stored)
+        if not getattr(artifact, "_overwrote", False):
+            stored.remove()
         raise
+
+
+def _overlaps_upload() -> bool:
+    """Whether the transaction may wait for bytes on their way: not on SQLite, where it holds the
+    database's one write lock (other writers would wait for this upload); on PostgreSQL the
+    locks are per content hash and version family."""
+    return connection.vendor != "sqlite"
+
+
+def _insert(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """The record's INSERT: through the cached statement (:func:`compiled_sql.insert`) when the
+    save has no options, else (or where that does not apply) the plain record save."""
+    if args or kwargs:
+        model_save(*args, **kwargs)
+        return
+    try:
+        inserted = compiled_sql.insert(artifact)
+    except BiolakeError:
+        raise
+    except (IntegrityError, DataError, DjangoValidationError, ValueError, TypeError) as error:
+        raise constraint_error(artifact, error) from error  # as Record.save() names it
+    if not inserted:
+        model_save()
+    elif _process.run_project.get() is not None:
+        run_project.label([artifact])
 
 
 def _write_obs_index(artifact: Artifact) -> None:

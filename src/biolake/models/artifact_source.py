@@ -13,10 +13,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
+
 from biolake import _faults, formats
 from biolake import _logging as log
 from biolake import formats
 from biolake.errors import ArgumentTypeError, BiolakeError, ConflictingKeyError, InvalidArgument, InvalidKeyError, PathNotFoundError
+from biolake.models import compiled_sql
 from biolake.models.constants import RUN_ARTIFACT_KIND
 from biolake.models.storage import options_for, registered_roots
 from biolake.models.uids import random_base62
@@ -165,7 +168,7 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
     try:
         _write(data, tmp, suffix)
         _faults.point("write")
-        summary = hashing.summarize(tmp)
+        summary = _summary(tmp)
     except BaseException:
         transfer.remove(paths.create_path(tmp))  # a failed write leaves nothing behind
         raise
@@ -179,6 +182,21 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
         memory=data,
         is_temp=True,
     )
+
+
+def _summary(path: Any) -> Any:
+    """Hash and size of a local file (one open), or of a folder or a remote path."""
+    if not isinstance(path, Path) or hasattr(path, "protocol"):
+        return hashing.summarize(path)
+    try:
+        return hashing.summarize_file(path)
+    except IsADirectoryError:
+        return hashing.summarize(path)
+
+
+def _listing_path(upath: Any) -> Any:
+    """A local UPath (resolved already by ``create_path``) as a plain path; anything else as it is."""
+    return Path(os.fspath(upath)) if upath.protocol == "" else upath
 
 
 def _write(data: Any, tmp: Path, suffix: str) -> None:
@@ -228,7 +246,7 @@ def _from_path(data: Any, key: str | None) -> Source:
         upath=upath,
         key=key,
         suffix=suffix,
-        summary=hashing.summarize(upath),
+        summary=_summary(_listing_path(upath)),
         otype=formats.otype_from_suffix(suffix),
         in_place_root=root,
     )
@@ -268,9 +286,21 @@ def initial_fields(source: Source, description: str | None, kind: str | None, ve
     }
 
 
+def hash_statement(model: Any, hash: str, columns: tuple[str, ...], limit: int) -> tuple[str, list[Any]]:
+    """The ``columns`` of at most ``limit`` visible records with content ``hash``, as a cached statement."""
+    branches = visible_branch_ids()
+
+    def build(params: list[Any]) -> Any:
+        return model._plain.filter(hash=params[-1], branch_id__in=params[:-1]).values_list(*columns)[:limit]
+
+    return compiled_sql.statement(model, ("hash", columns, limit, len(branches)), build, [*branches, hash])
+
+
 def find_duplicate(model: Any, source: Source) -> Any:
     """An existing, non-trashed artifact with the same content hash, if any."""
-    rows = list(model._plain.filter(hash=source.summary.hash, branch_id__in=visible_branch_ids()).values_list("pk", "is_latest")[:10])
+    with connection.cursor() as cursor:
+        cursor.execute(*hash_statement(model, source.summary.hash, ("pk", "is_latest"), 10))
+        rows = cursor.fetchall()
     existing = model._plain.get(pk=max(rows, key=lambda r: (r[1], r[0]))[0]) if rows else None
     if existing is not None and existing.kind != RUN_ARTIFACT_KIND:  # run environments dedup quietly
         name = f"key {existing.key!r}" if existing.key else f"description {existing.description!r}"

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from django.db import connection, models
 
+from biolake.models import compiled_sql
 from biolake.models.current import visible_branch_ids
 from biolake.models.uids import (
     VERSION_SUFFIX_LEN,
@@ -35,7 +36,8 @@ def lock(name: str) -> None:
 
 
 def locked_lookup(names: list[str], queries: list[Any]) -> list[list[tuple[Any, ...]]]:
-    """Take the advisory locks ``names`` (in order), then run ``queries`` (values_list QuerySets).
+    """Take the advisory locks ``names`` (in order), then run ``queries`` (values_list QuerySets,
+    or ``(sql, params)`` statements of :mod:`biolake.models.compiled_sql`).
 
     Call first thing inside ``transaction.atomic()``. On PostgreSQL, when the transaction has
     not started on the server yet, ``BEGIN``, the locks and the query travel in one round
@@ -58,7 +60,19 @@ def locked_lookup(names: list[str], queries: list[Any]) -> list[list[tuple[Any, 
                 raise
     for name in names:
         lock(name)
-    return [[tuple(row) for row in query] for query in queries]
+    return [_rows(query) for query in queries]
+
+
+def _rows(query: Any) -> list[tuple[Any, ...]]:
+    if not isinstance(query, tuple):
+        return [tuple(row) for row in query]
+    with connection.cursor() as cursor:
+        cursor.execute(*query)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _sql_with_params(query: Any) -> tuple[str, Any]:
+    return query if isinstance(query, tuple) else query.query.sql_with_params()
 
 
 def _begin_locked(raw: Any, names: list[str], queries: list[Any]) -> list[list[tuple[Any, ...]]]:
@@ -67,7 +81,7 @@ def _begin_locked(raw: Any, names: list[str], queries: list[Any]) -> list[list[t
 
     statements = ["BEGIN"] + [f"SELECT pg_advisory_xact_lock(4242, {_lock_key(name)})" for name in names]
     with connection.wrap_database_errors, ClientCursor(raw) as cursor:
-        statements += [cursor.mogrify(*query.query.sql_with_params()) for query in queries]
+        statements += [cursor.mogrify(*_sql_with_params(query)) for query in queries]
         with raw.lock:
             raw.pgconn.send_query("; ".join(statements).encode())
             results = raw.wait(execute(raw.pgconn))
@@ -98,11 +112,26 @@ def next_uid(model: Any, stem: str) -> str:
 
 def family_query(model: Any, family_lookup: dict[str, Any]) -> Any:
     """The uids of the latest records of the family keyed ``family_lookup`` (at most one, as a rule)."""
-    branches = visible_branch_ids()
+    return _family_query(model, family_lookup, visible_branch_ids())
+
+
+def _family_query(model: Any, family_lookup: dict[str, Any], branches: list[int]) -> Any:
     # one branch: ``branch_id = 1`` (not ``IN (1)``) matches the partial unique index of the
     # family key, which SQLite then uses instead of scanning every record of the storage
     on_branch = {"branch_id": branches[0]} if len(branches) == 1 else {"branch_id__in": branches}
     return model._plain.filter(is_latest=True, **on_branch, **family_lookup).values_list("uid")[:2]
+
+
+def family_statement(model: Any, family_lookup: dict[str, Any]) -> tuple[str, list[Any]]:
+    """:func:`family_query` as a cached statement (:mod:`biolake.models.compiled_sql`)."""
+    branches = visible_branch_ids()
+    names = list(family_lookup)
+
+    def build(params: list[Any]) -> Any:
+        return _family_query(model, dict(zip(names, params[len(branches) :])), params[: len(branches)])
+
+    params = [*branches, *family_lookup.values()]
+    return compiled_sql.statement(model, ("family", len(branches), *names), build, params)
 
 
 def family_lock(model: Any, family_lookup: dict[str, Any]) -> str:

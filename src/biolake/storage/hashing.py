@@ -47,6 +47,7 @@ __all__ = [
     "hash_stream",
     "summarize",
     "summarize_dir",
+    "summarize_file",
 ]
 
 HASH_TYPE_FILE = "blake3"
@@ -110,6 +111,24 @@ def hash_file(path: str | os.PathLike[str]) -> str:
     hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
     hasher.update_mmap(local)
     return hasher.hexdigest()
+
+
+def summarize_file(path: str | os.PathLike[str]) -> FileSummary:
+    """Hash a local file given by a plain path (no URL, no symlink resolution): one open and stat.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.txt"; _ = f.write_bytes(b"ab")
+        >>> summarize_file(f) == summarize(f)
+        True
+    """
+    import blake3
+
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size < SMALL_FILE:
+            return FileSummary(blake3.blake3(handle.read()).hexdigest(), HASH_TYPE_FILE, size)
+    return FileSummary(hash_file(path), HASH_TYPE_FILE, size)
 
 
 def hash_stream(upath: UPath) -> str:

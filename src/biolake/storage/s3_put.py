@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
     from fsspec.callbacks import Callback
 
-__all__ = ["SIZE_LIMIT", "applies", "put_many", "put_verified"]
+__all__ = ["SIZE_LIMIT", "InFlight", "applies", "put_many", "put_verified", "start"]
 
 SIZE_LIMIT = 16 * 1024**2
 """Files up to this size are read into memory and sent in one ``PutObject``."""
@@ -55,18 +55,45 @@ def put_verified(fs: Any, local: str, remote: str, size: int, callback: Callback
     False when the local file no longer has ``size`` bytes or the response's ETag differs
     from the MD5 of what was sent (the caller tries again). Errors of the request propagate.
     """
+    flight = start(fs, local, remote, size)
+    callback.set_size(len(flight.body))
+    ok = flight.verified()
+    callback.relative_update(len(flight.body))
+    return ok
+
+
+class InFlight:
+    """One ``PutObject`` sent on s3fs's IO thread; :meth:`verified` waits for its response.
+
+    Meanwhile the caller's thread is free (e.g. for database work): the request runs on the
+    file system's own event loop, and the CRC32 of the local bytes was computed while it
+    was sent.
+    """
+
+    def __init__(self, fs: Any, local: str, remote: str, size: int, body: bytes) -> None:
+        self.fs, self.remote, self.size, self.body = fs, remote, size, body
+        self._future = asyncio.run_coroutine_threadsafe(_put_object(fs, local, remote, body), fs.loop)  # on s3fs's IO thread
+        self._crc32 = _crc32(body)  # meanwhile
+
+    def verified(self) -> bool:
+        """Wait for the response: True if the store holds exactly the bytes (errors of the request propagate)."""
+        response = self._future.result()
+        self.fs.invalidate_cache(self.remote)  # the object and its parents' listings
+        return len(self.body) == self.size and _matches(response, self.body, self._crc32)
+
+    def settle(self) -> None:
+        """Wait until the request has ended, whatever its outcome (so nothing arrives after a cleanup)."""
+        try:
+            self._future.result()
+        except Exception:  # noqa: BLE001 - the outcome does not matter here, only that it is over
+            return
+
+
+def start(fs: Any, local: str, remote: str, size: int) -> InFlight:
+    """Read ``local`` and send it to ``remote`` (one ``PutObject``); returns without waiting for the store."""
     with open(local, "rb") as handle:
         body = handle.read()
-    callback.set_size(len(body))
-    request = _put_object(fs, local, remote, body)
-    future = asyncio.run_coroutine_threadsafe(request, fs.loop)  # on s3fs's own IO thread
-    try:
-        crc32 = _crc32(body)  # meanwhile
-    finally:
-        response = future.result()
-    fs.invalidate_cache(remote)  # the object and its parents' listings
-    callback.relative_update(len(body))
-    return len(body) == size and _matches(response, body, crc32)
+    return InFlight(fs, local, remote, size, body)
 
 
 def put_many(fs: Any, files: list[tuple[str, str, int]]) -> list[int]:

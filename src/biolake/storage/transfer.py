@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from biolake import _faults
 from biolake.errors import StorageError, UploadError
-from biolake.storage import _listing, upload
+from biolake.storage import _listing, s3_put, upload
 from biolake.storage.paths import create_path, is_local
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ __all__ = [
     "put",
     "remove",
     "size_of",
+    "start_put",
+    "StartedPut",
 ]
 
 PROGRESS_THRESHOLD = 5 * 1024**2
@@ -94,6 +97,77 @@ def put(src: str | os.PathLike[str], dst: UPath, *, fresh: bool = False) -> None
             "nothing was kept at the destination.",
             path=str(dst),
         ) from error
+
+
+def start_put(src: str | os.PathLike[str], dst: UPath) -> StartedPut | None:
+    """Start uploading a small local file to a fresh name on S3, and return without waiting.
+
+    The file goes up in one verified ``PutObject`` on s3fs's IO thread while the caller does
+    other work; :meth:`StartedPut.wait` before relying on the object, :meth:`StartedPut.cancel`
+    to drop it. Returns ``None`` where :func:`put` is the way (local or non-S3 destinations,
+    folders, files with a progress bar): nothing was started then.
+
+    Raises:
+        UploadError: the file cannot be read (nothing was sent).
+    """
+    if is_local(dst):
+        return None
+    if hasattr(src, "protocol"):  # a UPath (e.g. from create_path): not resolved again
+        if not is_local(src):
+            return None  # put() refuses it
+        local = _listing.local_str(src)  # type: ignore[arg-type]
+    else:
+        local = _listing.local_str(create_path(src))
+    try:
+        info = os.stat(local)
+    except OSError:
+        return None  # put() names the problem
+    if not stat.S_ISREG(info.st_mode) or info.st_size > PROGRESS_THRESHOLD or not s3_put.applies(dst.fs, info.st_size):
+        return None
+    size = info.st_size
+    try:
+        flight = s3_put.start(dst.fs, local, dst.path.rstrip("/"), size)
+    except Exception as error:
+        raise UploadError(f"Uploading {local!r} to {str(dst)!r} failed ({type(error).__name__}: {error}); nothing was sent.", path=str(dst)) from error
+    return StartedPut(local, dst, flight)
+
+
+class StartedPut:
+    """A small file on its way to S3 (:func:`start_put`); ``wait()`` for it or ``cancel()`` it."""
+
+    def __init__(self, local: str, dst: UPath, flight: s3_put.InFlight) -> None:
+        self.local, self.dst, self._flight = local, dst, flight
+        self._done = self._cancelled = False
+
+    def wait(self) -> None:
+        """Return once the store holds exactly the file's bytes (a mismatch is uploaded again, as by :func:`put`).
+
+        Raises:
+            UploadError: the upload failed; nothing is left at the destination (the cause is chained).
+        """
+        if self._done:
+            return
+        try:
+            if not self._flight.verified():
+                pair = upload.Pair(self.local, self._flight.remote, self._flight.size)
+                upload.put_pairs(self.dst.fs, [pair], _ignore, _callback)
+            _faults.point("mid-upload")
+        except Exception as error:
+            self.cancel()
+            raise UploadError(
+                f"Uploading {self.local!r} to {str(self.dst)!r} failed ({type(error).__name__}: {error}); "
+                "nothing was kept at the destination.",
+                path=str(self.dst),
+            ) from error
+        self._done = True
+
+    def cancel(self) -> None:
+        """Wait until the request has ended, then remove the object (best effort): nothing is left."""
+        if self._cancelled:
+            return
+        self._cancelled = True
+        self._flight.settle()
+        _remove_remote(self.dst.fs, [self._flight.remote])
 
 
 def get(src: UPath, dst: str | os.PathLike[str]) -> Path:

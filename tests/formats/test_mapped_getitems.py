@@ -3,7 +3,6 @@ coalesced reads, and ``iter_batches`` over stores that are read window by window
 
 from __future__ import annotations
 
-import warnings
 
 import anndata as ad
 import h5py
@@ -12,50 +11,18 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+import mapped_stores
+from mapped_stores import make_adata, write_stores
+
 from biolake.formats.mapped import _mmap, _windows, mapped
 
-GENES = [f"g{i}" for i in range(12)]
-
-
-def _adata(n: int, genes: list[str], seed: int, first_id: int, sparse: bool = True) -> ad.AnnData:
-    rng = np.random.default_rng(seed)
-    counts = sp.random(n, len(genes), density=0.3, format="csr", random_state=rng, dtype=np.float32)
-    counts.data = np.ceil(counts.data * 10)
-    keep = np.ones(n, np.float32)
-    keep[5] = 0
-    counts = sp.csr_matrix(sp.diags(keep) @ counts)  # row 5 empty
-    counts.eliminate_zeros()
-    obs = pd.DataFrame(
-        {
-            "cell_type": pd.Categorical(rng.choice(["T", "B", "NK"], n)),
-            "donor": rng.choice(["d1", "d2"], n).astype(object),
-            "cell_id": np.arange(first_id, first_id + n),
-        },
-        index=[f"c{i}" for i in range(first_id, first_id + n)],
-    )
-    adata = ad.AnnData(X=counts if sparse else counts.toarray(), obs=obs, var=pd.DataFrame(index=genes))
-    adata.layers["counts"] = counts * 3
-    return adata
+GENES = mapped_stores.GENES
 
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
     """A memory-mappable sparse h5ad, a gzip-compressed h5ad, a dense h5ad and a zarr store."""
-    folder = tmp_path_factory.mktemp("getitems")
-    adatas = [
-        _adata(70, GENES[:10], seed=1, first_id=0),
-        _adata(40, GENES[1:11], seed=2, first_id=100),
-        _adata(30, GENES[:10][::-1], seed=3, first_id=200, sparse=False),
-        _adata(50, GENES[2:12], seed=4, first_id=300),
-    ]
-    paths = [folder / "plain.h5ad", folder / "gzip.h5ad", folder / "dense.h5ad", folder / "store.zarr"]
-    adatas[0].write_h5ad(paths[0])
-    adatas[1].write_h5ad(paths[1], compression="gzip")
-    adatas[2].write_h5ad(paths[2])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        adatas[3].write_zarr(paths[3])
-    return paths
+    return write_stores(tmp_path_factory.mktemp("getitems"))
 
 
 def _assert_items_equal(got, expected):
@@ -128,7 +95,7 @@ class _CountReads:
 
 
 def test_reads_are_coalesced_into_ranges(tmp_path, monkeypatch):
-    adata = _adata(2000, GENES, seed=5, first_id=0)
+    adata = make_adata(2000, GENES, seed=5, first_id=0)
     adata.write_h5ad(tmp_path / "gzip.h5ad", compression="gzip")
     ds = mapped([tmp_path / "gzip.h5ad"], obs_keys=["cell_type"])
     ds[0]  # handles and indptr read before counting

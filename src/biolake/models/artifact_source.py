@@ -13,16 +13,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
 
 from biolake import _faults, formats
 from biolake import _logging as log
-from biolake import formats
 from biolake.errors import ArgumentTypeError, BiolakeError, ConflictingKeyError, InvalidArgument, InvalidKeyError, PathNotFoundError
 from biolake.models import compiled_sql
 from biolake.models.constants import RUN_ARTIFACT_KIND
 from biolake.models.storage import options_for, registered_roots
-from biolake.models.uids import random_base62
 from biolake.models.current import visible_branch_ids
 from biolake.setup.settings import settings
 from biolake.storage import hashing, keys, paths, tempfiles, transfer
@@ -298,9 +295,7 @@ def hash_statement(model: Any, hash: str, columns: tuple[str, ...], limit: int) 
 
 def find_duplicate(model: Any, source: Source) -> Any:
     """An existing, non-trashed artifact with the same content hash, if any."""
-    with connection.cursor() as cursor:
-        cursor.execute(*hash_statement(model, source.summary.hash, ("pk", "is_latest"), 10))
-        rows = cursor.fetchall()
+    rows = compiled_sql.fetch(hash_statement(model, source.summary.hash, ("pk", "is_latest"), 10))
     existing = model._plain.get(pk=max(rows, key=lambda r: (r[1], r[0]))[0]) if rows else None
     if existing is not None and existing.kind != RUN_ARTIFACT_KIND:  # run environments dedup quietly
         name = f"key {existing.key!r}" if existing.key else f"description {existing.description!r}"

@@ -25,7 +25,7 @@ from django.db import connections, router
 from django.db.models import signals
 from django.db.models.sql import InsertQuery
 
-__all__ = ["insert", "rows", "statement"]
+__all__ = ["fetch", "insert", "rows", "statement"]
 
 _SQL: dict[tuple[Any, ...], str | None] = {}  # None: this shape cannot be cached
 _INSERTS: dict[tuple[Any, ...], tuple[str, list[Any]] | None] = {}
@@ -76,9 +76,13 @@ def _stand_ins(params: list[Any]) -> list[Any] | None:
 
 def rows(model: Any, shape: tuple[Any, ...], build: Callable[[list[Any]], Any], params: list[Any], using: str = "default") -> list[tuple[Any, ...]]:
     """The rows of ``build(params)`` (see :func:`statement`), as tuples of the database's values."""
-    sql, values = statement(model, shape, build, params, using)
+    return fetch(statement(model, shape, build, params, using), using)
+
+
+def fetch(sql_params: tuple[str, list[Any]], using: str = "default") -> list[tuple[Any, ...]]:
+    """Run one ``(sql, params)`` statement; its rows as tuples."""
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(*sql_params)
         return [tuple(row) for row in cursor.fetchall()]
 
 

@@ -66,9 +66,7 @@ def locked_lookup(names: list[str], queries: list[Any]) -> list[list[tuple[Any, 
 def _rows(query: Any) -> list[tuple[Any, ...]]:
     if not isinstance(query, tuple):
         return [tuple(row) for row in query]
-    with connection.cursor() as cursor:
-        cursor.execute(*query)
-        return [tuple(row) for row in cursor.fetchall()]
+    return compiled_sql.fetch(query)
 
 
 def _sql_with_params(query: Any) -> tuple[str, Any]:

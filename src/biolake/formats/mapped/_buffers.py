@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import ctypes
 import math
 
 import numpy as np
@@ -65,5 +66,5 @@ def zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         buffer = None
     lease = _Lease(shape, dtype, buffer=bytearray(nbytes) if buffer is None else buffer)  # base: the bytearray
     if buffer is not None:
-        lease.fill(0)
+        ctypes.memset(lease.ctypes.data, 0, nbytes)  # the C library's memset: faster than ``fill(0)``
     return lease.view(np.ndarray)

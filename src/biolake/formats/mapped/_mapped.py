@@ -281,9 +281,11 @@ class MappedCore:
         rows: np.ndarray,
         groups: np.ndarray,
         part: Callable[[int, str, np.ndarray], _fetch.Part],
+        cached: dict[str, np.ndarray],
     ) -> dict[str, Any]:
         """The cells ``(stores, rows)`` as a batch, read group by group: ``part(group, layer, at)``
-        is the :class:`._fetch.Part` of the cells at batch positions ``at`` of ``group``.
+        is the :class:`._fetch.Part` of the cells at batch positions ``at`` of ``group``;
+        ``cached`` holds the batch's labels of keys kept in memory (:meth:`_epoch_labels`).
 
         Layers are 2-D arrays, labels arrays.
         """
@@ -292,17 +294,21 @@ class MappedCore:
         batch: dict[str, Any] = {}
         for layer in self.layers_keys:
             parts = [part(group, layer, at) for group, at in cells]
-            dense = _fetch.dense_batch(parts, n, len(self.var_joint), self._dtypes[layer])
-            batch[layer] = dense
-        by_store = cells if groups is stores else None
+            batch[layer] = _fetch.dense_batch(parts, n, len(self.var_joint), self._dtypes[layer])
+        by_store = None
         for key in self.obs_keys:
-            if by_store is None and (key in self._codes or key in self._values):
-                batch[key] = self._all_labels(key)[self._row_offsets[stores] + rows]
+            if key in cached:
+                batch[key] = cached[key]
                 continue
             by_store = by_store or _grouped(stores)
             batch[key] = self._batch_labels(key, rows, by_store, as_items=False)
         batch[STORE_KEY] = stores.astype(np.int64)
         return batch
+
+    def _epoch_labels(self, stores: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """The labels kept in memory (codes, or values) of the cells ``(stores, rows)``, one gather per key."""
+        keys = self._row_offsets[stores] + rows
+        return {key: self._all_labels(key)[keys] for key in self.obs_keys if key in self._codes or key in self._values}
 
     def _batch_labels(self, key: str, rows: np.ndarray, by_store: list[tuple[int, np.ndarray]], as_items: bool) -> Any:
         parts = [(self._labels_of(key, store, rows[at]), at) for store, at in by_store]
@@ -382,11 +388,15 @@ class MappedCore:
         gather = window * block_size < batch_size
         direct = [gather and all(s.matrix(layer).mapped is not None for layer in self.layers_keys) for s in self._sources]
         reads = _windows.WindowReads(plan, epoch, self._column_maps, direct, self._read_ranges, self._whole)
+        # Everything per cell is looked up once per epoch; a batch takes slices.
+        stores, rows = plan.stores[epoch.cells], plan.rows[epoch.cells]
+        groups, keys = reads.groups(stores, epoch.window_of), reads.keys(stores, rows)
+        labels = self._epoch_labels(stores, rows)
         for begin in _blocks.batch_bounds(len(epoch.cells), batch_size, drop_last):
-            cells = epoch.cells[begin : begin + batch_size]
-            stores, rows = plan.stores[cells], plan.rows[cells]
-            groups = reads.groups(stores, epoch.window_of[begin : begin + batch_size])
-            yield self._batch(stores, rows, groups, functools.partial(_window_part, reads, stores, rows))
+            end = begin + batch_size
+            part = functools.partial(_window_part, reads, rows[begin:end], keys[begin:end])
+            cached = {key: values[begin:end].copy() for key, values in labels.items()}
+            yield self._batch(stores[begin:end], rows[begin:end], groups[begin:end], part, cached)
 
     def _read_ranges(
         self, store: int, layer: str, starts: np.ndarray, stops: np.ndarray
@@ -461,9 +471,9 @@ class MappedCore:
 
 
 def _window_part(
-    reads: _windows.WindowReads, stores: np.ndarray, rows: np.ndarray, group: int, layer: str, at: np.ndarray
+    reads: _windows.WindowReads, rows: np.ndarray, keys: np.ndarray, group: int, layer: str, at: np.ndarray
 ) -> _fetch.Part:
-    return reads.part(group, layer, stores, rows, at)
+    return reads.part(group, layer, rows, keys, at)
 
 
 def _grouped(groups: np.ndarray) -> list[tuple[int, np.ndarray]]:

@@ -14,7 +14,7 @@ batch_size``), memory-mapped stores are gathered from directly instead (``direct
 
 Example:
     >>> reads = WindowReads(plan, epoch, maps, direct, read_ranges, whole)  # doctest: +SKIP
-    >>> part = reads.part(reads.groups(stores, windows)[0], "X", stores, rows, at)  # doctest: +SKIP
+    >>> part = reads.part(reads.groups(stores, windows)[0], "X", rows, reads.keys(stores, rows), at)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -77,13 +77,19 @@ class WindowReads:
         ``read`` numbers the runs of windows read together."""
         return np.where(self._direct[stores], stores, self._n_stores * (windows // self._per_read + 1))
 
-    def part(self, group: int, layer: str, stores: np.ndarray, rows: np.ndarray, at: np.ndarray) -> Part:
-        """The :class:`Part` of the batch's cells ``at`` (all in ``group``) for ``layer``."""
+    def keys(self, stores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The global row (the key in a read) of each cell."""
+        keys: np.ndarray = self._row_offsets[stores] + rows
+        return keys
+
+    def part(self, group: int, layer: str, rows: np.ndarray, keys: np.ndarray, at: np.ndarray) -> Part:
+        """The :class:`Part` of the batch's cells ``at`` (all in ``group``) for ``layer``; ``rows`` are the
+        batch's file rows and ``keys`` their :meth:`keys`."""
+        whole = len(at) == len(rows)  # the whole batch (positions 0..n-1): no gather
         if group < self._n_stores:
-            return Part(self._whole(group, layer), self._maps[group], rows[at], at)
+            return Part(self._whole(group, layer), self._maps[group], rows if whole else rows[at], at)
         read = group // self._n_stores - 1
-        keys = self._row_offsets[stores[at]] + rows[at]
-        return Part(self._read(read, layer), self._identity, keys, at)
+        return Part(self._read(read, layer), self._identity, keys if whole else keys[at], at)
 
     def _read(self, read: int, layer: str) -> Rows:
         if read > self._newest:  # the epoch moved on: keep the previous read only

@@ -120,6 +120,10 @@ duckdb_connection: list[Any] = []
 # memory of dense batches of ``mapped()`` datasets that no one references any more, by size in
 # bytes, reused for the next batches (see biolake.formats.mapped._buffers)
 batch_buffers: dict[int, list[Any]] = {}
+# in a DataLoader worker: {its pid: its shared-memory arena of batches, or None if it cannot have one};
+# in the main process: the workers' arenas it mapped, by path (see biolake.formats.mapped._shared)
+batch_arena: dict[int, Any] = {}
+batch_arenas: dict[str, Any] = {}
 
 
 def current_run_id() -> int | None:

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from biolake.formats.mapped import _buffers, _shared
 from biolake.formats.mapped._fetch import Scattered
 
 #: Array dtypes that ``torch.from_numpy`` turns into the tensor ``default_collate`` makes.
@@ -131,10 +132,13 @@ def _payload(batch: Shipped) -> list[tuple[str, str, Any]]:
     payload: list[tuple[str, str, Any]] = []
     for key, value in batch.items():
         sparse = batch.sparse.get(key)
-        if sparse is not None and sparse[0] is value and value._version == sparse[1]:  # not changed in place
+        array = _as_numpy(torch, value)
+        if array is not None and (place := _shared.place_of(array)) is not None:  # in shared memory: its place
+            payload.append((key, "shared", place))
+        elif sparse is not None and sparse[0] is value and value._version == sparse[1]:  # not changed in place
             flat, values = sparse[2].compact(value.numel())
             payload.append((key, "scattered", (flat, values, tuple(value.shape), value.numpy().dtype)))
-        elif (array := _as_numpy(torch, value)) is not None:
+        elif array is not None:
             payload.append((key, "array", array))
         else:
             payload.append((key, "object", value))  # pickled by torch's own rules
@@ -158,7 +162,9 @@ def unship(payload: list[tuple[str, str, Any]]) -> dict[str, Any]:
 
     batch: dict[str, Any] = {}
     for key, kind, value in payload:
-        if kind == "scattered":
+        if kind == "shared":
+            batch[key] = torch.from_numpy(_shared.attach(*value))
+        elif kind == "scattered":
             batch[key] = torch.from_numpy(Scattered.dense(*value))
         elif kind == "array":
             batch[key] = torch.from_numpy(value if value.flags.writeable else value.copy())
@@ -167,14 +173,18 @@ def unship(payload: list[tuple[str, str, Any]]) -> dict[str, Any]:
     return batch
 
 
-def register() -> None:
-    """Let torch's ``default_collate`` collate batches starting with a :class:`FirstItem` (when torch is loaded)."""
+def register() -> Callable[[tuple[int, int], np.dtype], np.ndarray]:
+    """Let torch's ``default_collate`` collate batches starting with a :class:`FirstItem` (when torch is
+    loaded), and return where dense batch arrays go: shared memory in a DataLoader worker
+    (:func:`._shared.zeros`), else this process's pool (:func:`._buffers.zeros`)."""
     if sys.modules.get("torch") is None:  # not imported (or blocked)
-        return
+        return _buffers.zeros
+    from torch.utils.data import get_worker_info
     from torch.utils.data._utils.collate import default_collate_fn_map
 
     if FirstItem not in default_collate_fn_map:
         default_collate_fn_map[FirstItem] = collate_first
+    return _buffers.zeros if get_worker_info() is None else _shared.zeros
 
 
 def collate_first(batch: Sequence[Any], *, collate_fn_map: dict[Any, Callable[..., Any]] | None = None) -> Any:

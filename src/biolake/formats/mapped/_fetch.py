@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 
@@ -52,13 +53,19 @@ def dense_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.nd
 
 
 def gather(
-    parts: list[Part], n: int, n_out: int, dtype: np.dtype, non_zeros: bool = False
+    parts: list[Part],
+    n: int,
+    n_out: int,
+    dtype: np.dtype,
+    non_zeros: bool = False,
+    allocate: Callable[[tuple[int, int], np.dtype], np.ndarray] = zeros,
 ) -> tuple[np.ndarray, Scattered | None]:
     """:func:`dense_batch`, and the batch's non-zeros as :class:`Scattered` when every part is sparse
-    (``None`` when some part is dense, or when scipy densified the batch, which ``non_zeros`` prevents)."""
+    (``None`` when some part is dense, or when scipy densified the batch, which ``non_zeros`` prevents).
+    ``allocate(shape, dtype)`` gives the zeroed batch array."""
     if not non_zeros and _in_memory_in_order(parts, n):
         return _scipy_batch(parts, n, n_out, dtype), None
-    out = zeros((n, n_out), dtype)
+    out = allocate((n, n_out), dtype)
     sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
     scattered = _scatter_csr(sparse, n_out, np.dtype(np.int32 if n * n_out < 2**31 else np.int64)) if sparse else None
     if scattered is not None:

@@ -224,7 +224,7 @@ class MappedCore:
         positions = self._positions(indices)
         if not len(positions):
             return []
-        _collate.register()
+        allocate = _collate.register()
         stores, rows = self._file_rows(positions)
         cells = _grouped(stores)
         gathered = _collate.Gathered(len(positions))
@@ -233,7 +233,8 @@ class MappedCore:
                 _fetch.Part(self._read_needed(group, layer, rows[at]), self._column_maps[group], rows[at], at)
                 for group, at in cells
             ]
-            dense, non_zeros = _fetch.gather(parts, len(positions), len(self.var_joint), self._dtypes[layer], True)
+            n_out, dtype = len(self.var_joint), self._dtypes[layer]
+            dense, non_zeros = _fetch.gather(parts, len(positions), n_out, dtype, True, allocate)
             gathered.add_rows(layer, dense, non_zeros)
         for key in self.obs_keys:
             if key in self._codes:  # encoded and cached: one gather over all stores

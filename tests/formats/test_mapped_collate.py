@@ -1,5 +1,5 @@
 """``default_collate`` of ``__getitems__`` batches: built from the gathered arrays, and sent
-from DataLoader workers as non-zeros; always the batch torch makes of ``ds[i]`` items."""
+from DataLoader workers as non-zeros when they cannot share memory; always the batch torch makes of ``ds[i]`` items."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import scipy.sparse as sp
 import mapped_stores
 from mapped_stores import write_stores
 
-from biolake.formats.mapped import _collate, mapped
+from biolake import _process
+from biolake.formats.mapped import _collate, _shared, mapped
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("torch.multiprocessing")  # registers torch's reducers with ForkingPickler
@@ -104,7 +105,11 @@ def test_items_copy_and_pickle_as_plain_dicts(stores):
 
 
 def _in_a_worker(monkeypatch):
+    """This process as a DataLoader worker without shared memory (tests/formats/test_mapped_shared.py
+    has the batches that travel through it): batches travel as non-zeros."""
     monkeypatch.setattr(torch.utils.data, "get_worker_info", lambda: object())
+    monkeypatch.setattr(_shared, "ARENA_DIR", "/nonexistent-biolake-test")
+    monkeypatch.setattr(_process, "batch_arena", {})
 
 
 def test_worker_batch_travels_as_non_zeros(stores, monkeypatch):

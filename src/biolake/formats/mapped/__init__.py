@@ -8,7 +8,8 @@ and labels are encoded consistently across files. An uncompressed ``.h5ad`` (ann
 default) is memory-mapped, so rows are gathered without an h5py call per cell; compressed
 files and zarr stores are read in as few slices as possible. torch's ``default_collate``
 turns a ``__getitems__`` batch into tensors over the arrays it gathered (no stacking of
-rows), and a DataLoader worker sends a sparse layer as its non-zeros (:mod:`._collate`). ``Collection.mapped(...)`` calls :func:`mapped` with the
+rows), and a DataLoader worker builds batches in shared memory and sends only their place
+(:mod:`._shared`; without ``/dev/shm``, a sparse layer's non-zeros). ``Collection.mapped(...)`` calls :func:`mapped` with the
 cached paths of its artifacts.
 
 Torch is optional. ``MappedDataset`` is created on first use (``mapped()`` or the attribute

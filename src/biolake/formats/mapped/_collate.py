@@ -11,11 +11,15 @@ which a ``DataLoader`` calls with the items of each batch, makes the same batch 
   identity), layers and codes become tensors over the gathered arrays (no copy; the layer
   rows of the items are read-only views of them) instead of stacking 256 rows;
 - in a DataLoader worker the batch is a :class:`Shipped` dict: pickled to the main process,
-  a sparse layer travels as its non-zeros (:class:`._fetch.Scattered`) and is densified
-  there, and other tensors travel as numpy arrays, so no batch needs a new shared-memory
-  block and a file descriptor per tensor (on a small machine those cost more than reading).
-  A layer tensor changed in place in the worker (a ``collate_fn`` that normalises it) is
-  noticed by its version counter and sent whole; a write through its ``.numpy()`` array is not.
+  a layer built in the worker's shared-memory arena travels as its place there
+  (:mod:`._shared`: the main process maps the arena once and wraps the slot, no copy); a
+  sparse layer in private memory (no free slot, no ``/dev/shm``) travels as its non-zeros
+  (:class:`._fetch.Scattered`) and is densified there; other tensors travel as numpy arrays.
+  So no batch needs a new shared-memory block and a file descriptor per tensor (torch's way,
+  which on a small machine costs more than reading). A layer tensor changed in place in the
+  worker (a ``collate_fn`` that normalises it) travels changed: in its slot, or noticed by
+  its version counter and sent whole; a write through its ``.numpy()`` array is not noticed
+  outside a slot.
 
 Anything else (items changed, reordered, mixed with other items) is collated by torch's
 own rules, as for plain dicts. Without torch nothing here is used.
@@ -115,7 +119,7 @@ class FirstItem(dict):  # type: ignore[type-arg]
 
 class Shipped(dict):  # type: ignore[type-arg]
     """A batch collated in a DataLoader worker; pickled, it becomes a plain dict of the same
-    tensors, sparse layers sent as their non-zeros (see :func:`unship`)."""
+    tensors, layers in shared memory sent as their place, other sparse layers as their non-zeros (see :func:`unship`)."""
 
     __slots__ = ("sparse",)
 

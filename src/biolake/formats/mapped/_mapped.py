@@ -214,7 +214,7 @@ class MappedCore:
         Layer values are read-only row views of one array per layer. ``default_collate`` of
         the items (what a DataLoader makes of them) is the batch it makes of ``self[i]``
         items, built from those arrays without stacking rows, and sent from a DataLoader
-        worker as the batch's non-zeros (:mod:`._collate`).
+        worker as its place in shared memory (:mod:`._shared`), else as its non-zeros (:mod:`._collate`).
 
         Example:
             >>> items = ds.__getitems__([5, 0, 5])  # doctest: +SKIP

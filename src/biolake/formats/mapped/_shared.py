@@ -139,7 +139,7 @@ Place = tuple[str, int, int, int, tuple[int, ...], str]
 def place_of(array: np.ndarray) -> Place | None:
     """Where ``array`` lies when it is exactly a batch of this worker's arena, as
     :func:`attach` takes it; the slot is then the main process's to give back. Else ``None``."""
-    arena = _process.batch_arena.get(os.getpid())
+    arena: Arena | None = _process.batch_arena.get(os.getpid())
     if arena is None or not array.flags.c_contiguous:
         return None
     offset = array.ctypes.data - arena.base - PAGE
@@ -171,7 +171,8 @@ def _own_arena(nbytes: int) -> Arena | None:
     if pid not in mine:  # first batch of this process (a forked child inherits its parent's dict)
         mine.clear()
         mine[pid] = _create(-(-nbytes // PAGE) * PAGE)
-    return mine[pid]
+    arena: Arena | None = mine[pid]
+    return arena
 
 
 def _create(slot_bytes: int) -> Arena | None:

@@ -120,8 +120,12 @@ def test_memory_mapped_batch_needs_no_h5py_read(stores, monkeypatch):
     assert reads.n == 0 and batch["X"].shape == (32, 10)
 
 
-def test_rows_across_gaps_between_chunk_runs(tmp_path):
-    """Small chunks: HDF5 puts its chunk index between runs of chunks, and some rows cross a gap."""
+@pytest.mark.parametrize("paired", [True, False])
+def test_rows_across_gaps_between_chunk_runs(tmp_path, paired, monkeypatch):
+    """Small chunks: HDF5 puts its chunk index between runs of chunks, and some rows cross a gap;
+    with indices and data addressed alike (one copy per store) and without (a segment per row)."""
+    if not paired:
+        monkeypatch.setattr(_mmap, "paired_views", lambda *args: None)
     matrix = sp.random(400, 50, density=0.3, format="csr", random_state=0, dtype=np.float32)
     adata = ad.AnnData(X=matrix, obs=pd.DataFrame(index=[f"c{i}" for i in range(400)]))
     adata.write_h5ad(tmp_path / "a.h5ad")
@@ -133,6 +137,7 @@ def test_rows_across_gaps_between_chunk_runs(tmp_path):
     ds = mapped([tmp_path / "a.h5ad"])
     mapped_rows = ds._sources[0].matrix("X")._mapped
     assert mapped_rows is not None and mapped_rows.straddles.any()
+    assert (mapped_rows.paired is not None) == paired
     with h5py.File(tmp_path / "a.h5ad") as f:
         assert len(_mmap.dataset_runs(f["X/data"], _mmap.open_map(tmp_path / "a.h5ad")).first) > 1
     dense = matrix.toarray()
@@ -232,3 +237,21 @@ def test_duplicate_entries_of_a_row_add_up_on_every_path(tmp_path):
         np.testing.assert_array_equal(np.stack([item["X"] for item in ds.__getitems__([1, 0, 2, 0])]), expected[[1, 0, 2, 0]])
         batch = next(ds.iter_batches(3, shuffle=False))
         np.testing.assert_array_equal(batch["X"], expected)
+
+
+def test_paired_views_only_within_one_mapping(tmp_path):
+    """Indices and data are addressed alike only as views of one mapping of the file."""
+    matrix = sp.random(50, 20, density=0.3, format="csr", random_state=0, dtype=np.float32)
+    ad.AnnData(X=matrix, obs=pd.DataFrame(index=[f"c{i}" for i in range(50)])).write_h5ad(tmp_path / "a.h5ad")
+    with h5py.File(tmp_path / "a.h5ad") as f:
+        one = _mmap.open_map(tmp_path / "a.h5ad")
+        data, indices = _mmap.dataset_runs(f["X/data"], one), _mmap.dataset_runs(f["X/indices"], one)
+        other = _mmap.dataset_runs(f["X/indices"], _mmap.open_map(tmp_path / "a.h5ad"))
+        indptr = f["X/indptr"][:]
+    starts, lengths = indptr[:-1], np.diff(indptr)
+    indices_view, data_view, at = _mmap.paired_views(data, indices, data.translate(starts), indices.translate(starts), lengths)
+    for row in range(50):
+        span = slice(int(at[row]), int(at[row] + lengths[row]))
+        np.testing.assert_array_equal(indices_view[span], matrix[row].indices)
+        np.testing.assert_array_equal(data_view[span], matrix[row].data)
+    assert _mmap.paired_views(data, other, data.translate(starts), other.translate(starts), lengths) is None

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from biolake.formats.mapped import _buffers, _shared
-from biolake.formats.mapped._fetch import Scattered
+from biolake.formats.mapped._fetch import NonZeros, Scattered
 
 #: Array dtypes that ``torch.from_numpy`` turns into the tensor ``default_collate`` makes.
 _TORCH_KINDS = frozenset("biuf")
@@ -60,9 +60,9 @@ class Gathered:
         self.n = n
         self.columns: dict[str, list[Any]] = {}
         self.arrays: dict[str, np.ndarray] = {}
-        self.scattered: dict[str, Scattered] = {}
+        self.scattered: dict[str, NonZeros] = {}
 
-    def add_rows(self, key: str, dense: np.ndarray, scattered: Scattered | None) -> None:
+    def add_rows(self, key: str, dense: np.ndarray, scattered: NonZeros | None) -> None:
         """A layer: item values are read-only row views of ``dense`` (which collates without a copy)."""
         view = dense.view()
         view.flags.writeable = False
@@ -123,7 +123,7 @@ class Shipped(dict):  # type: ignore[type-arg]
 
     __slots__ = ("sparse",)
 
-    def __init__(self, values: dict[str, Any], sparse: dict[str, tuple[Any, int, Scattered]]) -> None:
+    def __init__(self, values: dict[str, Any], sparse: dict[str, tuple[Any, int, NonZeros]]) -> None:
         super().__init__(values)
         self.sparse = sparse  # key -> (the tensor made, its version then, its non-zeros)
 

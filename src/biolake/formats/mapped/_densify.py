@@ -44,6 +44,38 @@ def rows_into(matrix: Any, rows: np.ndarray, out: np.ndarray) -> None:
     todense(len(rows), out.shape[1], new_indptr, taken_indices, taken_data, out.reshape(-1))
 
 
+def rows_at(
+    paired: tuple[np.ndarray, np.ndarray, np.ndarray], lengths: np.ndarray, positions: np.ndarray, out: np.ndarray
+) -> bool:
+    """Add rows into ``out`` (C-contiguous zeros) at row ``positions`` (ascending): row ``k`` is
+    ``lengths[k]`` elements from ``paired[2][k]`` of the ``(indices, data, starts)`` of
+    :func:`._mmap.paired_views` (``starts`` already taken for these rows). One
+    ``csr_row_index`` copies indices and data together; ``csr_todense`` writes them through an
+    ``indptr`` over all rows of ``out`` that is empty where no row goes.
+
+    Returns ``False`` (and leaves ``out`` alone) when scipy lacks the loops.
+    """
+    kernels = _kernels()
+    if kernels is None or not out.flags.c_contiguous:
+        return False
+    indices, data, starts = paired
+    index = indices.dtype
+    k = len(starts)
+    bounds = np.empty(2 * k, index)
+    bounds[0::2] = starts
+    bounds[1::2] = starts + lengths
+    size = int(lengths.sum())
+    if size >= _INDEX_LIMITS[index.itemsize]:
+        return False
+    taken_indices, taken_data = np.empty(size, index), np.empty(size, data.dtype)
+    kernels[0](k, np.arange(0, 2 * k, 2, dtype=index), bounds, indices, data, taken_indices, taken_data)
+    indptr = np.zeros(out.shape[0] + 1, index)
+    indptr[positions + 1] = lengths
+    np.cumsum(indptr, out=indptr)
+    kernels[1](out.shape[0], out.shape[1], indptr, taken_indices, taken_data.astype(out.dtype, copy=False), out.reshape(-1))
+    return True
+
+
 @functools.cache
 def _kernels() -> tuple[Any, Any] | None:
     try:
@@ -127,6 +159,8 @@ def _positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return positions
 
 
+#: The largest value of a signed index type, by item size.
+_INDEX_LIMITS = {4: 2**31 - 1, 8: 2**63 - 1}
 #: Index dtype of ``csr_row_index`` by item size, and the array lengths it can address.
 _INDEX_TYPES: dict[int, tuple[np.dtype[Any], int]] = {4: (np.dtype(np.int32), 2**31 - 1), 8: (np.dtype(np.int64), 2**63 - 1)}
 _NO_INDEX: tuple[np.dtype[Any], int] = (np.dtype(np.int64), 0)

@@ -5,10 +5,13 @@ the windows read together by ``iter_batches``), each with the rows it was read i
 (:mod:`._rows`). When every part is CSR rows in memory over the joint columns and holds a
 run of the batch in order (``iter_batches``), scipy's loops take and densify each part
 straight into the output (:func:`._densify.rows_into`). Otherwise (``__getitems__``,
-memory-mapped stores) each part copies the ``indices`` and ``data`` of its rows, a segment
-per row (:func:`._densify.segments`), and one scatter per part writes them into the output
-rows, in the order the cells were asked for; the same non-zeros (:class:`Scattered`) are what
-a DataLoader worker sends. Dense parts are one fancy index each.
+memory-mapped stores) each part is written at its positions: a memory-mapped store whose
+``indices`` and ``data`` are addressed alike (:func:`._mmap.paired_views`) by one copy and
+one densifying loop (:func:`._densify.rows_at`); any other copies the ``indices`` and
+``data`` of its rows, a segment per row (:func:`._densify.segments`), and scatters them into
+the output rows. Those non-zeros (:class:`Scattered`) are also what a DataLoader worker
+sends when its batch is not in shared memory; :class:`NonZeros` makes them only then.
+Dense parts are one fancy index each.
 
 Example:
     >>> rows = CsrRows(np.array([1.0, 2.0, 3.0]), np.array([0, 2, 1]), np.array([0, 2, 2, 3]))
@@ -25,9 +28,9 @@ from collections.abc import Callable
 import numpy as np
 
 from biolake.formats.mapped._buffers import zeros
-from biolake.formats.mapped._densify import add_into, pairs, rows_into, segments
+from biolake.formats.mapped._densify import add_into, pairs, rows_at, rows_into, segments
 from biolake.formats.mapped._joins import ColumnMap
-from biolake.formats.mapped._rows import CsrRows, DenseRows, Rows
+from biolake.formats.mapped._rows import CsrRows, DenseRows, MappedCsr, Rows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,23 +60,52 @@ def gather(
     n: int,
     n_out: int,
     dtype: np.dtype,
-    non_zeros: bool = False,
     allocate: Callable[[tuple[int, int], np.dtype], np.ndarray] = zeros,
-) -> tuple[np.ndarray, Scattered | None]:
-    """:func:`dense_batch`, and the batch's non-zeros as :class:`Scattered` when every part is sparse
-    (``None`` when some part is dense, or when scipy densified the batch, which ``non_zeros`` prevents).
-    ``allocate(shape, dtype)`` gives the zeroed batch array."""
-    if not non_zeros and _in_memory_in_order(parts, n):
-        return _scipy_batch(parts, n, n_out, dtype), None
-    out = allocate((n, n_out), dtype)
-    sparse = [part for part in parts if not isinstance(part.rows, DenseRows)]
-    scattered = _scatter_csr(sparse, n_out, np.dtype(np.int32 if n * n_out < 2**31 else np.int64)) if sparse else None
-    if scattered is not None:
-        scattered.into(out)
-    for part in parts:
-        if isinstance(part.rows, DenseRows):
-            out[part.positions] = part.columns.dense_rows(part.rows.take(part.file_rows), dtype)
-    return out, scattered if len(sparse) == len(parts) else None
+) -> tuple[np.ndarray, NonZeros | None]:
+    """:func:`dense_batch` in an array from ``allocate(shape, dtype)`` (zeroed), and the batch's
+    :class:`NonZeros` when every part is sparse (``None`` when some part is dense)."""
+    if _in_memory_in_order(parts, n):
+        dense = _scipy_batch(parts, n, n_out, dtype, allocate)
+    else:
+        dense = allocate((n, n_out), dtype)
+        for part in parts:
+            _part_into(part, dense, dtype)
+    sparse = not any(isinstance(part.rows, DenseRows) for part in parts)
+    return dense, NonZeros(parts, n_out) if sparse else None
+
+
+def _part_into(part: Part, out: np.ndarray, dtype: np.dtype) -> None:
+    """Write the rows of ``part`` into ``out`` (zeros) at its positions."""
+    rows = part.rows
+    if isinstance(rows, DenseRows):
+        out[part.positions] = part.columns.dense_rows(rows.take(part.file_rows), dtype)
+        return
+    if isinstance(rows, MappedCsr) and rows.paired is not None and part.columns.identity:
+        indices, data, starts = rows.paired
+        lengths = rows.lengths[part.file_rows]  # 0 for the odd rows, added below
+        if rows_at((indices, data, starts[part.file_rows]), lengths, part.positions, out):
+            n_out = out.shape[1]
+            for k in rows.odd(part.file_rows).tolist():
+                columns, values = rows.row(int(part.file_rows[k]))
+                add_into(out.reshape(-1), int(part.positions[k]) * n_out + columns.astype(np.int64), values)
+            return
+    _scatter_csr([part], out.shape[1], _index_dtype(out.size)).into(out)
+
+
+class NonZeros:
+    """The non-zeros of a batch's sparse parts as :class:`Scattered`, made only when asked for
+    (:meth:`compact`): what a DataLoader worker sends when its batch is not in shared memory."""
+
+    def __init__(self, parts: list[Part], n_out: int) -> None:
+        self.parts, self.n_out = parts, n_out
+
+    def compact(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`Scattered.compact` of the parts' non-zeros in a batch of ``size`` values."""
+        return _scatter_csr(self.parts, self.n_out, _index_dtype(size)).compact(size)
+
+
+def _index_dtype(size: int) -> np.dtype:
+    return np.dtype(np.int32 if size < 2**31 else np.int64)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,9 +150,11 @@ def _in_memory_in_order(parts: list[Part], n: int) -> bool:
     return begin == n
 
 
-def _scipy_batch(parts: list[Part], n: int, n_out: int, dtype: np.dtype) -> np.ndarray:
+def _scipy_batch(
+    parts: list[Part], n: int, n_out: int, dtype: np.dtype, allocate: Callable[[tuple[int, int], np.dtype], np.ndarray]
+) -> np.ndarray:
     """Rows taken and densified by scipy's compiled loops, part after part into one array."""
-    out = zeros((n, n_out), dtype)
+    out = allocate((n, n_out), dtype)
     begin = 0
     for part in parts:
         rows = part.rows

@@ -234,7 +234,7 @@ class MappedCore:
                 for group, at in cells
             ]
             n_out, dtype = len(self.var_joint), self._dtypes[layer]
-            dense, non_zeros = _fetch.gather(parts, len(positions), n_out, dtype, True, allocate)
+            dense, non_zeros = _fetch.gather(parts, len(positions), n_out, dtype, allocate)
             gathered.add_rows(layer, dense, non_zeros)
         for key in self.obs_keys:
             if key in self._codes:  # encoded and cached: one gather over all stores

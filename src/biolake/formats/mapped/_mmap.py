@@ -6,7 +6,8 @@ a ``numpy`` array over a read-only ``mmap`` of the file holds the dataset:
 many rows are gathered with one fancy index (served from the page cache) instead of one
 h5py read per row. :func:`dataset_runs` says where each element lies (HDF5 puts
 its chunk index between some chunks, so a dataset is a few runs of consecutive elements)
-and :func:`dataset_view` maps a 2-D dataset stored in one run. Both return ``None``
+and :func:`dataset_view` maps a 2-D dataset stored in one run; :func:`paired_views` addresses a CSR
+matrix's ``indices`` and ``data`` alike. They return ``None``
 whenever the bytes are not laid out that way (filters such as gzip, chunks out of order or not yet
 allocated, chunks narrower than a row, external storage, strings): the caller then reads
 through h5py. A view is checked against h5py's own read of its first and last elements
@@ -143,3 +144,49 @@ def _agrees(runs: Runs, dataset: Any) -> bool:
     n = int(dataset.shape[0])
     probes = np.unique(np.concatenate([runs.first, runs.first[1:] - 1, [n - 1]]))
     return bool(np.array_equal(runs.view[runs.translate(probes)], np.asarray(dataset[probes]), equal_nan=True))
+
+
+#: Data dtypes scipy's compiled CSR loops take (``float16`` is not one of them).
+_LOOP_KINDS = frozenset("biufc")
+
+
+def paired_views(
+    data: Runs, indices: Runs, data_starts: np.ndarray, indices_starts: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A mapped CSR matrix's ``indices`` and ``data`` as two arrays addressed alike, or ``None``.
+
+    anndata writes ``X/data`` and ``X/indices`` with the same chunks, so every row's data lies
+    a fixed number of elements after (or before) its indices in the file. Then ``(indices,
+    data, starts)`` are views of the file in which row ``r`` (of ``lengths[r] > 0``) is
+    ``indices[starts[r] : starts[r] + lengths[r]]`` and ``data`` at the same positions: the
+    layout scipy's ``csr_row_index`` copies both from in one loop. ``starts`` has the dtype of
+    ``indices``. ``None`` when the distance varies, the dtypes differ in size, or a
+    position does not fit the index dtype.
+    """
+    index_dtype, data_dtype = indices.view.dtype, data.view.dtype
+    if index_dtype.kind != "i" or index_dtype.itemsize not in (4, 8) or data_dtype.itemsize != index_dtype.itemsize:
+        return None
+    if data_dtype.kind not in _LOOP_KINDS or data_dtype.itemsize == 2:
+        return None
+    if _buffer_of(data.view) is not _buffer_of(indices.view):
+        return None  # not one mapping: no distance between them
+    shift, rest = divmod(data.view.ctypes.data - indices.view.ctypes.data, index_dtype.itemsize)
+    filled = lengths > 0
+    distance = data_starts[filled] - indices_starts[filled] + shift
+    if rest or not len(distance) or (distance != distance[0]).any():
+        return None
+    gap = int(distance[0])
+    if len(indices.view) + abs(gap) >= np.iinfo(index_dtype).max:
+        return None
+    grid = indices.view
+    if gap >= 0:
+        return grid, grid.view(data_dtype)[gap:], indices_starts.astype(index_dtype)
+    return grid[-gap:], grid.view(data_dtype), (indices_starts + gap).clip(0).astype(index_dtype)
+
+
+def _buffer_of(array: np.ndarray) -> object:
+    """The object whose memory ``array`` views (the mapping, for a view of :func:`open_map`)."""
+    base: object = array
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    return base.obj if isinstance(base, memoryview) else base

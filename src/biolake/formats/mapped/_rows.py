@@ -145,7 +145,8 @@ class MappedCsr:
 
     The elements of a dataset lie in a few runs of the file. A row that crosses a gap
     between runs (``straddles``, a mask over rows) is not one slice of a view: :meth:`extents`
-    gives it length 0, and it is read with ``read_elements`` (h5py) instead.
+    gives it length 0, and it is read with ``read_elements`` (h5py) instead. ``paired`` is
+    ``(indices, data, starts)`` of :func:`._mmap.paired_views` when the file allows it.
     """
 
     data: np.ndarray
@@ -157,6 +158,7 @@ class MappedCsr:
     straddles: np.ndarray
     breaks: np.ndarray
     read_elements: Callable[[int, int], tuple[np.ndarray, np.ndarray]]
+    paired: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def extents(self, file_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """As :meth:`CsrRows.extents`, with length 0 for the :meth:`odd` rows."""

@@ -127,16 +127,18 @@ class CsrMatrix:
         crosses = np.searchsorted(breaks, starts, side="right") != np.searchsorted(breaks, stops - 1, side="right")
         straddles = crosses & (lengths > 0)
         lengths[straddles] = 0
+        data_starts, indices_starts = data.translate(starts), indices.translate(starts)
         return MappedCsr(
             data.view,
             indices.view,
             self._indptr,
-            data.translate(starts),
-            indices.translate(starts),
+            data_starts,
+            indices_starts,
             lengths,
             straddles,
             breaks,
             self._read_elements,
+            _mmap.paired_views(data, indices, data_starts, indices_starts, lengths),
         )
 
     @property

@@ -12,7 +12,8 @@ second, with every output a dense float32 row over all genes:
 - ``dataloader_shuffled_{0,2}_workers`` (with torch): the documented way, exactly as users
   call it, ``DataLoader(ds, batch_size=256, shuffle=True, num_workers=w)`` (torch's defaults
   otherwise): torch calls ``ds.__getitems__(indices)`` once per batch and ``default_collate``
-  builds the batch from the gathered arrays (workers send non-zeros); target ``>= 300,000``
+  builds the batch from the gathered arrays (workers build it in shared memory and send its
+  place); target ``>= 300,000``
   cells/s. ``Collection.mapped()`` returns this same dataset over the artifacts' paths;
 - ``dataloader_per_item_0_workers``: the same with ``__getitems__`` hidden (one ``ds[i]`` per
   cell, the path before batched fetching), for comparison;
@@ -390,7 +391,7 @@ class Bench:
                 DATALOADER_TARGET,
                 f"DataLoader(ds, batch_size={BATCH_SIZE}, shuffle=True, num_workers={workers}) exactly (torch's defaults):"
                 " one __getitems__ per batch; default_collate builds the batch from the gathered arrays"
-                + ("; workers send sparse layers as non-zeros; ceiling measured just before, not alternated" if workers else ""),
+                + ("; workers build batches in shared memory and send their place; ceiling measured just before, not alternated" if workers else ""),
             )
         self.record(
             "dataloader_per_item_0_workers",

@@ -132,6 +132,22 @@ def test_batches_held_by_the_training_loop_are_never_overwritten(paths, context)
     assert _arena_files() == before
 
 
+def test_persistent_workers_reuse_their_arena_over_epochs(paths):
+    """Workers that live on over epochs keep one arena each: batches of two epochs, all held, are right."""
+    before = _arena_files()
+    ds = mapped(paths, obs_keys=["cell_id"])
+    loader = DataLoader(ds, batch_size=BATCH, shuffle=True, num_workers=2, persistent_workers=True)
+    epochs = [list(loader), list(loader)]
+    seen = [torch.cat([batch["cell_id"] for batch in epoch]) for epoch in epochs]
+    assert all(sorted(ids.tolist()) == list(range(2 * CELLS)) for ids in seen)
+    for epoch in epochs:
+        for batch in epoch:
+            _assert_same(batch, _expected(ds, batch["cell_id"].tolist()))
+    assert len(_process.batch_arenas) <= 2  # one per worker, mapped once (ended workers' are dropped)
+    del epochs, loader
+    assert _arena_files() == before
+
+
 def test_a_loop_left_early_leaves_no_arena_file(paths):
     before = _arena_files()
     ds = mapped(paths, obs_keys=["cell_id"])

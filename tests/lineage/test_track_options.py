@@ -73,6 +73,28 @@ def test_a_notebook_restarts_its_run_unless_new_run_is_true(ln, tmp_path, capsys
     assert ln.Run.filter(transform=first.transform).count() == 2
 
 
+def test_a_restarted_notebook_run_versions_its_report(ln, tmp_path):
+    """A notebook finished again in the same run with other outputs (same code): its new report is the
+    next version of the old one (no report left behind without its run)."""
+    path = tmp_path / f"{_name('nb')}.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1"))
+    nbformat.write(nb, path)
+    run = ln.track(path=path)
+    ln.finish()
+    old_report = ln.Run.get(uid=run.uid).report
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="another result\n")]
+    nbformat.write(nb, path)
+    again = ln.track(path=path)
+    ln.finish()
+    new_report = ln.Run.get(uid=again.uid).report
+    assert again.uid == run.uid and new_report.uid != old_report.uid
+    assert new_report.stem_uid == old_report.stem_uid and new_report.is_latest
+    old_report.refresh_from_db()
+    assert not old_report.is_latest
+    assert list(new_report.versions.order_by("created_at").values_list("uid", flat=True)) == [old_report.uid, new_report.uid]
+
+
 def test_branch_holds_the_run_and_its_records_until_finish(ln):
     name = _name("dev")
     branch = ln.Branch(name=name).save()

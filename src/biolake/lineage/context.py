@@ -176,7 +176,7 @@ def _close(tracking: Tracking, status: str, ignore_non_consecutive: bool | None 
         log_path = tracking.capture.stop()
         tracking.capture = None
         log_path.write_text(source.redact_secrets(log_path.read_text(encoding="utf-8")), encoding="utf-8")
-        run.report = _run_artifact(log_path, f"log of Run('{run.uid}')")
+        run.report = _run_artifact(log_path, f"log of Run('{run.uid}')", previous=run.report)
     run.environment = _environment_artifact()
     run.finished_at = timezone.now()
     run.status = status
@@ -212,7 +212,7 @@ def _finish_notebook(run: Any, path: Path) -> None:
 def notebook_report(run: Any, path: Path) -> Any:
     """The HTML rendering of a notebook, saved as the report artifact of ``run``."""
     report = notebook.html_report(path, settings.cache_dir / "run_logs" / f"{run.uid}.html")
-    return _run_artifact(report, f"report of Run('{run.uid}')")
+    return _run_artifact(report, f"report of Run('{run.uid}')", previous=run.report)
 
 
 def html_run_artifact(run: Any, html: Path) -> Any:
@@ -220,11 +220,12 @@ def html_run_artifact(run: Any, html: Path) -> Any:
     copy = settings.cache_dir / "run_logs" / f"{run.uid}.html"
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(html.read_bytes())
-    return _run_artifact(copy, f"report of Run('{run.uid}')")
+    return _run_artifact(copy, f"report of Run('{run.uid}')", previous=run.report)
 
 
-def _run_artifact(path: Path, description: str) -> Any:
-    artifact = Artifact(path, description=description, kind=RUN_ARTIFACT_KIND)
+def _run_artifact(path: Path, description: str, previous: Any = None) -> Any:
+    """``path`` saved as a run artifact; with ``previous`` (the report of a re-started run), as its next version."""
+    artifact = Artifact(path, description=description, kind=RUN_ARTIFACT_KIND, revises=previous)
     if artifact._state.adding:
         artifact.run = None  # run artifacts are not outputs of their own run
     return artifact.save()

@@ -384,8 +384,8 @@ class QuerySet(models.QuerySet):
         """Only the latest version of each family."""
         return self.filter(is_latest=True)
 
-
     list = to_list  # LaminDB 1.x name (``ln.ULabel.filter().list("name")``)
+
 
 def _single_latest(records: list[Any]) -> Any:
     if not hasattr(records[0], "is_latest") or len(records) == _MAX_GET:

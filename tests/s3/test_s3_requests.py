@@ -92,6 +92,15 @@ def test_a_file_saves_in_one_put(lab: Any, requests: list[tuple[str, str, str]],
     assert ln.Artifact.get(artifact.uid).cache().read_bytes() == path.read_bytes()
 
 
+def test_an_artifact_made_but_not_saved_sends_nothing(lab: Any, requests: list[tuple[str, str, str]], tmp_path: Path) -> None:
+    ln, bucket = lab
+    before = set(_managed_objects(bucket))
+    artifact = ln.Artifact(_random_file(tmp_path, "unsaved.bin"), key="requests/unsaved.bin")
+    del artifact
+    assert requests == [] and set(_managed_objects(bucket)) == before
+    assert not ln.Artifact.filter(key="requests/unsaved.bin").exists()
+
+
 def test_a_dataframe_saves_in_one_put(lab: Any, requests: list[tuple[str, str, str]]) -> None:
     ln, bucket = lab
     df = pd.DataFrame({"x": range(50), "tag": [uuid.uuid4().hex] * 50})

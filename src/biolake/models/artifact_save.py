@@ -65,19 +65,8 @@ def _check_has_data(artifact: Artifact) -> None:
 
 
 def _save(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Artifact:
-    early = EarlyPut(artifact)
-    try:
-        return _save_with(artifact, early, model_save, *args, **kwargs)
-    except BaseException:
-        early.cancel()  # a PUT not handed to the commit yet (the commit removes what it was given)
-        raise
-
-
-def _save_with(artifact: Artifact, early: EarlyPut, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> Artifact:
-    if artifact._state.adding and artifact._pending is not None and artifact_source.resolve(artifact, early.start) is not None:
-        early.cancel()  # its request never left: nothing was sent
+    if artifact._state.adding and artifact._pending is not None and artifact_source.resolve(artifact) is not None:
         return artifact  # the same bytes are registered: the artifact became that record
-    early.release()
     source = artifact._source
     if not artifact._state.adding and artifact._state.db not in (None, "default"):
         return transfer_artifact(artifact)  # read from another instance
@@ -98,7 +87,7 @@ def _save_with(artifact: Artifact, early: EarlyPut, model_save: Callable[..., An
     if artifact._real_key and source.managed and artifact.key:
         stored = real_key.upload(artifact, source)  # bytes at <storage>/<key>, registered in place
     elif source.managed:
-        stored, started = _upload(artifact, source, early.take())
+        stored, started = _upload(artifact, source)
     else:
         stored = None
     if started is None:
@@ -132,61 +121,18 @@ def managed_path(artifact: Artifact) -> UPath:
     return artifact.storage.location.join(paths.managed_key(artifact.uid, artifact.suffix))
 
 
-class EarlyPut:
-    """The PUT of a small file to S3, made while the save looks for its bytes among the
-    registered ones (:func:`artifact_source.resolve` calls :meth:`start` once they are read and
-    hashed): held before it leaves until none are found (:meth:`release`), dropped if some are
-    (:meth:`cancel`: then no request was sent). Making the request (botocore's work) thus
-    overlaps the look-up."""
-
-    def __init__(self, artifact: Artifact) -> None:
-        self.artifact = artifact
-        self.started: transfer.StartedPut | None = None
-
-    def start(self, source: artifact_source.Source) -> None:
-        """Make the PUT of ``source`` under a fresh uid, if it is a small local file bound for S3."""
-        artifact = self.artifact
-        if artifact._real_key or not source.managed or source.body is None:
-            return
-        storage = artifact._target_storage or default_storage()
-        location = storage.location
-        if not paths.is_remote(location.root):
-            return
-        artifact.storage = storage
-        if not artifact.uid:
-            artifact.uid = _provisional_uid(artifact)
-        fs, remote = location.fs_path(paths.managed_key(artifact.uid, source.suffix))
-        # released, the request leaves before the save goes on: its Python work would delay it
-        self.started = transfer.start_put(source.upath, fs, remote, source.body, until_sent=True, gated=True)
-
-    def release(self) -> None:
-        """Let the request leave."""
-        if self.started is not None:
-            self.started.release()
-
-    def take(self) -> transfer.StartedPut | None:
-        """The PUT, handed over to the commit (which waits for it, or removes what it made)."""
-        started, self.started = self.started, None
-        return started
-
-    def cancel(self) -> None:
-        """Drop the PUT (or remove its object, if the request had left)."""
-        if self.started is not None:
-            self.started.cancel()
-            self.started = None
-
-
-def _upload(artifact: Artifact, source: artifact_source.Source, started: transfer.StartedPut | None = None) -> tuple[UPath, transfer.StartedPut | None]:
+def _upload(artifact: Artifact, source: artifact_source.Source) -> tuple[UPath, transfer.StartedPut | None]:
     """Bytes to their managed path: moved, uploaded, or (a small file to S3) on their way.
 
-    An upload on its way (``started`` by :class:`EarlyPut`, or :func:`biolake.storage.transfer.start_put`
-    here) is returned with the path: the record's database work overlaps it, and the commit
-    waits for it. The request is sent before anything else is done (the path is built while
-    it travels).
+    An upload on its way (:func:`biolake.storage.transfer.start_put`) is returned with the
+    path: the record's database work overlaps it, and the commit waits for it. The request
+    is sent before anything else is done (the path is built while it travels).
     """
     location = artifact.storage.location
     key = paths.managed_key(artifact.uid, artifact.suffix)
-    if started is None and paths.is_remote(location.root):
+    started = None
+    if paths.is_remote(location.root):
+        # on SQLite the Python work that follows would delay the request: it waits until the request left
         fs, remote = location.fs_path(key)
         started = transfer.start_put(source.upath, fs, remote, source.body, until_sent=not _overlaps_upload())
     destination = location.join(key)

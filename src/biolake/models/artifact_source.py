@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,20 +109,17 @@ class Pending:
         }
 
 
-def resolve(artifact: Artifact, on_read: Callable[[Source], None] | None = None) -> Artifact | None:
+def resolve(artifact: Artifact) -> Artifact | None:
     """Read the bytes of an unsaved artifact's :class:`Pending` (write, hash, locate).
 
     Returns an existing, non-trashed artifact with the same content if there is one (the
     new artifact then becomes it, and nothing is stored), else ``None`` with the
-    artifact's fields filled and its :class:`Source` set. ``on_read(source)`` is called
-    once the bytes are read and hashed, before the look-up for them.
+    artifact's fields filled and its :class:`Source` set.
     """
     pending = artifact._pending
     assert pending is not None  # called only for an unsaved artifact made from data
     source = prepare(pending.data, key=pending.key, format=pending.format)
     try:
-        if on_read is not None:
-            on_read(source)
         existing = None if artifact._skip_hash_lookup else find_duplicate(type(artifact), source)
     except BaseException:
         source.discard()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import concurrent.futures
 import hashlib
 import mimetypes
 import sys
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
     from fsspec.callbacks import Callback
 
-__all__ = ["SIZE_LIMIT", "Dropped", "InFlight", "applies", "put_many", "put_verified", "start"]
+__all__ = ["SIZE_LIMIT", "InFlight", "applies", "put_many", "put_verified", "start"]
 
 SIZE_LIMIT = 16 * 1024**2
 """Files up to this size are read into memory and sent in one ``PutObject``."""
@@ -48,7 +47,7 @@ MAX_CONCURRENCY = 64
 SEND_WAIT = 1.0
 """Seconds :class:`InFlight` waits at most for its request to leave before it returns anyway."""
 
-_FLIGHT: ContextVar[InFlight | None] = ContextVar("biolake_s3_put_flight", default=None)
+_SENT: ContextVar[threading.Event | None] = ContextVar("biolake_s3_put_sent", default=None)
 
 
 def applies(fs: AbstractFileSystem, size: int) -> bool:
@@ -75,75 +74,42 @@ class InFlight:
 
     Meanwhile the caller's thread is free (e.g. for database work): the request runs on the
     file system's own event loop, and the CRC32 of the local bytes was computed while it
-    was made. With ``until_sent``, the caller's thread goes on only once the request leaves
-    (botocore's ``before-send``): then its work overlaps the store's, not the making of the
-    request (both threads take turns at one interpreter lock, so Python work of the caller
-    would delay the request). A ``gated`` request is made but held before it leaves until
-    :meth:`release` (or dropped by :meth:`drop`, then nothing was sent).
+    was made. With ``until_sent``, the constructor returns once the request leaves
+    (botocore's ``before-send``): then the caller's work overlaps the store's, not the
+    making of the request (both threads take turns at one interpreter lock, so Python work
+    of the caller would delay the request).
     """
 
-    def __init__(self, fs: Any, local: str, remote: str, size: int, body: bytes, until_sent: bool = False, gated: bool = False) -> None:
+    def __init__(self, fs: Any, local: str, remote: str, size: int, body: bytes, until_sent: bool = False) -> None:
         self.fs, self.local, self.remote, self.size, self.body = fs, local, remote, size, body
-        self.left = False  # set on the IO thread when the request leaves
         self._until_sent = until_sent
-        self._gate: concurrent.futures.Future[bool] | None = concurrent.futures.Future() if gated else None
-        self._moved = threading.Event()  # the request left, or the call ended before
-        self._future = asyncio.run_coroutine_threadsafe(_put_signalled(self), fs.loop)  # on s3fs's IO thread
+        sent = threading.Event()
+        self._future = asyncio.run_coroutine_threadsafe(_put_signalled(fs, local, remote, body, sent), fs.loop)  # on s3fs's IO thread
         self._crc32 = _crc32(body)  # meanwhile
-        if not gated:
-            self._wait_sent()
-
-    def release(self) -> None:
-        """Let a gated request leave (with ``until_sent``: return once it left)."""
-        self._open(True)
-        self._wait_sent()
-
-    def drop(self) -> None:
-        """Keep a gated request from leaving, if it has not left yet; wait until the call ended."""
-        self._open(False)
-        self.settle()
+        if until_sent:
+            sent.wait(SEND_WAIT)
 
     def verified(self) -> bool:
         """Wait for the response: True if the store holds exactly the bytes (errors of the request propagate)."""
-        self._open(True)
         response = self._future.result()
         self.fs.invalidate_cache(self.remote)  # the object and its parents' listings
         return len(self.body) == self.size and _matches(response, self.body, self._crc32)
 
     def settle(self) -> None:
         """Wait until the request has ended, whatever its outcome (so nothing arrives after a cleanup)."""
-        self._open(False)  # a request still held never leaves
         try:
             self._future.result()
         except Exception:  # noqa: BLE001 - the outcome does not matter here, only that it is over
             return
 
-    @property
-    def sent_nothing(self) -> bool:
-        """Whether it is certain that no request left: a gated one that was dropped at its gate."""
-        return self._gate is not None and not self.left and self._future.done()
-
     def again(self) -> InFlight:
         """Send the same bytes once more (after :meth:`verified` said the store holds others)."""
         return InFlight(self.fs, self.local, self.remote, self.size, self.body, self._until_sent)
 
-    def _open(self, go: bool) -> None:
-        if self._gate is not None and not self._gate.done():
-            self._gate.set_result(go)
 
-    def _wait_sent(self) -> None:
-        if self._until_sent:
-            self._moved.wait(SEND_WAIT)
-
-
-class Dropped(Exception):
-    """Raised on the IO thread for a gated request that was dropped before it left."""
-
-
-def start(fs: Any, local: str, remote: str, size: int, body: bytes | None = None, until_sent: bool = False, gated: bool = False) -> InFlight:
+def start(fs: Any, local: str, remote: str, size: int, body: bytes | None = None, until_sent: bool = False) -> InFlight:
     """Send ``local`` to ``remote`` (one ``PutObject``); returns without waiting for the store
-    (with ``until_sent``: once the request leaves; ``gated``: the request waits for
-    :meth:`InFlight.release`; see :class:`InFlight`).
+    (with ``until_sent``: once the request leaves, see :class:`InFlight`).
 
     ``body`` is the file's content when the caller read it already (then the file is not read
     again: exactly those bytes are sent, and ``size`` is theirs).
@@ -151,7 +117,7 @@ def start(fs: Any, local: str, remote: str, size: int, body: bytes | None = None
     if body is None:
         with open(local, "rb") as handle:
             body = handle.read()
-    return InFlight(fs, local, remote, size, body, until_sent, gated)
+    return InFlight(fs, local, remote, size, body, until_sent)
 
 
 def put_many(fs: Any, files: list[tuple[str, str, int]]) -> list[int]:
@@ -186,27 +152,22 @@ async def _put_all(fs: Any, files: list[tuple[str, str, int]], limit: int) -> li
     return await asyncio.gather(*(one(*f) for f in files), return_exceptions=True)
 
 
-async def _put_signalled(flight: InFlight) -> Any:
-    """:func:`_put_object` of ``flight``; its ``before-send`` hook (:func:`_before_send`) holds a
-    gated request and marks the request as gone."""
-    _FLIGHT.set(flight)  # this task's own context: botocore's hook runs in it
+async def _put_signalled(fs: Any, local: str, remote: str, body: bytes, sent: threading.Event) -> Any:
+    """:func:`_put_object`, setting ``sent`` when the request leaves (or the call ends before)."""
+    _SENT.set(sent)  # this task's own context: botocore's hook below runs in it
     try:
-        client = await flight.fs.set_session()
-        client.meta.events.register("before-send.s3.PutObject", _before_send, unique_id="biolake-s3-put-gate")
-        return await _put_object(flight.fs, flight.local, flight.remote, flight.body)
+        client = await fs.set_session()
+        client.meta.events.register("before-send.s3.PutObject", _signal_sent, unique_id="biolake-s3-put-sent")
+        return await _put_object(fs, local, remote, body)
     finally:
-        flight._moved.set()
+        sent.set()
 
 
-async def _before_send(**_: Any) -> None:
-    """botocore's ``before-send`` hook: wait at a gated request's gate, then mark it as gone."""
-    flight = _FLIGHT.get()
-    if flight is None:
-        return
-    if flight._gate is not None and not await asyncio.wrap_future(flight._gate):
-        raise Dropped(f"the upload to {flight.remote} was dropped before it was sent")
-    flight.left = True
-    flight._moved.set()
+def _signal_sent(**_: Any) -> None:
+    """botocore's ``before-send`` hook: tell the thread waiting in :class:`InFlight` that its request leaves."""
+    sent = _SENT.get()
+    if sent is not None:
+        sent.set()
 
 
 def _put_object(fs: Any, local: str, remote: str, body: bytes) -> Any:

@@ -99,7 +99,7 @@ def put(src: str | os.PathLike[str], dst: UPath, *, fresh: bool = False) -> None
         ) from error
 
 
-def start_put(src: str | os.PathLike[str], fs: AbstractFileSystem, remote: str, body: bytes | None = None, *, until_sent: bool = False, gated: bool = False) -> StartedPut | None:
+def start_put(src: str | os.PathLike[str], fs: AbstractFileSystem, remote: str, body: bytes | None = None, *, until_sent: bool = False) -> StartedPut | None:
     """Start uploading a small local file to a fresh name ``remote`` on the S3 file system ``fs``,
     and return without waiting.
 
@@ -108,9 +108,7 @@ def start_put(src: str | os.PathLike[str], fs: AbstractFileSystem, remote: str, 
     to drop it. ``body`` is the file's content if the caller read it already (e.g. to hash it):
     then exactly those bytes are sent, and the file is not read again. ``until_sent``: return
     once the request has left (for a caller whose next work is Python, which would otherwise
-    delay the request: see :class:`biolake.storage.s3_put.InFlight`). ``gated``: the request
-    is made but leaves only on :meth:`StartedPut.release` (:meth:`StartedPut.cancel` before
-    that sends nothing). Returns ``None`` where
+    delay the request: see :class:`biolake.storage.s3_put.InFlight`). Returns ``None`` where
     :func:`put` is the way (other file systems, folders, files with a progress bar): nothing
     was started then.
 
@@ -132,7 +130,7 @@ def start_put(src: str | os.PathLike[str], fs: AbstractFileSystem, remote: str, 
         return None
     remote = remote.rstrip("/")
     try:
-        flight = s3_put.start(fs, local, remote, size, body, until_sent, gated)
+        flight = s3_put.start(fs, local, remote, size, body, until_sent)
     except Exception as error:
         raise UploadError(f"Uploading {local!r} to {fs.unstrip_protocol(remote)!r} failed ({type(error).__name__}: {error}); nothing was sent.", path=remote) from error
     return StartedPut(local, fs, remote, flight)
@@ -150,11 +148,7 @@ class StartedPut:
 
     def __init__(self, local: str, fs: AbstractFileSystem, remote: str, flight: s3_put.InFlight) -> None:
         self.local, self.fs, self.remote, self._flight = local, fs, remote, flight
-        self._done = self._cancelled = self._earlier_left = False
-
-    def release(self) -> None:
-        """Let a gated upload's request leave."""
-        self._flight.release()
+        self._done = self._cancelled = False
 
     def wait(self) -> None:
         """Return once the store holds exactly the bytes sent (a mismatch sends them again, as :func:`put` does).
@@ -181,20 +175,17 @@ class StartedPut:
         for _ in range(upload.ATTEMPTS):
             if self._flight.verified():
                 return
-            self._earlier_left = True
             self._flight = self._flight.again()
         if not self._flight.verified():
             raise upload.still_differs(self._flight.remote)
 
     def cancel(self) -> None:
-        """Keep a gated request from leaving, or wait until the request has ended and remove the
-        object (best effort): nothing is left."""
+        """Wait until the request has ended, then remove the object (best effort): nothing is left."""
         if self._cancelled:
             return
         self._cancelled = True
         self._flight.settle()
-        if self._earlier_left or not self._flight.sent_nothing:  # a request held at its gate made nothing
-            _remove_remote(self.fs, [self.remote])
+        _remove_remote(self.fs, [self.remote])
 
 
 def get(src: UPath, dst: str | os.PathLike[str]) -> Path:

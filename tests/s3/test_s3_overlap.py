@@ -229,8 +229,7 @@ def _give_hash(inst: Any, pk: int, content_hash: str) -> None:
 
 
 def test_a_put_that_fails_before_it_leaves_returns_and_leaves_nothing(lab: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The save waits for its request to leave before going on; a request that never leaves
-    (the client fails first) neither blocks it nor leaves a record or an object."""
+    """A request that never leaves (the client fails first) leaves no record and no object."""
     ln, bucket, inst = lab
     before = _objects(bucket)
 

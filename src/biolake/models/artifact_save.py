@@ -132,9 +132,8 @@ def _upload(artifact: Artifact, source: artifact_source.Source) -> tuple[UPath, 
     key = paths.managed_key(artifact.uid, artifact.suffix)
     started = None
     if paths.is_remote(location.root):
-        # on SQLite the Python work that follows would delay the request: it waits until the request left
         fs, remote = location.fs_path(key)
-        started = transfer.start_put(source.upath, fs, remote, source.body, until_sent=not _overlaps_upload())
+        started = transfer.start_put(source.upath, fs, remote, source.body)
     destination = location.join(key)
     if started is not None:
         return destination, started

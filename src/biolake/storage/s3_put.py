@@ -22,9 +22,7 @@ import base64
 import hashlib
 import mimetypes
 import sys
-import threading
 import zlib
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from biolake.storage.hashing import store_md5
@@ -43,11 +41,6 @@ BYTES_IN_FLIGHT = 256 * 1024**2
 
 MAX_CONCURRENCY = 64
 """At most this many requests of :func:`put_many` at once."""
-
-SEND_WAIT = 1.0
-"""Seconds :class:`InFlight` waits at most for its request to leave before it returns anyway."""
-
-_SENT: ContextVar[threading.Event | None] = ContextVar("biolake_s3_put_sent", default=None)
 
 
 def applies(fs: AbstractFileSystem, size: int) -> bool:
@@ -74,20 +67,13 @@ class InFlight:
 
     Meanwhile the caller's thread is free (e.g. for database work): the request runs on the
     file system's own event loop, and the CRC32 of the local bytes was computed while it
-    was made. With ``until_sent``, the constructor returns once the request leaves
-    (botocore's ``before-send``): then the caller's work overlaps the store's, not the
-    making of the request (both threads take turns at one interpreter lock, so Python work
-    of the caller would delay the request).
+    was sent.
     """
 
-    def __init__(self, fs: Any, local: str, remote: str, size: int, body: bytes, until_sent: bool = False) -> None:
+    def __init__(self, fs: Any, local: str, remote: str, size: int, body: bytes) -> None:
         self.fs, self.local, self.remote, self.size, self.body = fs, local, remote, size, body
-        self._until_sent = until_sent
-        sent = threading.Event()
-        self._future = asyncio.run_coroutine_threadsafe(_put_signalled(fs, local, remote, body, sent), fs.loop)  # on s3fs's IO thread
+        self._future = asyncio.run_coroutine_threadsafe(_put_object(fs, local, remote, body), fs.loop)  # on s3fs's IO thread
         self._crc32 = _crc32(body)  # meanwhile
-        if until_sent:
-            sent.wait(SEND_WAIT)
 
     def verified(self) -> bool:
         """Wait for the response: True if the store holds exactly the bytes (errors of the request propagate)."""
@@ -104,12 +90,11 @@ class InFlight:
 
     def again(self) -> InFlight:
         """Send the same bytes once more (after :meth:`verified` said the store holds others)."""
-        return InFlight(self.fs, self.local, self.remote, self.size, self.body, self._until_sent)
+        return InFlight(self.fs, self.local, self.remote, self.size, self.body)
 
 
-def start(fs: Any, local: str, remote: str, size: int, body: bytes | None = None, until_sent: bool = False) -> InFlight:
-    """Send ``local`` to ``remote`` (one ``PutObject``); returns without waiting for the store
-    (with ``until_sent``: once the request leaves, see :class:`InFlight`).
+def start(fs: Any, local: str, remote: str, size: int, body: bytes | None = None) -> InFlight:
+    """Send ``local`` to ``remote`` (one ``PutObject``); returns without waiting for the store.
 
     ``body`` is the file's content when the caller read it already (then the file is not read
     again: exactly those bytes are sent, and ``size`` is theirs).
@@ -117,7 +102,7 @@ def start(fs: Any, local: str, remote: str, size: int, body: bytes | None = None
     if body is None:
         with open(local, "rb") as handle:
             body = handle.read()
-    return InFlight(fs, local, remote, size, body, until_sent)
+    return InFlight(fs, local, remote, size, body)
 
 
 def put_many(fs: Any, files: list[tuple[str, str, int]]) -> list[int]:
@@ -150,24 +135,6 @@ async def _put_all(fs: Any, files: list[tuple[str, str, int]], limit: int) -> li
             return len(body) == size and _matches(response, body, _crc32(body))
 
     return await asyncio.gather(*(one(*f) for f in files), return_exceptions=True)
-
-
-async def _put_signalled(fs: Any, local: str, remote: str, body: bytes, sent: threading.Event) -> Any:
-    """:func:`_put_object`, setting ``sent`` when the request leaves (or the call ends before)."""
-    _SENT.set(sent)  # this task's own context: botocore's hook below runs in it
-    try:
-        client = await fs.set_session()
-        client.meta.events.register("before-send.s3.PutObject", _signal_sent, unique_id="biolake-s3-put-sent")
-        return await _put_object(fs, local, remote, body)
-    finally:
-        sent.set()
-
-
-def _signal_sent(**_: Any) -> None:
-    """botocore's ``before-send`` hook: tell the thread waiting in :class:`InFlight` that its request leaves."""
-    sent = _SENT.get()
-    if sent is not None:
-        sent.set()
 
 
 def _put_object(fs: Any, local: str, remote: str, body: bytes) -> Any:

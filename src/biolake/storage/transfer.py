@@ -99,16 +99,14 @@ def put(src: str | os.PathLike[str], dst: UPath, *, fresh: bool = False) -> None
         ) from error
 
 
-def start_put(src: str | os.PathLike[str], fs: AbstractFileSystem, remote: str, body: bytes | None = None, *, until_sent: bool = False) -> StartedPut | None:
+def start_put(src: str | os.PathLike[str], fs: AbstractFileSystem, remote: str, body: bytes | None = None) -> StartedPut | None:
     """Start uploading a small local file to a fresh name ``remote`` on the S3 file system ``fs``,
     and return without waiting.
 
     The file goes up in one verified ``PutObject`` on s3fs's IO thread while the caller does
     other work; :meth:`StartedPut.wait` before relying on the object, :meth:`StartedPut.cancel`
     to drop it. ``body`` is the file's content if the caller read it already (e.g. to hash it):
-    then exactly those bytes are sent, and the file is not read again. ``until_sent``: return
-    once the request has left (for a caller whose next work is Python, which would otherwise
-    delay the request: see :class:`biolake.storage.s3_put.InFlight`). Returns ``None`` where
+    then exactly those bytes are sent, and the file is not read again. Returns ``None`` where
     :func:`put` is the way (other file systems, folders, files with a progress bar): nothing
     was started then.
 
@@ -130,7 +128,7 @@ def start_put(src: str | os.PathLike[str], fs: AbstractFileSystem, remote: str, 
         return None
     remote = remote.rstrip("/")
     try:
-        flight = s3_put.start(fs, local, remote, size, body, until_sent)
+        flight = s3_put.start(fs, local, remote, size, body)
     except Exception as error:
         raise UploadError(f"Uploading {local!r} to {fs.unstrip_protocol(remote)!r} failed ({type(error).__name__}: {error}); nothing was sent.", path=remote) from error
     return StartedPut(local, fs, remote, flight)

@@ -96,8 +96,12 @@ class PreparedInsert:
         self._values = [getattr(record, field.attname) for field in fields]
 
     def current(self) -> bool:
-        """Whether the record's field values are still those the parameters were made from."""
-        return [getattr(self.record, field.attname) for field in self._fields] == self._values
+        """Whether the record's field values are still those the parameters were made from
+        (a value set anew is compared; nothing changes a value in place meanwhile)."""
+        try:
+            return all(now is then or bool(now == then) for now, then in zip((getattr(self.record, f.attname) for f in self._fields), self._values))
+        except Exception:  # noqa: BLE001 - values that do not compare (e.g. arrays): made again
+            return False
 
     def run(self) -> None:
         """Insert the record; its database-made values (the id) are set on it."""

@@ -89,3 +89,23 @@ def _vendor():
     from django.db import connection
 
     return connection.vendor
+
+
+def test_an_insert_prepared_earlier_is_used_only_while_the_record_is_unchanged(ln):
+    """A save prepares its INSERT while its bytes travel; a record changed since (e.g. given a
+    version's uid in the transaction) is inserted with its values of now."""
+    from biolake.models import compiled_sql
+
+    ln.Artifact.from_df(pd.DataFrame({"w": [1]}), key="c/warm.parquet").save()  # registered shapes, storage
+    storage = ln.Artifact.get(key="c/warm.parquet").storage
+    record = ln.Artifact(key="c/prepared.txt", suffix=".txt", size=1, hash="h-prepared", storage=storage, uid="preparedUid000000000")
+    prepared = compiled_sql.prepare_insert(record)
+    assert prepared is not None and prepared.current()
+    record.description = "changed after it was prepared"
+    assert not prepared.current()
+    assert compiled_sql.insert(record, prepared)
+    assert ln.Artifact.get(uid="preparedUid000000000").description == "changed after it was prepared"
+    other = ln.Artifact(key="c/unchanged.txt", suffix=".txt", size=1, hash="h-unchanged", storage=storage, uid="unchangedUid00000000")
+    prepared = compiled_sql.prepare_insert(other)
+    assert compiled_sql.insert(other, prepared) and not other._state.adding and other.pk is not None
+    assert ln.Artifact.get(pk=other.pk).created_at == other.created_at  # the prepared values were inserted

@@ -160,3 +160,85 @@ def test_the_same_bytes_saved_meanwhile_are_returned_without_a_stray_object(
     assert second.uid == first.uid and second.key == "overlap/first.bin"
     assert _objects(bucket) == before  # the second upload was removed once it had ended
     assert _committed_rows(inst, "overlap/second.bin") == 0
+
+
+def test_a_file_changed_after_it_was_hashed_is_stored_as_it_was_hashed(lab: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bytes hashed are the bytes sent (the file is read once): a writer that changes the
+    file between the hash and the upload cannot make the record lie about its object."""
+    from biolake.models import artifact_source
+
+    ln, bucket, inst = lab
+    path = _file(tmp_path, "changing.bin")
+    original = path.read_bytes()
+    find_duplicate = artifact_source.find_duplicate
+
+    def then_changed(model: Any, source: Any) -> Any:
+        path.write_bytes(os.urandom(FILE_BYTES))  # after the hash, before the upload
+        return find_duplicate(model, source)
+
+    monkeypatch.setattr(artifact_source, "find_duplicate", then_changed)
+    artifact = ln.Artifact(path, key="overlap/changing.bin").save()
+    monkeypatch.undo()
+    assert artifact.verify().ok
+    assert ln.Artifact.get(artifact.uid).cache().read_bytes() == original
+
+
+@pytest.mark.parametrize("when", ["before-the-response", "after-the-response"])
+def test_bytes_registered_by_another_writer_while_the_put_travels_are_found(
+    lab: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """On SQLite the commit's lookups are read while the PUT travels; a writer that commits
+    after that read (here: another connection gives an existing record this file's hash) makes
+    the transaction look again. (On PostgreSQL writers meet at advisory locks, which this raw
+    UPDATE does not take: there the lookups run inside the transaction anyway.)"""
+    from biolake.storage.hashing import hash_bytes
+
+    ln, bucket, inst = lab
+    if not inst.db.startswith("sqlite"):
+        pytest.skip("SQLite reads the commit's lookups ahead; PostgreSQL writers meet at advisory locks")
+    other = ln.Artifact(_file(tmp_path / "other", f"{when}.bin"), key=f"overlap/other-{when}.bin").save()
+    path = _file(tmp_path, f"{when}.bin")
+    before = _objects(bucket)
+
+    async def meanwhile(send: Any) -> Any:
+        if when == "before-the-response":
+            await asyncio.to_thread(_give_hash, inst, other.pk, hash_bytes(path.read_bytes()))
+            return await send()
+        response = await send()
+        await asyncio.sleep(0.2)  # the save has read its lookups ahead and waits for this response
+        await asyncio.to_thread(_give_hash, inst, other.pk, hash_bytes(path.read_bytes()))
+        return response
+
+    _patch_put(monkeypatch, meanwhile)
+    artifact = ln.Artifact(path, key=f"overlap/late-{when}.bin").save()
+    monkeypatch.undo()
+    assert artifact.uid == other.uid  # the record committed meanwhile is returned
+    assert _committed_rows(inst, f"overlap/late-{when}.bin") == 0
+    assert _objects(bucket) == before  # and this save's object was removed
+
+
+def _give_hash(inst: Any, pk: int, content_hash: str) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(inst.db.removeprefix("sqlite:///"), timeout=30)
+    try:
+        with conn:
+            conn.execute("UPDATE biolake_artifact SET hash = ? WHERE id = ?", [content_hash, pk])
+    finally:
+        conn.close()
+
+
+def test_a_put_that_fails_before_it_leaves_returns_and_leaves_nothing(lab: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request that never leaves (the client fails first) leaves no record and no object."""
+    ln, bucket, inst = lab
+    before = _objects(bucket)
+
+    async def refused(send: Any) -> Any:
+        raise PermissionError("no credentials for this bucket")
+
+    _patch_put(monkeypatch, refused)
+    with pytest.raises(ln.errors.UploadError, match="no credentials"):
+        ln.Artifact(_file(tmp_path, "refused.bin"), key="overlap/refused.bin").save()
+    monkeypatch.undo()
+    assert _objects(bucket) == before
+    assert _committed_rows(inst, "overlap/refused.bin") == 0

@@ -92,6 +92,46 @@ def test_a_file_saves_in_one_put(lab: Any, requests: list[tuple[str, str, str]],
     assert ln.Artifact.get(artifact.uid).cache().read_bytes() == path.read_bytes()
 
 
+def test_an_artifact_made_but_not_saved_sends_nothing(lab: Any, requests: list[tuple[str, str, str]], tmp_path: Path) -> None:
+    ln, bucket = lab
+    before = set(_managed_objects(bucket))
+    artifact = ln.Artifact(_random_file(tmp_path, "unsaved.bin"), key="requests/unsaved.bin")
+    del artifact
+    assert requests == [] and set(_managed_objects(bucket)) == before
+    assert not ln.Artifact.filter(key="requests/unsaved.bin").exists()
+
+
+def test_bytes_already_registered_send_nothing(lab: Any, requests: list[tuple[str, str, str]], tmp_path: Path) -> None:
+    """The PUT is made while the save looks for the bytes, but held before it leaves: found, it is dropped."""
+    ln, bucket = lab
+    path = _random_file(tmp_path, "twice.bin")
+    first = ln.Artifact(path, key="requests/twice.bin").save()
+    before = set(_managed_objects(bucket))
+    requests.clear()
+    again = ln.Artifact(path, key="requests/twice-again.bin").save()
+    assert again.uid == first.uid
+    assert requests == [] and set(_managed_objects(bucket)) == before
+
+
+def test_a_failed_look_up_sends_nothing_and_records_nothing(
+    lab: Any, requests: list[tuple[str, str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from biolake.models import artifact_source
+
+    ln, bucket = lab
+    before = set(_managed_objects(bucket))
+
+    def broken(model: Any, source: Any) -> Any:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(artifact_source, "find_duplicate", broken)
+    with pytest.raises(ConnectionError):
+        ln.Artifact(_random_file(tmp_path, "lookup.bin"), key="requests/lookup.bin").save()
+    monkeypatch.undo()
+    assert requests == [] and set(_managed_objects(bucket)) == before
+    assert not ln.Artifact.filter(key="requests/lookup.bin").exists()
+
+
 def test_a_dataframe_saves_in_one_put(lab: Any, requests: list[tuple[str, str, str]]) -> None:
     ln, bucket = lab
     df = pd.DataFrame({"x": range(50), "tag": [uuid.uuid4().hex] * 50})

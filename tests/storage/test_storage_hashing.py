@@ -22,6 +22,8 @@ from biolake.storage.hashing import (
     hash_stream,
     summarize,
     summarize_dir,
+    summarize_file,
+    summarize_small,
 )
 from biolake.storage.paths import create_path, is_local
 from biolake.storage.transfer import put
@@ -119,3 +121,14 @@ def test_empty_folder_is_refused(tmp_path: Path) -> None:
 def test_missing_path_is_refused(store: UPath) -> None:
     with pytest.raises(StorageError, match="No file or folder"):
         summarize(store / "missing.csv")
+
+
+@pytest.mark.parametrize("size", [0, 1000, 1024**2 + 17])
+def test_a_small_file_is_read_once_and_its_bytes_are_what_was_hashed(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "f.bin"
+    content = os.urandom(size)
+    path.write_bytes(content)
+    summary, body = summarize_small(path, 2 * 1024**2)
+    assert body == content and summary == summarize_file(path) == FileSummary(hash_bytes(content), HASH_TYPE_FILE, size)
+    summary, body = summarize_small(path, size - 1)  # above the limit: hashed, not kept
+    assert body is None and summary == summarize_file(path)

@@ -9,6 +9,7 @@ from upath import UPath
 from biolake.errors import InvalidKeyError
 from biolake.storage.paths import (
     create_path,
+    exists_locally,
     extract_suffix,
     find_root,
     is_local,
@@ -17,6 +18,7 @@ from biolake.storage.paths import (
     managed_key,
     normalize_root,
     relative_key,
+    root_containing,
     storage_type,
 )
 
@@ -108,6 +110,36 @@ def test_find_root_respects_boundaries_and_prefers_the_longest() -> None:
     assert find_root("/a/b/c/x.csv", roots) == "/a/b"
     assert find_root("/a/b", roots) == "/a/b"
     assert find_root("gs://b/x", roots) is None
+
+
+def test_root_containing_takes_a_created_local_path_as_it_is(tmp_path: Path) -> None:
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    roots = [str((tmp_path / "real").resolve()), "s3://b/lake"]
+    created = create_path(tmp_path / "link" / "sub" / "x.csv")  # symlinks resolved once, here
+    assert created.path == normalize_root(created)
+    assert root_containing(created.path, roots) == find_root(tmp_path / "link" / "sub" / "x.csv", roots) == roots[0]
+    assert root_containing("s3://b/lake/x.csv", roots) == "s3://b/lake"
+    assert root_containing("s3://b/lakes/x.csv", roots) is None
+
+
+def test_local_paths_resolve_as_pathlib_resolves_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "to_a").symlink_to(tmp_path / "a")
+    for text in ["", ".", "~", "~/x/../y", "to_a/../b", "to_a/./c/", "/", "//", "rel/x", "../up"]:
+        expected = Path(text).expanduser().resolve().as_posix().rstrip("/") or "/"
+        assert normalize_root(text) == expected, text
+
+
+def test_exists_locally_checks_one_local_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "here.txt").write_text("x")
+    assert exists_locally(tmp_path / "here.txt") and exists_locally("~/here.txt")
+    assert exists_locally(f"file://{tmp_path.as_posix()}/here.txt") and exists_locally(create_path(tmp_path / "here.txt"))
+    assert exists_locally(tmp_path) and not exists_locally(tmp_path / "gone.txt")
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone.txt")
+    assert not exists_locally(tmp_path / "dangling")
 
 
 def test_relative_key(tmp_path: Path) -> None:

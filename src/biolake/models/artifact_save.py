@@ -125,17 +125,24 @@ def _upload(artifact: Artifact, source: artifact_source.Source) -> tuple[UPath, 
     """Bytes to their managed path: moved, uploaded, or (a small file to S3) on their way.
 
     An upload on its way (:func:`biolake.storage.transfer.start_put`) is returned with the
-    path: the record's database work overlaps it, and the commit waits for it.
+    path: the record's database work overlaps it, and the commit waits for it. The request
+    is sent before anything else is done (the path is built while it travels).
     """
-    destination = managed_path(artifact)
+    location = artifact.storage.location
+    key = paths.managed_key(artifact.uid, artifact.suffix)
+    started = None
+    if paths.is_remote(location.root):
+        fs, remote = location.fs_path(key)
+        started = transfer.start_put(source.upath, fs, remote, source.body)
+    destination = location.join(key)
+    if started is not None:
+        return destination, started
     if source.is_temp and not paths.is_remote(destination):
         transfer.move(source.upath, destination)
         source.is_temp = False
         return destination, None
-    started = transfer.start_put(source.upath, destination)
-    if started is None:
-        transfer.put(source.upath, destination, fresh=True)  # a fresh uid: nothing is there
-    return destination, started
+    transfer.put(source.upath, destination, fresh=True)  # a fresh uid: nothing is there
+    return destination, None
 
 
 class Stored:
@@ -164,28 +171,22 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: St
 
     Bytes still on their way (``stored.started``) are waited for inside the transaction on
     PostgreSQL, after the record's insert and before the commit (the database work overlaps
-    the upload), and before the transaction on SQLite (:func:`_overlaps_upload`); either way
-    the record is committed only once its bytes are verified in place.
+    the upload), and before the transaction on SQLite (:func:`_overlaps_upload`, :func:`_ahead`);
+    either way the record is committed only once its bytes are verified in place.
 
     Returns the artifact another process committed with the same hash meanwhile (then this
     one is not recorded and its bytes are removed), else ``None``.
     """
     try:
-        if not _overlaps_upload():
-            stored.arrived()
+        ahead = _ahead(artifact, family_lookup, stored, with_options=bool(args or kwargs))
         for attempt in range(_ATTEMPTS):
             try:
                 with transaction.atomic():
-                    model = type(artifact)
-                    names = [f"hash:{artifact.hash}"]
-                    queries = [artifact_source.hash_statement(model, artifact.hash, ("pk",), 1)]
-                    if family_lookup:
-                        names.append(versioning.family_lock(model, family_lookup))
-                        queries.append(versioning.family_statement(model, family_lookup))
-                    found = versioning.locked_lookup(names, queries)
+                    names, queries = _lookups(artifact, family_lookup)
+                    found = versioning.locked_lookup(names, queries, ahead.lookup)
                     same = [] if artifact._skip_hash_lookup else found[0]
                     if same:
-                        duplicate = model._plain.get(pk=same[0][0])
+                        duplicate = type(artifact)._plain.get(pk=same[0][0])
                         stored.remove()
                         return duplicate
                     latest = found[1] if len(found) > 1 else None
@@ -196,7 +197,7 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: St
                         moved = managed_path(artifact)
                         transfer.move(stored.path, moved)
                         stored = Stored(moved)  # renamed to the version's uid
-                    _insert(artifact, model_save, *args, **kwargs)
+                    _insert(artifact, model_save, *args, prepared=ahead.insert, **kwargs)
                     stored.arrived()
                 artifact._previous_version = previous
                 return None
@@ -210,6 +211,45 @@ def _commit(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: St
         raise
 
 
+def _lookups(artifact: Artifact, family_lookup: dict[str, Any] | None) -> tuple[list[str], list[Any]]:
+    """The locks and queries of the commit: records with this content hash, the family's latest."""
+    model = type(artifact)
+    names = [f"hash:{artifact.hash}"]
+    queries = [artifact_source.hash_statement(model, artifact.hash, ("pk",), 1)]
+    if family_lookup:
+        names.append(versioning.family_lock(model, family_lookup))
+        queries.append(versioning.family_statement(model, family_lookup))
+    return names, queries
+
+
+class Ahead:
+    """What the commit's transaction can take from work done while the bytes travelled: its
+    lookups' rows (used if no other writer committed since) and its INSERT (used if the
+    record's values did not change since)."""
+
+    def __init__(self, lookup: versioning.ReadAhead | None = None, insert: compiled_sql.PreparedInsert | None = None) -> None:
+        self.lookup, self.insert = lookup, insert
+
+
+def _ahead(artifact: Artifact, family_lookup: dict[str, Any] | None, stored: Stored, with_options: bool) -> Ahead:
+    """On SQLite, wait for bytes on their way before the transaction (:func:`_overlaps_upload`),
+    and meanwhile read the transaction's lookups and prepare its INSERT, so that the database's
+    write lock is held only for the INSERT and the commit."""
+    if _overlaps_upload():
+        return Ahead()
+    if stored.started is None:
+        stored.arrived()
+        return Ahead()
+    ahead = Ahead(versioning.read_ahead(_lookups(artifact, family_lookup)[1]))
+    if not with_options:
+        try:
+            ahead.insert = compiled_sql.prepare_insert(artifact)
+        except (BiolakeError, DataError, DjangoValidationError, ValueError, TypeError):
+            pass  # values that do not convert: the transaction's INSERT names them (see _insert)
+    stored.arrived()
+    return ahead
+
+
 def _overlaps_upload() -> bool:
     """Whether the transaction may wait for bytes on their way: not on SQLite, where it holds the
     database's one write lock (other writers would wait for this upload); on PostgreSQL the
@@ -217,14 +257,15 @@ def _overlaps_upload() -> bool:
     return connection.vendor != "sqlite"
 
 
-def _insert(artifact: Artifact, model_save: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """The record's INSERT: through the cached statement (:func:`compiled_sql.insert`) when the
-    save has no options, else (or where that does not apply) the plain record save."""
+def _insert(artifact: Artifact, model_save: Callable[..., Any], *args: Any, prepared: compiled_sql.PreparedInsert | None = None, **kwargs: Any) -> None:
+    """The record's INSERT: through the cached statement (:func:`compiled_sql.insert`; the one
+    ``prepared`` while the bytes travelled, if the record did not change since) when the save
+    has no options, else (or where that does not apply) the plain record save."""
     if args or kwargs:
         model_save(*args, **kwargs)
         return
     try:
-        inserted = compiled_sql.insert(artifact)
+        inserted = compiled_sql.insert(artifact, prepared)
     except BiolakeError:
         raise
     except (IntegrityError, DataError, DjangoValidationError, ValueError, TypeError) as error:

@@ -42,6 +42,7 @@ class Source:
     memory: Any = None  # the in-memory object the bytes were written from
     is_temp: bool = False  # bytes live in a temporary file we own
     in_place_root: str | None = None  # storage root when registered in place (no copy)
+    body: bytes | None = None  # a small local file's bytes, read once: what was hashed is what is uploaded
 
     @property
     def managed(self) -> bool:
@@ -49,7 +50,8 @@ class Source:
         return self.in_place_root is None
 
     def discard(self) -> None:
-        """Remove the temporary file, if this source owns one."""
+        """Drop the bytes read, and remove the temporary file, if this source owns one."""
+        self.body = None
         if self.is_temp:
             transfer.remove(self.upath)
             self.is_temp = False
@@ -85,7 +87,7 @@ class Pending:
             return cls(data, key, format, suffix, otype, formats.n_observations(data), is_object=True)
         if isinstance(data, (str, os.PathLike)) or hasattr(data, "protocol"):
             _check_path_text(data)
-            if paths.is_local(data) and not paths.create_path(data).exists():
+            if paths.is_local(data) and not paths.exists_locally(data):
                 raise PathNotFoundError(f"No file or folder at {str(data)!r}.", path=str(data))
             suffix = paths.extract_suffix(str(data).rstrip("/"))
             return cls(data, key, format, suffix, formats.otype_from_suffix(suffix))
@@ -165,7 +167,7 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
     try:
         _write(data, tmp, suffix)
         _faults.point("write")
-        summary = _summary(tmp)
+        summary, body = _summary(tmp)
     except BaseException:
         transfer.remove(paths.create_path(tmp))  # a failed write leaves nothing behind
         raise
@@ -178,17 +180,20 @@ def _from_object(data: Any, otype: str, key: str | None, format: str | None) -> 
         n_observations=formats.n_observations(data),
         memory=data,
         is_temp=True,
+        body=body,
     )
 
 
-def _summary(path: Any) -> Any:
-    """Hash and size of a local file (one open), or of a folder or a remote path."""
+def _summary(path: Any) -> tuple[Any, bytes | None]:
+    """Hash and size of a local file (one open; its bytes too if it is small enough to be
+    uploaded from memory, see :data:`biolake.storage.transfer.PROGRESS_THRESHOLD`), or of a
+    folder or a remote path (no bytes)."""
     if not isinstance(path, Path) or hasattr(path, "protocol"):
-        return hashing.summarize(path)
+        return hashing.summarize(path), None
     try:
-        return hashing.summarize_file(path)
+        return hashing.summarize_small(path, transfer.PROGRESS_THRESHOLD)
     except IsADirectoryError:
-        return hashing.summarize(path)
+        return hashing.summarize(path), None
 
 
 def _listing_path(upath: Any) -> Any:
@@ -229,7 +234,7 @@ def _from_path(data: Any, key: str | None) -> Source:
     if not upath.exists():
         raise PathNotFoundError(f"No file or folder at {str(upath)!r}.", path=str(upath))
     suffix = paths.extract_suffix(str(upath).rstrip("/"))
-    root = paths.find_root(upath, registered_roots())
+    root = _registered_root(upath)
     if root is None and paths.is_remote(upath):
         root = _bucket_root(upath)
     if root is not None:
@@ -239,14 +244,21 @@ def _from_path(data: Any, key: str | None) -> Source:
         key = in_place_key
     else:
         _check_key_suffix(key, suffix)
+    summary, body = _summary(_listing_path(upath))
     return Source(
         upath=upath,
         key=key,
         suffix=suffix,
-        summary=_summary(_listing_path(upath)),
+        summary=summary,
         otype=formats.otype_from_suffix(suffix),
         in_place_root=root,
+        body=body if root is None else None,  # bytes registered in place are not uploaded
     )
+
+
+def _registered_root(upath: Any) -> str | None:
+    """The registered storage root holding ``upath`` (made by ``create_path``: a local one is resolved already)."""
+    return paths.root_containing(upath.path if paths.is_local(upath) else paths.normalize_root(upath), registered_roots())
 
 
 def _conflicting_key(upath: Any, root: str, in_place_key: str, key: str) -> ConflictingKeyError:
@@ -321,7 +333,7 @@ def artifacts_from_dir(model: Any, path: str | Path, key: str | None, **kwargs: 
         raise PathNotFoundError(f"No folder at {str(upath)!r}.", path=str(upath))
     prefix = key or upath.name
     files = sorted(p for p in upath.rglob("*") if p.is_file())
-    root = paths.find_root(upath, registered_roots())
+    root = _registered_root(upath)
     if root is not None and key is not None and key != paths.relative_key(upath, root):
         raise _conflicting_key(upath, root, paths.relative_key(upath, root), key)
     result = []

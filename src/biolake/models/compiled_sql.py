@@ -25,7 +25,7 @@ from django.db import connections, router
 from django.db.models import signals
 from django.db.models.sql import InsertQuery
 
-__all__ = ["fetch", "insert", "rows", "statement"]
+__all__ = ["PreparedInsert", "fetch", "insert", "prepare_insert", "rows", "statement"]
 
 _SQL: dict[tuple[Any, ...], str | None] = {}  # None: this shape cannot be cached
 _INSERTS: dict[tuple[Any, ...], tuple[str, list[Any]] | None] = {}
@@ -86,13 +86,42 @@ def fetch(sql_params: tuple[str, list[Any]], using: str = "default") -> list[tup
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def insert(record: Any) -> bool:
-    """Insert the new ``record`` as ``Model.save()`` does; False (nothing done) where that
-    needs Django's own path: save signals, parent tables, a set primary key, expressions."""
+class PreparedInsert:
+    """A new record's INSERT with its parameters (:func:`prepare_insert`), to run later while
+    the record's field values stay as they were (:meth:`current`)."""
+
+    def __init__(self, record: Any, using: str, sql: str, params: list[Any], returning: list[Any], fields: list[Any]) -> None:
+        self.record, self.using, self.sql, self.params, self.returning = record, using, sql, params, returning
+        self._fields = fields
+        self._values = [getattr(record, field.attname) for field in fields]
+
+    def current(self) -> bool:
+        """Whether the record's field values are still those the parameters were made from
+        (a value set anew is compared; nothing changes a value in place meanwhile)."""
+        try:
+            return all(now is then or bool(now == then) for now, then in zip((getattr(self.record, f.attname) for f in self._fields), self._values))
+        except Exception:  # noqa: BLE001 - values that do not compare (e.g. arrays): made again
+            return False
+
+    def run(self) -> None:
+        """Insert the record; its database-made values (the id) are set on it."""
+        record = self.record
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            row = cursor.fetchone()
+        for value, field in zip(row, self.returning):
+            setattr(record, field.attname, value)
+        record._state.db, record._state.adding = self.using, False
+
+
+def prepare_insert(record: Any) -> PreparedInsert | None:
+    """The INSERT ``Model.save()`` makes of the new ``record``, with its parameters (fields'
+    ``pre_save``, e.g. ``auto_now_add``, and ``get_db_prep_save``); ``None`` where that needs
+    Django's own path: save signals, parent tables, a set primary key, expressions."""
     model = type(record)
     meta = model._meta
     if meta.parents or record.pk is not None or signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
-        return False
+        return None
     using = router.db_for_write(model, instance=record)
     connection = connections[using]
     key = (model, using, connection.vendor)
@@ -100,20 +129,26 @@ def insert(record: Any) -> bool:
     fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
     values = [field.pre_save(record, True) for field in fields]
     if any(hasattr(value, "resolve_expression") for value in values):
-        return False
+        return None
     params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(fields, values)]
     if key not in _INSERTS:
         _INSERTS[key] = _compile_insert(record, fields, params, connection)
     compiled = _INSERTS[key]
     if compiled is None:
-        return False
+        return None
     sql, returning = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    for value, field in zip(row, returning):
-        setattr(record, field.attname, value)
-    record._state.db, record._state.adding = using, False
+    return PreparedInsert(record, using, sql, params, returning, fields)
+
+
+def insert(record: Any, prepared: PreparedInsert | None = None) -> bool:
+    """Insert the new ``record`` as ``Model.save()`` does; False (nothing done) where that
+    needs Django's own path (see :func:`prepare_insert`). ``prepared``: its INSERT made
+    earlier, used if the record's values did not change since."""
+    if prepared is None or prepared.record is not record or not prepared.current():
+        prepared = prepare_insert(record)
+    if prepared is None:
+        return False
+    prepared.run()
     return True
 
 

@@ -35,7 +35,41 @@ def lock(name: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4242, _lock_key(name)])
 
 
-def locked_lookup(names: list[str], queries: list[Any]) -> list[list[tuple[Any, ...]]]:
+class ReadAhead:
+    """The rows of a lookup's queries read before its transaction (:func:`read_ahead`)."""
+
+    def __init__(self, queries: list[Any]) -> None:
+        self.queries = queries
+        self._connection = connection.connection  # data versions of two connections do not compare
+        self._version = _data_version()  # read first: a commit after it makes the rows stale
+        self.rows = [_rows(query) for query in queries]
+
+    def holds(self, queries: list[Any]) -> bool:
+        """Inside the write transaction: whether the rows are those ``queries`` give now (no other
+        connection committed since they were read)."""
+        return queries == self.queries and connection.connection is self._connection and _data_version() == self._version
+
+
+def read_ahead(queries: list[Any]) -> ReadAhead | None:
+    """Run the ``queries`` of a later :func:`locked_lookup` now, before its transaction, so that
+    the transaction does not run them again unless another writer committed meanwhile.
+
+    SQLite only (``None`` elsewhere, or inside a transaction): there the transaction holds the
+    database's one write lock, and ``PRAGMA data_version`` tells whether any other connection
+    committed since the rows were read. A save reads ahead while its bytes travel.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return None
+    return ReadAhead(queries)
+
+
+def _data_version() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        return int(cursor.fetchone()[0])
+
+
+def locked_lookup(names: list[str], queries: list[Any], ahead: ReadAhead | None = None) -> list[list[tuple[Any, ...]]]:
     """Take the advisory locks ``names`` (in order), then run ``queries`` (values_list QuerySets,
     or ``(sql, params)`` statements of :mod:`biolake.models.compiled_sql`).
 
@@ -43,8 +77,11 @@ def locked_lookup(names: list[str], queries: list[Any]) -> list[list[tuple[Any, 
     not started on the server yet, ``BEGIN``, the locks and the query travel in one round
     trip (a multi-statement simple query). Each statement there takes its own snapshot
     (READ COMMITTED), so the query sees what writers holding the locks before committed.
-    Elsewhere: one statement per lock, then one per query.
+    Elsewhere: one statement per lock, then one per query; on SQLite, rows read ahead
+    (:func:`read_ahead`) are taken instead while they hold.
     """
+    if ahead is not None and ahead.holds(queries):
+        return ahead.rows
     if connection.vendor == "postgresql":
         connection.ensure_connection()
         raw = connection.connection

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 from pathlib import Path
@@ -90,11 +91,18 @@ class Settings:
     @property
     def user_handle(self) -> str:
         """Handle of the current user (the OS user name unless ``BIOLAKE_USER`` is set)."""
-        return os.environ.get("BIOLAKE_USER") or getpass.getuser()
+        return os.environ.get("BIOLAKE_USER") or _login_name()
 
     def __repr__(self) -> str:
         name = store.current_name()
         return f"Settings(instance={name!r}, cache_dir={str(self.cache_dir)!r})"
+
+
+@functools.cache
+def _login_name() -> str:
+    """The OS user name (read once per process: ``getpass`` may read the account database, and
+    every new record asks for it)."""
+    return getpass.getuser()
 
 
 settings = Settings()

@@ -48,6 +48,7 @@ __all__ = [
     "summarize",
     "summarize_dir",
     "summarize_file",
+    "summarize_small",
 ]
 
 HASH_TYPE_FILE = "blake3"
@@ -122,13 +123,32 @@ def summarize_file(path: str | os.PathLike[str]) -> FileSummary:
         >>> summarize_file(f) == summarize(f)
         True
     """
+    return summarize_small(path, 0)[0]
+
+
+def summarize_small(path: str | os.PathLike[str], keep: int) -> tuple[FileSummary, bytes | None]:
+    """Hash a local file as :func:`summarize_file` does, and return its bytes if it has at most ``keep``.
+
+    The file is read once: the bytes returned are exactly the bytes hashed (a writer that
+    changes the file afterwards changes neither), so they can be stored under this hash.
+    Larger files are hashed with threads over a memory map, and ``None`` is returned for
+    their bytes.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.txt"; _ = f.write_bytes(b"ab")
+        >>> summarize_small(f, 10) == (summarize_file(f), b"ab")
+        True
+    """
     import blake3
 
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
-        if size < SMALL_FILE:
-            return FileSummary(blake3.blake3(handle.read()).hexdigest(), HASH_TYPE_FILE, size)
-    return FileSummary(hash_file(path), HASH_TYPE_FILE, size)
+        if size < SMALL_FILE or size <= keep:
+            body = handle.read()
+            hasher = blake3.blake3(body) if len(body) < SMALL_FILE else blake3.blake3(body, max_threads=blake3.blake3.AUTO)
+            return FileSummary(hasher.hexdigest(), HASH_TYPE_FILE, len(body)), body if len(body) <= keep else None
+    return FileSummary(hash_file(path), HASH_TYPE_FILE, size), None
 
 
 def hash_stream(upath: UPath) -> str:

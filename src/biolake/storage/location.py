@@ -37,6 +37,13 @@ class Location:
         validate_key(key, allow_reserved=True)
         return self._root / key
 
+    def fs_path(self, key: str) -> tuple[Any, str]:
+        """The file system and fsspec path of ``key`` inside a remote root, without building a
+        UPath (the same as ``join(key).fs`` and ``join(key).path``)."""
+        validate_key(key, allow_reserved=True)
+        root = self._root
+        return root.fs, f"{root.path.rstrip('/')}/{key}"
+
     @functools.cached_property
     def _root(self) -> UPath:
         root = self.path

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPOUND_SUFFIXES",
     "create_path",
+    "exists_locally",
     "extract_suffix",
     "find_root",
     "is_local",
@@ -40,6 +42,7 @@ __all__ = [
     "managed_key",
     "normalize_root",
     "relative_key",
+    "root_containing",
     "storage_type",
     "url_options",
 ]
@@ -160,6 +163,17 @@ def is_local(path: str | os.PathLike[str] | UPath) -> bool:
     return _protocol(os.fspath(path)) in _LOCAL_PROTOCOLS
 
 
+def exists_locally(path: str | os.PathLike[str] | UPath) -> bool:
+    """Return True if the local ``path`` (plain, ``~``, ``file://`` URL or local UPath) names an
+    existing file or folder: one ``stat``, no UPath built.
+
+    Example:
+        >>> exists_locally("/"), exists_locally("file:///no/such/file")
+        (True, False)
+    """
+    return os.path.exists(os.path.expanduser(_local_text(_text_of(path))))
+
+
 def is_remote(path: str | os.PathLike[str] | UPath) -> bool:
     """Return True unless ``path`` is on the local file system: the negation of :func:`is_local`."""
     return not is_local(path)
@@ -187,13 +201,31 @@ def find_root(path: str | os.PathLike[str] | UPath, roots: Iterable[str]) -> str
         >>> find_root("s3://b/lake/x.csv", ["s3://b", "s3://b/lake", "s3://b/la"])
         's3://b/lake'
     """
-    target = normalize_root(path)
+    return root_containing(normalize_root(path), roots)
+
+
+def root_containing(normalized: str, roots: Iterable[str]) -> str | None:
+    """:func:`find_root` of a path given in the form :func:`normalize_root` returns (e.g. the
+    ``path`` of a local UPath made by :func:`create_path`): it is not resolved again."""
     best: tuple[int, str] | None = None
     for root in roots:
-        normalized = normalize_root(root)
-        if _contains(normalized, target) and (best is None or len(normalized) > best[0]):
-            best = (len(normalized), root)
+        root_normalized = _normalized_root(root)
+        if _contains(root_normalized, normalized) and (best is None or len(root_normalized) > best[0]):
+            best = (len(root_normalized), root)
     return None if best is None else best[1]
+
+
+def _normalized_root(root: str) -> str:
+    """:func:`normalize_root` of a registered root; a remote one (text only, no file system
+    involved) is normalized once per process."""
+    if _protocol(root) in _LOCAL_PROTOCOLS:
+        return normalize_root(root)
+    return _normalized_remote(root)
+
+
+@functools.lru_cache(maxsize=256)
+def _normalized_remote(root: str) -> str:
+    return normalize_root(root)
 
 
 def relative_key(path: str | os.PathLike[str] | UPath, root: str) -> str:
@@ -293,7 +325,10 @@ def _local_text(text: str) -> str:
 
 
 def _absolute_local(text: str) -> str:
-    resolved = Path(text).expanduser().resolve().as_posix()
+    if os.sep == "/":  # what Path.resolve() does on POSIX, without making Path objects
+        resolved = os.path.realpath(os.path.expanduser(text or "."))
+    else:
+        resolved = Path(text).expanduser().resolve().as_posix()
     return resolved.rstrip("/") or "/"
 
 

@@ -71,7 +71,7 @@ class InFlight:
     """
 
     def __init__(self, fs: Any, local: str, remote: str, size: int, body: bytes) -> None:
-        self.fs, self.remote, self.size, self.body = fs, remote, size, body
+        self.fs, self.local, self.remote, self.size, self.body = fs, local, remote, size, body
         self._future = asyncio.run_coroutine_threadsafe(_put_object(fs, local, remote, body), fs.loop)  # on s3fs's IO thread
         self._crc32 = _crc32(body)  # meanwhile
 
@@ -88,11 +88,20 @@ class InFlight:
         except Exception:  # noqa: BLE001 - the outcome does not matter here, only that it is over
             return
 
+    def again(self) -> InFlight:
+        """Send the same bytes once more (after :meth:`verified` said the store holds others)."""
+        return InFlight(self.fs, self.local, self.remote, self.size, self.body)
 
-def start(fs: Any, local: str, remote: str, size: int) -> InFlight:
-    """Read ``local`` and send it to ``remote`` (one ``PutObject``); returns without waiting for the store."""
-    with open(local, "rb") as handle:
-        body = handle.read()
+
+def start(fs: Any, local: str, remote: str, size: int, body: bytes | None = None) -> InFlight:
+    """Send ``local`` to ``remote`` (one ``PutObject``); returns without waiting for the store.
+
+    ``body`` is the file's content when the caller read it already (then the file is not read
+    again: exactly those bytes are sent, and ``size`` is theirs).
+    """
+    if body is None:
+        with open(local, "rb") as handle:
+            body = handle.read()
     return InFlight(fs, local, remote, size, body)
 
 

@@ -99,48 +99,57 @@ def put(src: str | os.PathLike[str], dst: UPath, *, fresh: bool = False) -> None
         ) from error
 
 
-def start_put(src: str | os.PathLike[str], dst: UPath) -> StartedPut | None:
-    """Start uploading a small local file to a fresh name on S3, and return without waiting.
+def start_put(src: str | os.PathLike[str], fs: AbstractFileSystem, remote: str, body: bytes | None = None) -> StartedPut | None:
+    """Start uploading a small local file to a fresh name ``remote`` on the S3 file system ``fs``,
+    and return without waiting.
 
     The file goes up in one verified ``PutObject`` on s3fs's IO thread while the caller does
     other work; :meth:`StartedPut.wait` before relying on the object, :meth:`StartedPut.cancel`
-    to drop it. Returns ``None`` where :func:`put` is the way (local or non-S3 destinations,
-    folders, files with a progress bar): nothing was started then.
+    to drop it. ``body`` is the file's content if the caller read it already (e.g. to hash it):
+    then exactly those bytes are sent, and the file is not read again. Returns ``None`` where
+    :func:`put` is the way (other file systems, folders, files with a progress bar): nothing
+    was started then.
 
     Raises:
         UploadError: the file cannot be read (nothing was sent).
     """
-    if is_local(dst):
+    local = _local_source(src)
+    if local is None or not s3_put.applies(fs, 0):
         return None
-    if hasattr(src, "protocol"):  # a UPath (e.g. from create_path): not resolved again
-        if not is_local(src):
-            return None  # put() refuses it
-        local = _listing.local_str(src)  # type: ignore[arg-type]
-    else:
-        local = _listing.local_str(create_path(src))
-    try:
-        info = os.stat(local)
-    except OSError:
-        return None  # put() names the problem
-    if not stat.S_ISREG(info.st_mode) or info.st_size > PROGRESS_THRESHOLD or not s3_put.applies(dst.fs, info.st_size):
+    if body is None:
+        try:
+            info = os.stat(local)
+        except OSError:
+            return None  # put() names the problem
+        if not stat.S_ISREG(info.st_mode):
+            return None
+    size = len(body) if body is not None else info.st_size
+    if size > PROGRESS_THRESHOLD or not s3_put.applies(fs, size):
         return None
-    size = info.st_size
+    remote = remote.rstrip("/")
     try:
-        flight = s3_put.start(dst.fs, local, dst.path.rstrip("/"), size)
+        flight = s3_put.start(fs, local, remote, size, body)
     except Exception as error:
-        raise UploadError(f"Uploading {local!r} to {str(dst)!r} failed ({type(error).__name__}: {error}); nothing was sent.", path=str(dst)) from error
-    return StartedPut(local, dst, flight)
+        raise UploadError(f"Uploading {local!r} to {fs.unstrip_protocol(remote)!r} failed ({type(error).__name__}: {error}); nothing was sent.", path=remote) from error
+    return StartedPut(local, fs, remote, flight)
+
+
+def _local_source(src: str | os.PathLike[str]) -> str | None:
+    """The local file name of ``src``, or ``None`` if it is remote (:func:`put` refuses it)."""
+    if hasattr(src, "protocol"):  # a UPath (e.g. from create_path): not resolved again
+        return _listing.local_str(src) if is_local(src) else None  # type: ignore[arg-type]
+    return _listing.local_str(create_path(src))
 
 
 class StartedPut:
     """A small file on its way to S3 (:func:`start_put`); ``wait()`` for it or ``cancel()`` it."""
 
-    def __init__(self, local: str, dst: UPath, flight: s3_put.InFlight) -> None:
-        self.local, self.dst, self._flight = local, dst, flight
+    def __init__(self, local: str, fs: AbstractFileSystem, remote: str, flight: s3_put.InFlight) -> None:
+        self.local, self.fs, self.remote, self._flight = local, fs, remote, flight
         self._done = self._cancelled = False
 
     def wait(self) -> None:
-        """Return once the store holds exactly the file's bytes (a mismatch is uploaded again, as by :func:`put`).
+        """Return once the store holds exactly the bytes sent (a mismatch sends them again, as :func:`put` does).
 
         Raises:
             UploadError: the upload failed; nothing is left at the destination (the cause is chained).
@@ -148,18 +157,25 @@ class StartedPut:
         if self._done:
             return
         try:
-            if not self._flight.verified():
-                pair = upload.Pair(self.local, self._flight.remote, self._flight.size)
-                upload.put_pairs(self.dst.fs, [pair], _ignore, _callback)
+            self._verify()
             _faults.point("mid-upload")
         except Exception as error:
             self.cancel()
             raise UploadError(
-                f"Uploading {self.local!r} to {str(self.dst)!r} failed ({type(error).__name__}: {error}); "
+                f"Uploading {self.local!r} to {self.fs.unstrip_protocol(self.remote)!r} failed ({type(error).__name__}: {error}); "
                 "nothing was kept at the destination.",
-                path=str(self.dst),
+                path=self.fs.unstrip_protocol(self.remote),
             ) from error
         self._done = True
+
+    def _verify(self) -> None:
+        """Wait for the PUT; while the store's response describes other bytes, send the same bytes again."""
+        for _ in range(upload.ATTEMPTS):
+            if self._flight.verified():
+                return
+            self._flight = self._flight.again()
+        if not self._flight.verified():
+            raise upload.still_differs(self._flight.remote)
 
     def cancel(self) -> None:
         """Wait until the request has ended, then remove the object (best effort): nothing is left."""
@@ -167,7 +183,7 @@ class StartedPut:
             return
         self._cancelled = True
         self._flight.settle()
-        _remove_remote(self.dst.fs, [self._flight.remote])
+        _remove_remote(self.fs, [self.remote])
 
 
 def get(src: UPath, dst: str | os.PathLike[str]) -> Path:

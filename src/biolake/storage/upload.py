@@ -85,10 +85,15 @@ def _put_one(fs: AbstractFileSystem, pair: Pair, callback: Callback) -> None:
     for _ in range(ATTEMPTS):
         if s3_put.put_verified(fs, pair.local, pair.remote, pair.size, callback):
             return
-    raise UploadError(
-        f"{pair.remote} still differs from its local copy after {ATTEMPTS} attempts (the checksum in the "
+    raise still_differs(pair.remote)
+
+
+def still_differs(remote: str) -> UploadError:
+    """The error of an object whose PUT responses never matched the bytes sent, after :data:`ATTEMPTS` attempts."""
+    return UploadError(
+        f"{remote} still differs from its local copy after {ATTEMPTS} attempts (the checksum in the "
         "store's response does not match the file); check the endpoint, or the local file if it is being written.",
-        path=pair.remote,
+        path=remote,
     )
 
 

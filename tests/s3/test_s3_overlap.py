@@ -111,24 +111,6 @@ def test_the_record_is_committed_only_after_the_put_is_verified(lab: Any, tmp_pa
     assert artifact.verify().ok
 
 
-def test_a_put_that_fails_leaves_no_record_and_no_object(lab: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    ln, bucket, inst = lab
-    before = _objects(bucket)
-
-    async def reset(send: Any) -> Any:
-        await send()  # the object arrives, then the connection drops before the answer
-        raise ConnectionResetError("connection reset by peer")
-
-    _patch_put(monkeypatch, reset)
-    with pytest.raises(ln.errors.UploadError, match="connection reset by peer"):
-        ln.Artifact(_file(tmp_path, "reset.bin"), key="overlap/reset.bin").save()
-    monkeypatch.undo()
-    assert _objects(bucket) == before
-    assert _committed_rows(inst, "overlap/reset.bin") == 0
-    again = ln.Artifact(_file(tmp_path / "2", "reset.bin"), key="overlap/reset.bin").save()  # no lock left behind
-    assert again.verify().ok and again.uid.endswith("0000")
-
-
 def test_bytes_that_never_verify_leave_no_record_and_no_object(lab: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ln, bucket, inst = lab
     before = _objects(bucket)
@@ -228,17 +210,27 @@ def _give_hash(inst: Any, pk: int, content_hash: str) -> None:
         conn.close()
 
 
-def test_a_put_that_fails_before_it_leaves_returns_and_leaves_nothing(lab: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A request that never leaves (the client fails first) leaves no record and no object."""
+async def _reset_after_send(send: Any) -> Any:
+    await send()  # the object arrives, then the connection drops before the answer
+    raise ConnectionResetError("connection reset by peer")
+
+
+async def _refused_before_send(send: Any) -> Any:
+    raise PermissionError("no credentials for this bucket")  # the client fails first: nothing leaves
+
+
+@pytest.mark.parametrize(("fail", "message"), [(_reset_after_send, "connection reset by peer"), (_refused_before_send, "no credentials")])
+def test_a_put_that_fails_leaves_no_record_and_no_object(
+    lab: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail: Any, message: str
+) -> None:
     ln, bucket, inst = lab
     before = _objects(bucket)
-
-    async def refused(send: Any) -> Any:
-        raise PermissionError("no credentials for this bucket")
-
-    _patch_put(monkeypatch, refused)
-    with pytest.raises(ln.errors.UploadError, match="no credentials"):
-        ln.Artifact(_file(tmp_path, "refused.bin"), key="overlap/refused.bin").save()
+    name = f"{fail.__name__.strip('_')}.bin"
+    _patch_put(monkeypatch, fail)
+    with pytest.raises(ln.errors.UploadError, match=message):
+        ln.Artifact(_file(tmp_path, name), key=f"overlap/{name}").save()
     monkeypatch.undo()
     assert _objects(bucket) == before
-    assert _committed_rows(inst, "overlap/refused.bin") == 0
+    assert _committed_rows(inst, f"overlap/{name}") == 0
+    again = ln.Artifact(_file(tmp_path / "2", name), key=f"overlap/{name}").save()  # no lock left behind
+    assert again.verify().ok and again.uid.endswith("0000")

@@ -172,3 +172,13 @@ def test_a_worker_removes_its_arena_when_it_exits():
     worker.join(30)
     assert worker.exitcode == 0 and path is not None and path.startswith(_shared.ARENA_DIR)
     assert not os.path.exists(path)
+
+
+def test_a_gone_arena_is_a_storage_error_that_says_what_to_do(in_a_worker):
+    from biolake.errors import StorageError
+
+    gone = os.path.join(_shared.ARENA_DIR, f"{_shared.PREFIX}0-gone")
+    with pytest.raises(StorageError, match="worker ended before this batch was taken. Iterate the DataLoader again"):
+        _shared.attach(gone, 0, _shared.PAGE, 0, (1, 1), "<f4")
+    with pytest.raises(StorageError, match="not a batch arena"):
+        _shared.attach("/tmp/elsewhere", 0, _shared.PAGE, 0, (1, 1), "<f4")

@@ -65,7 +65,7 @@ def rows_at(
     bounds[0::2] = starts
     bounds[1::2] = starts + lengths
     size = int(lengths.sum())
-    if size >= _INDEX_LIMITS[index.itemsize]:
+    if size >= _INDEX_TYPES[index.itemsize][1]:
         return False
     taken_indices, taken_data = np.empty(size, index), np.empty(size, data.dtype)
     kernels[0](k, np.arange(0, 2 * k, 2, dtype=index), bounds, indices, data, taken_indices, taken_data)
@@ -159,8 +159,6 @@ def _positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return positions
 
 
-#: The largest value of a signed index type, by item size.
-_INDEX_LIMITS = {4: 2**31 - 1, 8: 2**63 - 1}
 #: Index dtype of ``csr_row_index`` by item size, and the array lengths it can address.
 _INDEX_TYPES: dict[int, tuple[np.dtype[Any], int]] = {4: (np.dtype(np.int32), 2**31 - 1), 8: (np.dtype(np.int64), 2**63 - 1)}
 _NO_INDEX: tuple[np.dtype[Any], int] = (np.dtype(np.int64), 0)

@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -85,9 +85,8 @@ def _part_into(part: Part, out: np.ndarray, dtype: np.dtype) -> None:
         lengths = rows.lengths[part.file_rows]  # 0 for the odd rows, added below
         if rows_at((indices, data, starts[part.file_rows]), lengths, part.positions, out):
             n_out = out.shape[1]
-            for k in rows.odd(part.file_rows).tolist():
-                columns, values = rows.row(int(part.file_rows[k]))
-                add_into(out.reshape(-1), int(part.positions[k]) * n_out + columns.astype(np.int64), values)
+            for position, columns, values in _odd_rows(part):
+                add_into(out.reshape(-1), position * n_out + columns.astype(np.int64), values)
             return
     _scatter_csr([part], out.shape[1], _index_dtype(out.size)).into(out)
 
@@ -181,10 +180,20 @@ def _scatter_csr(parts: list[Part], n_out: int, index: np.dtype) -> Scattered:
             columns, data = segments(rows.indices, indices_starts, lengths), segments(rows.data, data_starts, lengths)
         cells = np.repeat(part.positions.astype(index) * n_out, lengths)
         _add(flat, values, cells, columns, data, part.columns)
-        for k in rows.odd(part.file_rows).tolist():  # rows :meth:`extents` leaves out (length 0 there)
-            indices, data = rows.row(int(part.file_rows[k]))  # type: ignore[union-attr]
-            _add(flat, values, np.full(len(indices), int(part.positions[k]) * n_out, index), indices, data, part.columns)
+        for position, indices, data in _odd_rows(part):
+            _add(flat, values, np.full(len(indices), position * n_out, index), indices, data, part.columns)
     return Scattered(flat, values)
+
+
+def _odd_rows(part: Part) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """``(batch position, indices, data)`` of the rows of ``part`` that :meth:`MappedCsr.extents`
+    leaves out (length 0 there: they cross a gap between runs of the file), read one by one."""
+    rows = part.rows
+    if not isinstance(rows, MappedCsr):
+        return
+    for k in rows.odd(part.file_rows).tolist():
+        indices, data = rows.row(int(part.file_rows[k]))
+        yield int(part.positions[k]), indices, data
 
 
 def _add(

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from biolake import _process
+from biolake.errors import StorageError
 from biolake.formats.mapped import _buffers
 
 #: Where arenas are created (a memory file system).
@@ -156,7 +157,7 @@ def attach(path: str, owner: int, slot_bytes: int, slot: int, shape: tuple[int, 
     is given back when the array returned, and every view of it, is gone.
 
     Raises:
-        RuntimeError: the arena is gone (its worker ended before the batch was taken).
+        StorageError: the arena is gone (its worker ended before the batch was taken).
     """
     arena = _attached(path, owner, slot_bytes)
     held = _Slot(shape, np.dtype(dtype), buffer=arena.memory, offset=arena.offset(slot))
@@ -206,11 +207,15 @@ def _attached(path: str, owner: int, slot_bytes: int) -> Arena:
     if arena is not None:
         return arena
     if os.path.dirname(path) != ARENA_DIR or not os.path.basename(path).startswith(PREFIX):
-        raise RuntimeError(f"not a batch arena: {path!r}")
+        raise StorageError(f"{path!r} is not a batch arena of a DataLoader worker ({ARENA_DIR}/{PREFIX}...).", path=path)
     try:
         fd = os.open(path, os.O_RDWR)
     except FileNotFoundError as error:
-        raise RuntimeError(f"the batch memory {path!r} of DataLoader worker {owner} is gone (the worker ended)") from error
+        raise StorageError(
+            f"The batch memory {path!r} of DataLoader worker {owner} is gone: the worker ended before this batch"
+            " was taken. Iterate the DataLoader again (a new iterator starts new workers).",
+            path=path,
+        ) from error
     try:
         memory = mmap.mmap(fd, 0)
     finally:

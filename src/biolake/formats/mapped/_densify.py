@@ -6,10 +6,13 @@ loops are called here directly: scipy's ``csr_row_index`` (copy the rows' non-ze
 ``csr_todense`` (add them into the zeroed output) in :func:`rows_into`. :func:`segments`
 copies the rows of a memory-mapped array with ``csr_row_index`` too (row ``k`` of a CSR
 whose ``indptr`` is ``[start_0, end_0, start_1, end_1, ...]`` is segment ``k``): a
-``memcpy`` per row instead of ``numpy.take`` of every element. When scipy lacks the loops
-(they live in ``scipy.sparse._sparsetools``, not a public module) numpy does the same.
+``memcpy`` per row instead of ``numpy.take`` of every element; :func:`take` so copies
+``indices`` and ``data`` together, and :func:`slice_into` densifies a slice of rows. When
+scipy lacks the loops (they live in ``scipy.sparse._sparsetools``, not a public module)
+numpy does the same.
 
 Example:
+    >>> import scipy.sparse
     >>> matrix = scipy.sparse.csr_matrix(np.array([[0, 1.0], [2.0, 0]], np.float32))
     >>> out = np.zeros((2, 2), np.float32)
     >>> rows_into(matrix, np.array([1, 0]), out)
@@ -50,8 +53,8 @@ def rows_at(
     """Add rows into ``out`` (C-contiguous zeros) at row ``positions`` (ascending): row ``k`` is
     ``lengths[k]`` elements from ``paired[2][k]`` of the ``(indices, data, starts)`` of
     :func:`._mmap.paired_views` (``starts`` already taken for these rows). One
-    ``csr_row_index`` copies indices and data together; ``csr_todense`` writes them through an
-    ``indptr`` over all rows of ``out`` that is empty where no row goes.
+    ``csr_row_index`` copies indices and data together (:func:`take`); ``csr_todense`` writes
+    them through an ``indptr`` over all rows of ``out`` that is empty where no row goes.
 
     Returns ``False`` (and leaves ``out`` alone) when scipy lacks the loops.
     """
@@ -59,21 +62,48 @@ def rows_at(
     if kernels is None or not out.flags.c_contiguous:
         return False
     indices, data, starts = paired
+    if not _fits(indices, int(lengths.sum())):
+        return False
+    taken = take(indices, data, starts, lengths)
+    indptr = np.zeros(out.shape[0] + 1, indices.dtype)
+    indptr[positions + 1] = lengths
+    np.cumsum(indptr, out=indptr)
+    kernels[1](out.shape[0], out.shape[1], indptr, taken[0], taken[1].astype(out.dtype, copy=False), out.reshape(-1))
+    return True
+
+
+def take(indices: np.ndarray, data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``k`` = ``lengths[k]`` elements from ``starts[k]`` of ``indices`` and, at the same
+    positions, of ``data``, concatenated: one ``csr_row_index`` loop (numpy's ``take`` when
+    scipy lacks it or the sizes do not fit the index dtype of ``indices``)."""
+    kernels = _kernels()
+    size = int(lengths.sum())
+    if kernels is None or not _fits(indices, size) or not _loops_over(data.dtype):
+        at = _positions(starts, lengths)
+        return np.take(indices, at), np.take(data, at)
     index = indices.dtype
     k = len(starts)
     bounds = np.empty(2 * k, index)
     bounds[0::2] = starts
     bounds[1::2] = starts + lengths
-    size = int(lengths.sum())
-    if size >= _INDEX_TYPES[index.itemsize][1]:
-        return False
     taken_indices, taken_data = np.empty(size, index), np.empty(size, data.dtype)
     kernels[0](k, np.arange(0, 2 * k, 2, dtype=index), bounds, indices, data, taken_indices, taken_data)
-    indptr = np.zeros(out.shape[0] + 1, index)
-    indptr[positions + 1] = lengths
-    np.cumsum(indptr, out=indptr)
-    kernels[1](out.shape[0], out.shape[1], indptr, taken_indices, taken_data.astype(out.dtype, copy=False), out.reshape(-1))
-    return True
+    return taken_indices, taken_data
+
+
+def slice_into(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, begin: int, end: int, out: np.ndarray) -> None:
+    """Add rows ``begin:end`` of the CSR ``(indptr, indices, data)`` into ``out`` (C-contiguous,
+    ``end - begin`` rows, the dtype of ``data``): ``csr_todense`` over a slice of ``indptr``."""
+    kernels = _kernels()
+    window = indptr[begin : end + 1]
+    if kernels is not None and indptr.dtype == indices.dtype and out.flags.c_contiguous and _loops_over(data.dtype):
+        kernels[1](end - begin, out.shape[1], window, indices, data, out.reshape(-1))
+        return
+    import scipy.sparse
+
+    first, last = int(window[0]), int(window[-1])
+    matrix = scipy.sparse.csr_matrix((data[first:last], indices[first:last], window - first), shape=out.shape)
+    out += matrix.toarray()
 
 
 @functools.cache
@@ -144,11 +174,20 @@ def pairs(
     return out.view(first.dtype), None if second is None else other
 
 
+def _fits(indices: np.ndarray, size: int) -> bool:
+    """Whether ``csr_row_index`` can address ``indices`` and a copy of ``size`` of its elements."""
+    limit = _INDEX_TYPES.get(indices.dtype.itemsize, _NO_INDEX)[1] if indices.dtype.kind == "i" else 0
+    return max(size, len(indices)) < limit
+
+
 def _copyable(array: np.ndarray, size: int) -> bool:
     """Whether ``csr_row_index`` copies ``array`` as it is (a native numeric 1-D array of ``size`` elements)."""
-    dtype = array.dtype
-    numeric = dtype.kind in "biufc" and dtype.isnative and not (dtype.kind == "f" and dtype.itemsize == 2)
-    return numeric and array.ndim == 1 and array.flags.c_contiguous and len(array) == size
+    return _loops_over(array.dtype) and array.ndim == 1 and array.flags.c_contiguous and len(array) == size
+
+
+def _loops_over(dtype: np.dtype) -> bool:
+    """Whether scipy's loops take values of ``dtype`` (native numbers, not half floats)."""
+    return dtype.kind in "biufc" and dtype.isnative and not (dtype.kind == "f" and dtype.itemsize == 2)
 
 
 def _positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -2,9 +2,12 @@
 
 A batch is cut into :class:`Part` s, one per group of cells read together (a store, or
 the windows read together by ``iter_batches``), each with the rows it was read into
-(:mod:`._rows`). When every part is CSR rows in memory over the joint columns and holds a
-run of the batch in order (``iter_batches``), scipy's loops take and densify each part
-straight into the output (:func:`._densify.rows_into`). Otherwise (``__getitems__``,
+(:mod:`._rows`). Rows read in the order they are served (``iter_batches`` over sparse
+stores, :class:`._rows.ServedCsr`) are densified a slice at a time
+(:func:`._densify.slice_into`). When every part is CSR rows in memory over the joint
+columns and holds a run of the batch in order (``iter_batches`` with a dense store),
+scipy's loops take and densify each part straight into the output
+(:func:`._densify.rows_into`). Otherwise (``__getitems__``,
 memory-mapped stores) each part is written at its positions: a memory-mapped store whose
 ``indices`` and ``data`` are addressed alike (:func:`._mmap.paired_views`) by one copy and
 one densifying loop (:func:`._densify.rows_at`); any other copies the ``indices`` and
@@ -28,9 +31,9 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from biolake.formats.mapped._buffers import zeros
-from biolake.formats.mapped._densify import add_into, pairs, rows_at, rows_into, segments
+from biolake.formats.mapped._densify import add_into, pairs, rows_at, rows_into, segments, slice_into, take
 from biolake.formats.mapped._joins import ColumnMap
-from biolake.formats.mapped._rows import CsrRows, DenseRows, MappedCsr, Rows
+from biolake.formats.mapped._rows import CsrRows, DenseRows, MappedCsr, Rows, ServedCsr
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,8 +73,8 @@ def gather(
         dense = allocate((n, n_out), dtype)
         for part in parts:
             _part_into(part, dense, dtype)
-    sparse = not any(isinstance(part.rows, DenseRows) for part in parts)
-    return dense, NonZeros(parts, n_out) if sparse else None
+    scattered = all(isinstance(part.rows, (CsrRows, MappedCsr)) for part in parts)
+    return dense, NonZeros(parts, n_out) if scattered else None
 
 
 def _part_into(part: Part, out: np.ndarray, dtype: np.dtype) -> None:
@@ -79,6 +82,9 @@ def _part_into(part: Part, out: np.ndarray, dtype: np.dtype) -> None:
     rows = part.rows
     if isinstance(rows, DenseRows):
         out[part.positions] = part.columns.dense_rows(rows.take(part.file_rows), dtype)
+        return
+    if isinstance(rows, ServedCsr):
+        _served_into(rows, part.file_rows, part.positions, out)
         return
     if isinstance(rows, MappedCsr) and rows.paired is not None and part.columns.identity:
         indices, data, starts = rows.paired
@@ -89,6 +95,23 @@ def _part_into(part: Part, out: np.ndarray, dtype: np.dtype) -> None:
                 add_into(out.reshape(-1), position * n_out + columns.astype(np.int64), values)
             return
     _scatter_csr([part], out.shape[1], _index_dtype(out.size)).into(out)
+
+
+def _served_into(rows: ServedCsr, cells: np.ndarray, positions: np.ndarray, out: np.ndarray) -> None:
+    """Add the rows ``cells`` of ``rows`` into ``out`` at ``positions``: each store's slice at once
+    when both are runs (``iter_batches``), else non-zero by non-zero."""
+    n = len(cells)
+    if n and cells[-1] - cells[0] == n - 1 and positions[-1] - positions[0] == n - 1:
+        first, at = int(cells[0]), int(positions[0])
+        for indptr, indices, data in rows.stores:
+            slice_into(indptr, indices, data, first, first + n, out[at : at + n])
+        return
+    flat = out.reshape(-1)
+    for indptr, indices, data in rows.stores:
+        starts = indptr[cells]
+        lengths = indptr[cells + 1] - starts
+        columns, values = take(indices, data, starts, lengths)
+        add_into(flat, np.repeat(positions.astype(np.int64) * out.shape[1], lengths) + columns, values)
 
 
 class NonZeros:
@@ -171,7 +194,7 @@ def _scatter_csr(parts: list[Part], n_out: int, index: np.dtype) -> Scattered:
     values: list[np.ndarray] = []
     for part in parts:
         rows = part.rows
-        assert not isinstance(rows, DenseRows)
+        assert isinstance(rows, (CsrRows, MappedCsr))
         data_starts, indices_starts, lengths = rows.extents(part.file_rows)
         if isinstance(rows, CsrRows):  # data and indices at the same positions
             columns, data = pairs(rows.indices, rows.data, indices_starts, lengths)

@@ -357,11 +357,10 @@ class MappedCore:
         blocks are permuted together (so a batch mixes cells from up to ``window`` blocks
         of any stores, not from the whole dataset; see :mod:`biolake.formats.mapped._blocks`).
         Every cell comes exactly once per call. Without ``shuffle`` batches follow the
-        dataset order. Stores are read a few windows at a time (at least 8,192 cells), one
-        slice per block (copied from the memory map of an uncompressed ``.h5ad``), and
-        scipy takes and densifies each batch from those rows (:mod:`._windows`); with blocks
-        so small that a batch spans many windows, memory-mapped stores are gathered from
-        directly. Reads happen in the calling process; a ``DataLoader`` with workers
+        dataset order. Stores are read a few windows at a time (at least 8,192 cells), their
+        cells copied in the order they are served (straight from the memory map of an
+        uncompressed ``.h5ad``), so that scipy densifies each batch from a slice of those
+        rows (:mod:`._windows`). Reads happen in the calling process; a ``DataLoader`` with workers
         parallelises :meth:`__getitems__` instead.
 
         Args:
@@ -387,15 +386,14 @@ class MappedCore:
         # A memory-mapped store is gathered from directly when a batch spans many windows
         # (tiny blocks); otherwise, like any other store, it is read window by window.
         gather = window * block_size < batch_size
-        direct = [gather and all(s.matrix(layer).mapped is not None for layer in self.layers_keys) for s in self._sources]
-        reads = _windows.WindowReads(plan, epoch, self._column_maps, direct, self._read_ranges, self._whole)
+        direct = [gather and all(_direct(s.matrix(layer).mapped) for layer in self.layers_keys) for s in self._sources]
+        reads = _windows.WindowReads(plan, epoch, self._column_maps, direct, self._read_ranges, self._whole, self._dtypes)
         # Everything per cell is looked up once per epoch; a batch takes slices.
-        stores, rows = plan.stores[epoch.cells], plan.rows[epoch.cells]
-        groups, keys = reads.groups(stores, epoch.window_of), reads.keys(stores, rows)
+        stores, rows, groups = reads.stores, reads.rows, reads.groups()
         labels = self._epoch_labels(stores, rows)
         for begin in _blocks.batch_bounds(len(epoch.cells), batch_size, drop_last):
             end = begin + batch_size
-            part = functools.partial(_window_part, reads, rows[begin:end], keys[begin:end])
+            part = functools.partial(_window_part, reads, begin)
             cached = {key: values[begin:end].copy() for key, values in labels.items()}
             yield self._batch(stores[begin:end], rows[begin:end], groups[begin:end], part, cached)
 
@@ -404,10 +402,8 @@ class MappedCore:
     ) -> _rows.CsrPieces | _rows.DenseRows:
         return self._sources[store].matrix(layer).read_pieces(starts, stops)
 
-    def _whole(self, store: int, layer: str) -> _rows.Rows:
-        whole = self._sources[store].matrix(layer).mapped
-        assert whole is not None  # only asked for memory-mapped stores
-        return whole
+    def _whole(self, store: int, layer: str) -> _rows.Rows | None:
+        return self._sources[store].matrix(layer).mapped
 
     # -- labels --------------------------------------------------------------------------
     def get_merged_categories(self, key: str) -> list[Any]:
@@ -471,10 +467,8 @@ class MappedCore:
         )
 
 
-def _window_part(
-    reads: _windows.WindowReads, rows: np.ndarray, keys: np.ndarray, group: int, layer: str, at: np.ndarray
-) -> _fetch.Part:
-    return reads.part(group, layer, rows, keys, at)
+def _window_part(reads: _windows.WindowReads, begin: int, group: int, layer: str, at: np.ndarray) -> _fetch.Part:
+    return reads.part(group, layer, begin, at)
 
 
 def _grouped(groups: np.ndarray) -> list[tuple[int, np.ndarray]]:
@@ -513,3 +507,8 @@ def _select(source: AnnDataSource, obs_filter: dict[str, Any] | None) -> np.ndar
         wanted = [wanted] if isinstance(wanted, (str, bytes)) or not isinstance(wanted, Iterable) else list(wanted)
         keep &= pd.Series(source.obs_column(key)).isin(wanted).to_numpy()
     return np.flatnonzero(keep)
+
+
+def _direct(whole: _rows.Rows | None) -> bool:
+    """Whether a memory-mapped matrix is gathered from directly by tiny blocks (not served by windows)."""
+    return isinstance(whole, _rows.MappedCsr) and whole.paired is None

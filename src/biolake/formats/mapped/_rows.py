@@ -5,6 +5,7 @@ a batch needs into as few ranges as possible) and returns their rows concatenate
 :class:`CsrRows` (``data``, ``indices`` and a local ``indptr``) or :class:`DenseRows`. Both
 map file rows to their local rows with :meth:`RowIndex.local`. A memory-mapped matrix is
 read by returning the whole matrix (``starts=None``): no copy, local row = file row.
+:class:`ServedCsr` holds rows in the order an epoch serves them, not in file order.
 
 Example:
     >>> coalesce(np.array([2, 3, 4, 9, 30]), max_gap=5)
@@ -213,6 +214,19 @@ class DenseRows:
         return taken
 
 
-Rows = CsrRows | MappedCsr | DenseRows
+@dataclasses.dataclass(frozen=True)
+class ServedCsr:
+    """Rows read in the order they are served: row ``j`` is the ``begin + j``-th cell of an
+    epoch of ``iter_batches`` (:mod:`._windows`), already in the joint columns and the
+    layer's dtype. Each store read keeps its own ``(indptr, indices, data)``, whose
+    ``indptr`` runs over all rows and is empty where another store's cell is: a batch is a
+    slice of every ``indptr``, added into the output without a copy of the non-zeros.
+    """
+
+    begin: int
+    stores: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+Rows = CsrRows | MappedCsr | DenseRows | ServedCsr
 
 _NONE = np.empty(0, np.int64)

@@ -21,9 +21,9 @@ means private memory, not a crash on first write. Where there is no ``/dev/shm``
 is used.
 
 Example:
-    >>> batch = slot_zeros((256, 2000), np.dtype("float32"))  # doctest: +SKIP  (in a worker)
-    >>> place = place_of(batch)  # doctest: +SKIP  (what is pickled)
-    >>> attach(*place)  # doctest: +SKIP  (in the main process: the same memory)
+    >>> batch = slot_zeros((256, 2000), np.dtype("float32"))  # in a worker  # doctest: +SKIP
+    >>> place = place_of(batch)  # what is pickled  # doctest: +SKIP
+    >>> attach(*place)  # in the main process: the same memory  # doctest: +SKIP
 """
 
 from __future__ import annotations

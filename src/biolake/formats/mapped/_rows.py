@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from biolake.formats.mapped._densify import segments, take
+
 if TYPE_CHECKING:
     import scipy.sparse
 
@@ -190,6 +192,29 @@ class MappedCsr:
         positions = ranges_positions(starts, stops)
         lengths = self.indptr[positions + 1] - self.indptr[positions]
         return CsrPieces(data, indices, lengths, RowIndex.of_ranges(starts, stops))
+
+    def take(self, file_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows ``file_rows`` (any order) copied out of the map: ``(indices, data, lengths)``,
+        row after row. One loop over both views when they are addressed alike, else a segment
+        per row of each; rows that cross a gap of the file are read one by one and inserted."""
+        lengths = self.lengths[file_rows]
+        if self.paired is not None:
+            indices, data, starts = self.paired
+            indices, data = take(indices, data, starts[file_rows], lengths)
+        else:
+            indices = segments(self.indices, self.indices_starts[file_rows], lengths)
+            data = segments(self.data, self.data_starts[file_rows], lengths)
+        odd = self.odd(file_rows)
+        if not len(odd):
+            return indices, data, lengths
+        read = [self.row(row) for row in file_rows[odd].tolist()]
+        sizes = np.array([len(row_indices) for row_indices, _ in read], np.int64)
+        where = np.repeat(np.concatenate(([0], np.cumsum(lengths)))[odd], sizes)
+        lengths = lengths.copy()
+        lengths[odd] = sizes
+        indices = np.insert(indices, where, np.concatenate([row_indices for row_indices, _ in read]))
+        data = np.insert(data, where, np.concatenate([row_data for _, row_data in read]))
+        return indices, data, lengths
 
     def _elements(self, begin: int, end: int, row: int) -> tuple[np.ndarray, np.ndarray]:
         """``(indices, data)`` of elements ``begin:end``, where row ``row`` begins: views when in one run."""

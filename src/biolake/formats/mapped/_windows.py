@@ -4,8 +4,8 @@ Consecutive windows of the epoch are read together, as many as make at least
 :data:`READ_CELLS` cells (one window when windows are that large). When every store in a
 read is sparse, each store's cells of the read are copied in the order the epoch serves
 them (one ``csr_row_index`` loop, :func:`._densify.take`): straight from the memory map
-when the store's ``indices`` and ``data`` are addressed alike (:func:`._mmap.paired_views`),
-else from its blocks read into memory (one range per block, ``read_ranges``). The result,
+(:meth:`._rows.MappedCsr.take`), else from its blocks read into memory (one range per
+block, ``read_ranges``). The result,
 :class:`._rows.ServedCsr`, keeps per store an ``indptr`` over all cells of the read, so a
 batch is a slice of it, densified without another copy of its non-zeros (``_fetch``). A
 read with a dense store is merged in file order instead, every store's blocks keyed by
@@ -130,10 +130,10 @@ class WindowReads:
         return merge(pieces, RowIndex.of_ranges(keys + bounds[:, 1], keys + bounds[:, 2]))  # type: ignore[arg-type]
 
     def _source(self, store: int, layer: str, blocks: np.ndarray) -> MappedCsr | CsrPieces | DenseRows:
-        """Where the ``rows`` of ``store`` in a read come from: its memory map when its indices and
-        data are addressed alike (no read), else its ``blocks`` read into memory."""
+        """Where the ``rows`` of ``store`` in a read come from: its memory map (no read), else its
+        ``blocks`` read into memory."""
         whole = self._whole(store, layer)
-        if isinstance(whole, MappedCsr) and whole.paired is not None:
+        if isinstance(whole, MappedCsr):
             return whole
         return self._read_ranges(store, layer, blocks[:, 1], blocks[:, 2])
 
@@ -151,13 +151,7 @@ def _in_order(
     ``cells`` of the read) copied in that order, columns mapped onto the joint order, values
     as ``dtype``; ``(indptr over all n cells, indices, data)``."""
     if isinstance(source, MappedCsr):
-        assert source.paired is not None
-        indices, data, starts = source.paired
-        starts, lengths = starts[rows], source.lengths[rows]
-        taken_indices, taken_data = take(indices, data, starts, lengths)
-        odd = source.odd(rows)
-        if len(odd):
-            taken_indices, taken_data, lengths = _with_odd_rows(source, rows[odd], odd, lengths, taken_indices, taken_data)
+        taken_indices, taken_data, lengths = source.take(rows)
     else:
         read = source.rows()
         local = read.index.local(rows)
@@ -172,23 +166,6 @@ def _in_order(
     indptr[cells + 1] = lengths
     np.cumsum(indptr, out=indptr)
     return indptr, taken_indices.astype(index, copy=False), taken_data.astype(dtype, copy=False)
-
-
-def _with_odd_rows(
-    source: MappedCsr, rows: np.ndarray, at: np.ndarray, lengths: np.ndarray, indices: np.ndarray, data: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows copied from a memory map, with the ``rows`` that cross a gap of the file (copied with
-    length 0, at positions ``at``) read one by one and inserted: ``(indices, data, lengths)``."""
-    read = [source.row(row) for row in rows.tolist()]
-    sizes = np.array([len(row_indices) for row_indices, _ in read], np.int64)
-    where = np.repeat(np.concatenate(([0], np.cumsum(lengths)))[at], sizes)
-    lengths = lengths.copy()
-    lengths[at] = sizes
-    return (
-        np.insert(indices, where, np.concatenate([row_indices for row_indices, _ in read])),
-        np.insert(data, where, np.concatenate([row_data for _, row_data in read])),
-        lengths,
-    )
 
 
 def merge(pieces: list[tuple[CsrPieces | DenseRows, ColumnMap]], index: RowIndex) -> Rows:

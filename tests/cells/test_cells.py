@@ -175,3 +175,26 @@ def test_mudata_artifacts_are_indexed_and_counted(ln, lake):
     assert cells.count() == int((mdata.obs["rna:cell_type"] == "T cell").sum())
     with pytest.raises(UnknownFormatError, match="reads AnnData artifacts"):
         cells.to_anndata(genes=["ENSG00000000001"])
+
+
+def test_uncompressed_h5ad_rows_come_from_the_memory_map(ln, lake, monkeypatch):
+    """A local, uncompressed .h5ad is read through its memory map (no block read of X); the
+    same selection read block by block through h5py gives the same matrix."""
+    from biolake.cells import matrix
+
+    genes = ["ENSG00000000029", "ENSG00000000003"]  # not in stored order
+    cells = lake.filter(key="cells/a0.h5ad").cells(n_genes__gt=50)
+    read_blocks = matrix._read_rows
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("X read block by block although the file is memory-mapped")
+
+    monkeypatch.setattr(matrix, "_read_rows", refuse)
+    mapped = cells.to_anndata(genes=genes)
+    monkeypatch.setattr(matrix, "_read_rows", read_blocks)
+    monkeypatch.setattr(matrix, "_memory_mapped", lambda group: None)
+    blocks = cells.to_anndata(genes=genes)
+    assert mapped.shape == blocks.shape and mapped.n_obs > 0
+    np.testing.assert_array_equal(mapped.X.toarray(), blocks.X.toarray())
+    expected = full_selection(list(lake.filter(key="cells/a0.h5ad")), lambda o: o.n_genes > 50, genes)
+    np.testing.assert_array_equal(mapped.X.toarray(), expected)

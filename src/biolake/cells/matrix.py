@@ -1,10 +1,12 @@
 """Read only some rows (and columns) of ``X`` or a layer: h5ad through h5py, zarr through its chunks.
 
-Selected rows are grouped into blocks: neighbouring rows are merged into one read while
-the gap between them is cheap (fewer than :data:`MERGE_ELEMENTS` stored values), so a
-scattered selection costs a few large reads, not one per cell. CSR matrices read the
-``data``/``indices`` range of a block; dense ones its row range. CSC is read whole
-(its rows are spread over the file) with a warning.
+A CSR matrix in a local, uncompressed ``.h5ad`` (anndata's default) is memory-mapped
+(:mod:`biolake.formats.mapped._mmap`): the selected rows' values are copied straight out of
+the file, no others. Elsewhere selected rows are grouped into blocks: neighbouring rows are
+merged into one read while the gap between them is cheap (fewer than
+:data:`MERGE_ELEMENTS` stored values), so a scattered selection costs a few large reads,
+not one per cell. CSR matrices read the ``data``/``indices`` range of a block; dense ones
+its row range. CSC is read whole (its rows are spread over the file) with a warning.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import numpy as np
 from biolake import _logging as log
 from biolake.errors import UnknownFormatError, ValidationError
 from biolake.formats.anndata import open_zarr
-from biolake.formats.mapped._sources import encoding_type
+from biolake.formats.mapped import _mmap
+from biolake.formats.mapped._rows import MappedCsr
+from biolake.formats.mapped._sources import CsrMatrix, encoding_type
 from biolake.storage.paths import is_local
 
 if TYPE_CHECKING:
@@ -81,14 +85,48 @@ def blocks(rows: np.ndarray, cost: np.ndarray) -> list[tuple[int, int, np.ndarra
 
 
 def _csr_rows(group: Any, rows: np.ndarray, columns: np.ndarray) -> sp.csr_matrix:
+    new_column = _column_lookup(int(group.attrs["shape"][1]), columns)
+    mapped = _memory_mapped(group)
+    if mapped is not None:
+        return _mapped_rows(mapped, rows, new_column, len(columns))
+    return _read_rows(group, rows, new_column, len(columns))
+
+
+def _column_lookup(n_columns: int, columns: np.ndarray) -> np.ndarray:
+    """Stored column → output column (``-1``: not wanted)."""
+    new_column = np.full(n_columns, -1, dtype=np.int32)
+    new_column[columns] = np.arange(len(columns))
+    return new_column
+
+
+def _memory_mapped(group: Any) -> MappedCsr | None:
+    """The CSR ``group`` of a local, uncompressed ``.h5ad`` as a memory map (``None`` otherwise)."""
+    file = getattr(group, "file", None)
+    if file is None or getattr(file, "driver", None) != "sec2":  # zarr, or a remote file read through a handle
+        return None
+    buffer = _mmap.open_map(file.filename)
+    return CsrMatrix(group, lambda array, _name: array, lambda dataset: _mmap.dataset_runs(dataset, buffer)).mapped
+
+
+def _mapped_rows(mapped: MappedCsr, rows: np.ndarray, new_column: np.ndarray, n_out: int) -> sp.csr_matrix:
+    """Rows ``rows`` taken from the memory map (only their own values are read), their columns
+    mapped by ``new_column`` (:func:`_column_lookup`) onto ``n_out`` output columns."""
+    import scipy.sparse as sp
+
+    indices, data, lengths = mapped.take(rows)
+    wanted = new_column[indices]
+    keep = wanted >= 0
+    counts = np.bincount(np.repeat(np.arange(len(rows)), lengths)[keep], minlength=len(rows))
+    indptr = np.concatenate(([0], np.cumsum(counts)))
+    return sp.csr_matrix((data[keep], wanted[keep], indptr), shape=(len(rows), n_out))
+
+
+def _read_rows(group: Any, rows: np.ndarray, new_column: np.ndarray, n_out: int) -> sp.csr_matrix:
     import scipy.sparse as sp
 
     stored_indptr = group["indptr"]
     indptr = _read_range(stored_indptr, 0, stored_indptr.shape[0]).astype(np.int64, copy=False)
-    n_columns = int(group.attrs["shape"][1])
     data, indices = group["data"], group["indices"]
-    new_column = np.full(n_columns, -1, dtype=np.int32)  # stored column → output column
-    new_column[columns] = np.arange(len(columns))
     values, value_columns, counts = [], [], np.zeros(len(rows), dtype=np.int64)
     done = 0
     for start, stop, part in blocks(rows, indptr):
@@ -108,7 +146,7 @@ def _csr_rows(group: Any, rows: np.ndarray, columns: np.ndarray) -> sp.csr_matri
     dtype = np.dtype(data.dtype)
     out_data = np.concatenate(values) if values else np.zeros(0, dtype)
     out_columns = np.concatenate(value_columns) if value_columns else np.zeros(0, np.int32)
-    return sp.csr_matrix((out_data, out_columns, out_indptr), shape=(len(rows), len(columns)))
+    return sp.csr_matrix((out_data, out_columns, out_indptr), shape=(len(rows), n_out))
 
 
 def _read_range(array: Any, begin: int, end: int) -> np.ndarray:

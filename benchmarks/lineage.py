@@ -5,7 +5,8 @@ Measures, on a temporary SQLite instance:
   and whether capturing the environment spawned a subprocess (it must not: importlib.metadata);
 - ``tracked_script_s``: wall time of a whole tracked script process, ``python script.py``
   (import, track, finish; target ≤ 0.5 s), against ``python -c pass`` and an untracked script
-  that only touches the registries, measured in the same run.
+  that only touches the registries, measured in the same run. Processes run with bytecode
+  caches (in a folder of the run), as an installed package does.
 
 Usage: python benchmarks/lineage.py [--runs N]
 """
@@ -57,11 +58,16 @@ def main() -> None:
         folder = Path(tmp)
         env = {**os.environ, "BIOLAKE_HOME": str(folder / "home"), "BIOLAKE_QUIET": "1"}
         env.pop("BIOLAKE_RUN_UID", None)
+        # processes run with bytecode caches, as an installed package does (pip compiles at
+        # install time); they go to a folder of the run, not into the source tree
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         subprocess.run([sys.executable, "-c", "import biolake as ln; ln.setup.init(storage='data')"],
                        env=env, cwd=folder, check=True, capture_output=True)
         (folder / "tracked.py").write_text(TRACKED)
         (folder / "plain.py").write_text(TRACKED_PLAIN)
         (folder / "untracked.py").write_text(UNTRACKED)
+        _wall([sys.executable, "untracked.py"], env, folder)  # warm-up: bytecode caches, page cache
         inner = []
         for _ in range(options.runs):
             out = subprocess.run([sys.executable, "tracked.py"], env=env, cwd=folder, check=True, capture_output=True, text=True)

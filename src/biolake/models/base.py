@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.db.models.base import ModelBase
 
 from biolake import _logging, _process, errors
-from biolake.models import registries, run_project, trash
+from biolake.models import compiled_sql, registries, run_project, trash
 from biolake.models.constants import ALL_SPACE, MAIN_BRANCH, TRASH_BRANCH  # noqa: F401 (TRASH_BRANCH: re-exported)
 from biolake.models.current import current_branch_id, current_user_id, visible_branch_ids
 from biolake.models.query import Manager, PlainManager, QuerySet
@@ -101,9 +101,15 @@ class Record(models.Model, metaclass=RecordMeta):
     @classmethod
     def _default_conditions(cls, kwargs: dict[str, Any]) -> list[Q]:
         """Conditions that hide records unless the query names the field (``branch``: main and the current branch)."""
+        branches = cls._shown_branches(kwargs)
+        return [_on_branches(branches)] if branches else []
+
+    @classmethod
+    def _shown_branches(cls, kwargs: dict[str, Any]) -> list[int]:
+        """The branches a query shows unless it names the field (none: no condition)."""
         if cls._has_branch() and not any(k.startswith("branch") for k in kwargs):
             visible = visible_branch_ids()
-            return [Q(branch_id=MAIN_BRANCH) if len(visible) == 1 else Q(branch_id__in=visible)]
+            return [MAIN_BRANCH] if len(visible) == 1 else list(visible)
         return []
 
     @classmethod
@@ -131,7 +137,36 @@ class Record(models.Model, metaclass=RecordMeta):
         ensure_ready()
         by_id = isinstance(idlike, (str, int))  # an id finds trashed and hidden records too
         conditions = [] if by_id else cls._default_conditions(expressions)
+        found = None if queries else cls._get_by_fields(idlike, expressions)
+        if found is not None:
+            return found
         return cls.objects.all().get(idlike, *queries, _hidden=conditions, **expressions)
+
+    @classmethod
+    def _get_by_fields(cls, idlike: Any, expressions: dict[str, Any]) -> Any:
+        """The one record whose plain fields equal ``expressions`` (or whose full uid or id is
+        ``idlike``), through a cached SELECT; ``None`` when the lookup is not that simple or
+        does not find exactly one record (``get`` then takes the general way)."""
+        if idlike is not None:
+            if expressions or type(idlike) not in (str, int):
+                return None
+            if type(idlike) is str and len(idlike) != cls._meta.get_field("uid").max_length:
+                return None  # a uid stem: the latest version of a family
+            expressions, hidden = {"uid" if type(idlike) is str else "id": idlike}, []
+        else:
+            hidden = cls._shown_branches(expressions)
+        names = tuple(expressions)
+        if not names or not all(_plain_field(cls, name) for name in names):
+            return None
+
+        def build(values: list[Any]) -> QuerySet:  # the branches' values first, as Django orders them
+            branches, values = values[: len(hidden)], values[len(hidden) :]
+            shown = [_on_branches(branches)] if branches else []
+            return cls.objects.filter(*shown, **dict(zip(names, values)))[:2]
+
+        shape = ("get", names, len(hidden))
+        found = compiled_sql.records(cls, shape, build, [*hidden, *expressions.values()], cls.objects.db)
+        return found[0] if found is not None and len(found) == 1 else None
 
     @classmethod
     def using(cls, instance: str) -> QuerySet:
@@ -287,6 +322,19 @@ def _constraint_error(record: Record, error: BaseException) -> errors.RecordCons
     hint = f" Missing required value(s): {', '.join(missing)}." if missing else ""
     kind = ConstraintViolation if isinstance(error, IntegrityError) else errors.RecordConstraintError
     return kind(f"Cannot save {name}: {reason}.{hint}", model=name)
+
+
+def _on_branches(branches: list[int]) -> Q:
+    return Q(branch_id=branches[0]) if len(branches) == 1 else Q(branch_id__in=branches)
+
+
+def _plain_field(cls: type[Record], name: str) -> bool:
+    """Whether ``name`` is a column of ``cls`` itself (a field, or a foreign key's ``_id``)."""
+    try:
+        field = cls._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - FieldDoesNotExist: a lookup, an alias, a relation
+        return False
+    return bool(field.concrete) and (not field.is_relation or name == field.attname)
 
 
 def _field_names(cls: type[Record]) -> list[str]:

@@ -8,6 +8,7 @@ shape compiles it with Django from distinct stand-in values and checks that Djan
 parameters are exactly those, in the caller's order (else it is not cached, and Django
 compiles it every time).
 
+:func:`records` runs a cached SELECT of whole records (``Registry.get`` by plain fields).
 :func:`insert` is Django's insert of a new record (``Model.save()`` of an unsaved row:
 fields' ``pre_save`` such as ``auto_now_add``, their ``get_db_prep_save``, ``RETURNING`` the
 id), through the cached statement, for registries without save signals or parent tables.
@@ -25,7 +26,7 @@ from django.db import connections, router
 from django.db.models import signals
 from django.db.models.sql import InsertQuery
 
-__all__ = ["PreparedInsert", "fetch", "insert", "prepare_insert", "rows", "statement"]
+__all__ = ["PreparedInsert", "fetch", "insert", "prepare_insert", "records", "rows", "statement"]
 
 _SQL: dict[tuple[Any, ...], str | None] = {}  # None: this shape cannot be cached
 _INSERTS: dict[tuple[Any, ...], tuple[str, list[Any]] | None] = {}
@@ -84,6 +85,53 @@ def fetch(sql_params: tuple[str, list[Any]], using: str = "default") -> list[tup
     with connections[using].cursor() as cursor:
         cursor.execute(*sql_params)
         return [tuple(row) for row in cursor.fetchall()]
+
+
+def records(model: Any, shape: tuple[Any, ...], build: Callable[[list[Any]], Any], params: list[Any], using: str) -> list[Any] | None:
+    """The records ``build(params)`` selects (a QuerySet of whole records of ``model``), through
+    a SELECT compiled once per connection and shape (see :func:`statement`), their values
+    converted as Django converts them; ``None`` when this shape cannot be cached."""
+    connection = connections[using]
+    cache: dict[tuple[Any, ...], _Select | None] = connection.__dict__.setdefault("_biolake_selects", {})
+    key = (model, shape)
+    if key not in cache:
+        cache[key] = _Select.compile(build, _stand_ins(params), using)
+    select = cache[key]
+    if select is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(select.sql, params)
+        rows = cursor.fetchall()
+    if select.converters:
+        rows = select.compiler.apply_converters(rows, select.converters)
+    return [model.from_db(using, select.attnames, row) for row in rows]
+
+
+class _Select:
+    """A compiled SELECT of whole records: its SQL, the fields it reads, and Django's converters
+    of their values (kept with the compiler, which belongs to the connection that caches it)."""
+
+    def __init__(self, compiler: Any, sql: str, attnames: list[str]) -> None:
+        self.compiler, self.sql, self.attnames = compiler, sql, attnames
+        self.converters = compiler.get_converters([column for column, _, _ in compiler.select])
+
+    @classmethod
+    def compile(cls, build: Callable[[list[Any]], Any], stand_ins: list[Any] | None, using: str) -> _Select | None:
+        """The SELECT of ``build(stand_ins)`` if its parameters are exactly the stand-ins and it
+        reads plain columns of its model only (no annotation, no related record)."""
+        if stand_ins is None:
+            return None
+        try:
+            query = build(stand_ins).query
+            compiler = query.get_compiler(using)
+            sql, django_params = compiler.as_sql()
+        except Exception:  # noqa: BLE001 - e.g. EmptyResultSet: this shape is not cached
+            return None
+        info = compiler.klass_info
+        plain = info is not None and not info.get("related_klass_infos") and len(info["select_fields"]) == len(compiler.select)
+        if list(django_params) != stand_ins or not plain or query.annotation_select or query.extra_select:
+            return None
+        return cls(compiler, str(sql), [compiler.select[i][0].target.attname for i in info["select_fields"]])
 
 
 class PreparedInsert:

@@ -383,8 +383,9 @@ class MappedCore:
         rng = np.random.default_rng(seed) if shuffle else None
         plan = _blocks.plan_blocks([source.n_obs for source in self._sources], self._selections, block_size)
         epoch = _blocks.epoch(plan, window, rng)
-        # A memory-mapped store is gathered from directly when a batch spans many windows
-        # (tiny blocks); otherwise, like any other store, it is read window by window.
+        # A memory-mapped store whose indices and data are not addressed alike is gathered from
+        # directly when a batch spans many windows (tiny blocks); otherwise every store is read
+        # window by window, its cells in the order they are served.
         gather = window * block_size < batch_size
         direct = [gather and all(_direct(s.matrix(layer).mapped) for layer in self.layers_keys) for s in self._sources]
         reads = _windows.WindowReads(plan, epoch, self._column_maps, direct, self._read_ranges, self._whole, self._dtypes)

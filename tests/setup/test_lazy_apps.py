@@ -117,6 +117,32 @@ print(json.dumps([before, found == [uid], links_left, ln.Artifact.filter(key__st
     assert found and links_left == 0 and left == 0
 
 
+def test_reading_a_bio_instance_from_a_core_only_one_loads_bio(core_and_bio) -> None:  # type: ignore[no-untyped-def]
+    """``Artifact.using(other)`` with another instance that enables bio: its relations are there."""
+    core, bio = core_and_bio
+    code = f"""
+import pandas as pd
+import biolake as ln
+
+ln.connect({bio.name!r})
+from biolake import bio as bt
+t_cell = bt.CellType(name="T cell", ontology_id="CL:0000084").save()
+labelled = ln.Artifact.from_df(pd.DataFrame({{"x": [3]}}), key="lazy/read-from-core.parquet").save()
+labelled.cell_types.add(t_cell)
+print(json.dumps([]))
+"""
+    _run(code)
+    code = f"""
+import biolake as ln
+ln.connect({core.name!r})
+ln.Artifact.filter().count()
+before = [{_LOADED}]
+found = list(ln.Artifact.using({bio.name!r}).filter(cell_types__name="T cell").values_list("key", flat=True))
+print(json.dumps([before, found]))
+"""
+    (models, apps), found = _run(code)  # type: ignore[misc]
+    assert models == [] and apps == ["biolake"] and found == ["lazy/read-from-core.parquet"]
+
 def test_model_modules_import_before_any_instance(tmp_path: Path) -> None:
     """Importing a module's models (or its link tables) works without an instance, and puts its
     app in Django's registry first; wetlab's models bring bio's, which they refer to."""
@@ -207,3 +233,25 @@ print(json.dumps([error, [{_LOADED}]]))
         db.commit()
         db.close()
     assert pending == [f"bio.{row[2]}"] and models == [] and apps == ["biolake"]
+
+
+def test_a_fresh_process_deletes_an_artifact_with_a_bio_label_in_a_core_only_instance(ln) -> None:  # type: ignore[no-untyped-def]
+    """A ``cat[bio.CellType]`` feature works on any instance (its registry is looked up by name,
+    which loads bio); a later process that has not loaded bio still deletes the artifact with its
+    label link, as Django's deletion collector learns bio's relations before it runs."""
+    import pandas as pd
+
+    ln.Feature(name="lazy_cell_type", dtype="cat[bio.CellType]").save()
+    artifact = ln.Artifact.from_df(pd.DataFrame({"x": [7]}), key="lazy/with-bio-label.parquet").save()
+    artifact.features.add_values({"lazy_cell_type": "T cell"})
+    code = f"""
+import biolake as ln
+artifact = ln.Artifact.get(key="lazy/with-bio-label.parquet")
+before = 'biolake.bio.models' in sys.modules
+artifact.delete(permanent=True)
+from biolake import models
+links = ln.Artifact._meta.get_field("cell_types").through.objects.filter(feature__name="lazy_cell_type").count()
+print(json.dumps([before, ln.Artifact.filter(key="lazy/with-bio-label.parquet").count(), links]))
+"""
+    assert _run(code) == [False, 0, 0]
+    ln.Feature.get(name="lazy_cell_type").delete(permanent=True)

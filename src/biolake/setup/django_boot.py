@@ -61,7 +61,8 @@ def is_ready() -> bool:
 
 
 def configure() -> None:
-    """Configure Django and load the app registry: no instance, no database, no I/O.
+    """Configure Django and load the app registry with the core app: no instance, no database,
+    no I/O (schema modules join later, :func:`load_module`).
 
     Idempotent. ``biolake.models`` calls it on import, so registries can be imported (and
     their classes used) before any instance exists; the first query activates one.

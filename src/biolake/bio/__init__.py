@@ -3,8 +3,9 @@
 ``from biolake import bio as bt`` gives ``bt.CellType``, ``bt.Gene``, ... for instances made
 with ``biolake init --modules bio``. The offline data layer (sources, cache,
 :class:`~biolake.bio.public.PublicOntology`) lives in :mod:`biolake.bio.public` and needs
-no instance and no Django. Importing this package is cheap: Django imports
-``biolake.bio.models`` when it sets up, and registries are resolved on first access.
+no instance and no Django. Importing this package is cheap: Django loads
+``biolake.bio.models`` when an instance that enables ``bio`` is activated (or when something
+imports them), and registries are resolved on first access.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Settings:
         name = _process.organism.get()
         if name is None:
             return None
-        # not at import: public_records loads bio.models, which Django imports after this package
+        # not at import: public_records loads biolake.models (Django), which importing this package does not
         from biolake.bio import public_records
 
         return public_records.organism_record(__getattr__("Gene"), name)
@@ -58,7 +59,7 @@ settings = Settings()
 def __getattr__(name: str) -> Any:
     if name not in REGISTRIES:
         raise AttributeError(f"module 'biolake.bio' has no attribute {name!r}")
-    _require_module("bio")  # the current instance enables this module (Django has loaded its models)
-    from biolake.bio import models  # not at import: Django imports this package before its models
+    _require_module("bio")  # the current instance enables this module (its activation loaded the models)
+    from biolake.bio import models  # not at import: the models need Django, importing this package does not
 
     return getattr(models, name)

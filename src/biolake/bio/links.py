@@ -12,6 +12,9 @@ from __future__ import annotations
 from django.db import models
 
 from biolake.models.label_links import label_link_model
+from biolake.setup import django_boot
+
+django_boot.add_module("bio")  # before the classes: Django finds a model's app by its module
 
 ArtifactOrganism = label_link_model("Artifact", "bio.Organism", __name__)
 ArtifactGene = label_link_model("Artifact", "bio.Gene", __name__)

@@ -17,7 +17,9 @@ from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
 from biolake.models.record_list import RecordList
 from biolake.models.uids import deterministic_base62
+from biolake.setup import django_boot
 
+django_boot.add_module("bio")  # before the classes (links, above, did it already): Django finds a model's app by its module
 
 
 def _public_records() -> Any:

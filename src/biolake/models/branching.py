@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 
 from biolake import _logging as log
@@ -17,6 +16,7 @@ from biolake.models import registries
 from biolake.models.branch import BUILT_IN, Branch
 from biolake.models.constants import MAIN_BRANCH
 from biolake.models.current import current_branch_id
+from biolake.setup import django_boot
 from biolake.setup.branching import set_current_branch
 
 
@@ -47,8 +47,9 @@ def switch(name: str, create: bool = False) -> Branch:
 
 
 def _registries_with_branch() -> list[Any]:
-    """The registries of the active instance's apps whose records are on branches."""
-    installed = {config.label for config in apps.get_app_configs()}
+    """The registries of the active instance's apps whose records are on branches (every schema
+    module's: each database has their tables, records may be there without ``--modules``)."""
+    installed = {config.label for config in django_boot.every_app()}
     return [m for m in registries.all_registries() if m._meta.app_label in installed and m._has_branch()]
 
 

@@ -12,7 +12,7 @@ from django.db import DataError, ProgrammingError, connections, models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
-from biolake.models import cell_queries, search_index, search_topk
+from biolake.models import cell_queries, search_index, search_topk, trash
 from biolake.errors import BiolakeError, InvalidLookupError
 from biolake.models.feature_query import split_feature_lookups
 from biolake.models.lookup import Lookup
@@ -200,6 +200,7 @@ class QuerySet(models.QuerySet):
         model = self.model
         one_by_one = model._has_branch() and (permanent is False or model._trash_by_default)
         if not one_by_one:
+            trash.cascade_everywhere()
             with _query_errors(model, "deleting"):
                 return super().delete()
         records = list(self)

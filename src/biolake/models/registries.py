@@ -2,8 +2,8 @@
 
 Feature dtypes name registries in text (``cat[bio.CellType]``), stored in the database;
 this maps such a name back to its class. Each registry adds itself when its class is
-defined (``RecordMeta``), so the schema modules' registries are here once Django has
-loaded the apps.
+defined (``RecordMeta``); a schema module's registries are here once Django has loaded
+the module, which looking one up by name does (``bio.CellType`` loads ``bio``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from biolake.errors import ValidationError
+from biolake.setup import django_boot
 
 _BY_NAME: dict[str, type[Any]] = {}
 
@@ -32,11 +33,14 @@ def all_registries() -> list[type[Any]]:
 
 
 def registry_model(name: str) -> type[Any]:
-    """The model class of a registry name (``ULabel``, ``bio.CellType``)."""
+    """The model class of a registry name (``ULabel``, ``bio.CellType``), loading its schema
+    module into Django if no one has yet (a ``cat[bio.CellType]`` feature of any instance)."""
+    app = name.rpartition(".")[0]
+    if name not in _BY_NAME and app in django_boot.SCHEMA_MODULES:
+        django_boot.load_module(app)
     try:
         return _BY_NAME[name]
     except KeyError:
-        app = name.rpartition(".")[0]
         raise ValidationError(
             f"No registry {name!r}" + (f": is the schema module {app!r} enabled for this instance?" if app else ".")
         ) from None

@@ -11,6 +11,7 @@ from biolake import _logging as log
 from biolake.errors import RecordInUseError
 from biolake.models import versioning
 from biolake.models.constants import MAIN_BRANCH, TRASH_BRANCH
+from biolake.setup import django_boot
 
 
 def move_to_trash(record: Any) -> None:
@@ -71,6 +72,15 @@ def models_delete(record: Any) -> None:
     """The plain Django delete (bypassing the record's trash-aware ``delete``)."""
     from django.db import models
 
+    cascade_everywhere()
     pk = record.pk
     models.Model.delete(record)
     record.pk = pk  # keep it for the caller's messages and clean-up
+
+
+def cascade_everywhere() -> None:
+    """Load every schema module before Django's deletion collects what refers to a record: each
+    database has every module's tables, and rows there (an artifact's ``cat[bio.CellType]`` label in
+    an instance without ``--modules bio``) must be deleted or protect the record as they do in a
+    process that has the module loaded, not fail the commit on a foreign key."""
+    django_boot.load_modules()

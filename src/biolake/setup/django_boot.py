@@ -1,8 +1,11 @@
 """The only code that configures Django: settings, app registry, database switching, migrations.
 
-Django is configured once per process with the core app and the schema modules, and
-without a database: ``default`` points to an instance's database when one is activated
-(on the first query, by ``ensure_ready()``), and changes when the current instance changes.
+Django is configured once per process with the core app only, and without a database:
+``default`` points to an instance's database when one is activated (on the first query, by
+``ensure_ready()``), and changes when the current instance changes. A schema module's app
+(``bio``, ``wetlab``) joins the app registry the first time it is needed (:func:`load_module`):
+when an instance that enables it is activated, before migrations run, or when its models are
+imported. Every database has the tables of every app, whichever modules this process loaded.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import importlib.util
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,8 +26,12 @@ from biolake.setup.gc_policy import paused_gc
 from biolake.setup.instance import InstanceSettings, django_database, sqlite_path
 
 CORE_APP = "biolake"
-# schema modules: app label → Django app module (enabled per instance with --modules)
+# schema modules: app label → Django app module (enabled per instance with --modules; loaded on first need)
 SCHEMA_MODULES: dict[str, str] = {"bio": "biolake.bio", "wetlab": "biolake.wetlab"}
+# schema modules whose models refer to another's (wetlab's donors to bio's organisms): that one loads first
+REQUIRED_MODULES: dict[str, tuple[str, ...]] = {"wetlab": ("bio",)}
+# held while an app is added to Django's registry (never while a models module is imported)
+_APPS_LOCK = threading.RLock()
 
 # the ``default`` alias before an instance is activated: Django's dummy backend, so a query
 # that bypassed ``ensure_ready()`` fails instead of touching some database
@@ -53,7 +61,8 @@ def is_ready() -> bool:
 
 
 def configure() -> None:
-    """Configure Django and load the app registry: no instance, no database, no I/O.
+    """Configure Django and load the app registry with the core app: no instance, no database,
+    no I/O (schema modules join later, :func:`load_module`).
 
     Idempotent. ``biolake.models`` calls it on import, so registries can be imported (and
     their classes used) before any instance exists; the first query activates one.
@@ -76,7 +85,7 @@ def _configure() -> None:
         # against sync ORM calls from async code; biolake's ORM calls are synchronous.
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.configure(
-        INSTALLED_APPS=[CORE_APP, *SCHEMA_MODULES.values()],
+        INSTALLED_APPS=[CORE_APP],  # a schema module's app is added when needed (load_module)
         DATABASES={"default": dict(_NO_DATABASE)},
         MIGRATION_MODULES={CORE_APP: "biolake.models.migrations", **{
             label: f"{module}.migrations" for label, module in SCHEMA_MODULES.items()
@@ -95,6 +104,75 @@ def _configure() -> None:
     from django.db.backends.signals import connection_created
 
     connection_created.connect(db_guard.on_connection_created, dispatch_uid="biolake-write-guard")
+
+
+def load_module(label: str) -> None:
+    """Add the schema module ``label`` (``bio``, ``wetlab``) to Django's app registry with its
+    models, once per process; the modules it requires first.
+
+    Afterwards the relations it adds to core models exist (``artifact.cell_types``; Django's
+    deletion follows them into its link tables). Thread-safe: a thread that finds another one
+    importing the models waits for that import (Python's import lock), no lock of ours is held
+    meanwhile. Whether the current instance *enables* the module is not checked here
+    (``setup.lifecycle.require_module`` does).
+    """
+    config = add_module(label)
+    if config.models_module is not None:
+        return
+    with paused_gc():  # ~100 long-lived classes, as in configure()
+        importlib.import_module(f"{config.name}.models")
+    from django.apps import apps
+
+    with _APPS_LOCK:
+        if config.models_module is None:
+            config.import_models()  # imported: Django records the module (migrations read it)
+            apps.clear_cache()  # forget the fields and relations cached before the module came
+            config.ready()
+
+
+def add_module(label: str) -> Any:
+    """Put the app of the schema module ``label`` in Django's registry without importing its models,
+    and return its ``AppConfig`` (the modules it requires are loaded first).
+
+    The first lines of a module's model modules call it: Django finds the app of a model class
+    by the class's module, so the app must be there before the first class is made, whoever
+    imports the models (:func:`load_module`, or code that imports them directly).
+    """
+    from django.apps import AppConfig, apps
+    from django.conf import settings
+
+    configure()
+    config = apps.app_configs.get(label)
+    if config is not None:
+        return config
+    if label not in SCHEMA_MODULES:
+        raise InstanceSetupError(f"Unknown schema module {label!r}; available: {', '.join(SCHEMA_MODULES)}.")
+    for required in REQUIRED_MODULES.get(label, ()):
+        load_module(required)
+    with _APPS_LOCK:
+        config = apps.app_configs.get(label)
+        if config is None:  # as Django's populate() does, one app at a time
+            config = AppConfig.create(SCHEMA_MODULES[label])
+            config.apps, config.models = apps, apps.all_models[label]
+            # a new dict, not an insertion: other threads may be iterating over the current one
+            apps.app_configs = {**apps.app_configs, label: config}
+            settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, config.name]
+            apps.clear_cache()
+    return config
+
+
+def load_modules(labels: list[str] | tuple[str, ...] | None = None) -> None:
+    """Load the schema modules ``labels`` (default: all of them) with :func:`load_module`."""
+    for label in SCHEMA_MODULES if labels is None else labels:
+        load_module(label)
+
+
+def every_app() -> list[Any]:
+    """The ``AppConfig`` of every app whose tables each instance has (the schema modules loaded)."""
+    from django.apps import apps
+
+    load_modules()
+    return [apps.get_app_config(label) for label in app_labels()]
 
 
 def is_read_only(alias: str = "default") -> bool:
@@ -151,6 +229,7 @@ def activate(instance: InstanceSettings, *, check_migrations: bool = True) -> No
     without it (``init``, ``migrate``, ``delete``), :func:`complete_activation` may follow.
     """
     configure()
+    load_modules(instance.modules)  # before the schema check and the hooks, which may use their registries
     previous = _process.instance.get()
     if previous is None or previous.db != instance.db or _default_is_stale():
         _point_default_at(django_database(instance.db))
@@ -296,6 +375,7 @@ def migrate(using: str = "default") -> list[str]:
         recording: Any = pg_template.recording(connection)
     else:
         recording = contextlib.nullcontext()
+    load_modules()  # Django migrates the apps in its registry: every app, whichever modules the instance enables
     with recording:
         for label in _apps_of(_process.instance.get()):
             call_command("migrate", label, database=using, verbosity=0, interactive=False)
@@ -318,12 +398,11 @@ def drop_all_tables(using: str = "default") -> None:
     """Drop the tables of biolake's apps and their migration records from the active database
     or ``using`` (used by ``delete`` on PostgreSQL; one statement per table, not every migration
     in reverse)."""
-    from django.apps import apps
     from django.db import connections, transaction
 
     connection = connections[using]
     labels = _apps_of(_process.instance.get())
-    tables = {m._meta.db_table for label in labels for m in apps.get_app_config(label).get_models(include_auto_created=True)}
+    tables = {m._meta.db_table for config in every_app() for m in config.get_models(include_auto_created=True)}
     existing = set(connection.introspection.table_names())
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for table in sorted(tables & existing):
@@ -343,6 +422,7 @@ def add_alias(instance: InstanceSettings) -> str:
     if alias == "default":
         raise InstanceSetupError("An instance named 'default' cannot be read with using().")
     if alias not in connections.settings:
+        load_modules(instance.modules)  # its records may relate to them (``artifact.cell_types``)
         both = {"default": dict(connections.settings["default"]), alias: django_database(instance.db)}
         normalized = connections.configure_settings(both)[alias]
         _load_backend(normalized["ENGINE"])

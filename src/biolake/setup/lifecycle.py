@@ -245,7 +245,7 @@ def require_module(label: str) -> InstanceSettings:
 
     The schema module then hands out its own registries: setup sits below them and imports none.
     """
-    instance = ensure_ready()  # configures Django, which imports every module's models
+    instance = ensure_ready()  # configures Django and loads the modules the instance enables
     if label not in instance.modules:
         raise InstanceSetupError(
             f"The {label} module is not enabled for instance {instance.name!r}: create one with "

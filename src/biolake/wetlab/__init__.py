@@ -18,7 +18,7 @@ __all__ = sorted(REGISTRIES)
 def __getattr__(name: str) -> Any:
     if name not in REGISTRIES:
         raise AttributeError(f"module 'biolake.wetlab' has no attribute {name!r}")
-    _require_module("wetlab")  # the current instance enables this module (Django has loaded its models)
-    from biolake.wetlab import models  # not at import: Django imports this package before its models
+    _require_module("wetlab")  # the current instance enables this module (its activation loaded the models)
+    from biolake.wetlab import models  # not at import: the models need Django, importing this package does not
 
     return getattr(models, name)

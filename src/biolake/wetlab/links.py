@@ -8,6 +8,9 @@
 from __future__ import annotations
 
 from biolake.models.label_links import label_link_model
+from biolake.setup import django_boot
+
+django_boot.add_module("wetlab")  # before the classes: Django finds a model's app by its module
 
 ArtifactDonor = label_link_model("Artifact", "wetlab.Donor", __name__)
 ArtifactTreatment = label_link_model("Artifact", "wetlab.Treatment", __name__)

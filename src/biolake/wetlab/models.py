@@ -8,7 +8,10 @@ from django.db import models
 
 from biolake.models.base import MAIN_BRANCH, TracksCreator
 from biolake.models.extensions import CanValidate
+from biolake.setup import django_boot
 from biolake.wetlab import links  # the link tables Django loads with this app
+
+django_boot.add_module("wetlab")  # before the classes (links, above, did it already): Django finds a model's app by its module
 
 
 class WetlabRecord(TracksCreator, CanValidate):

@@ -87,11 +87,9 @@ def _spec(model: Any) -> TableSpec:
 
 
 def _models() -> list[Any]:
-    from django.apps import apps
-
     found = []
-    for label in django_boot.app_labels():
-        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+    for config in django_boot.every_app():
+        for model in config.get_models(include_auto_created=True):
             if model._meta.managed and not model._meta.proxy and not model._meta.swapped:
                 found.append(model)
     return found

@@ -192,7 +192,7 @@ def test_uncompressed_h5ad_rows_come_from_the_memory_map(ln, lake, monkeypatch):
     monkeypatch.setattr(matrix, "_read_rows", refuse)
     mapped = cells.to_anndata(genes=genes)
     monkeypatch.setattr(matrix, "_read_rows", read_blocks)
-    monkeypatch.setattr(matrix, "_memory_mapped", lambda group: None)
+    monkeypatch.setattr(matrix, "_memory_mapped", lambda group, indptr: None)
     blocks = cells.to_anndata(genes=genes)
     assert mapped.shape == blocks.shape and mapped.n_obs > 0
     np.testing.assert_array_equal(mapped.X.toarray(), blocks.X.toarray())

@@ -86,10 +86,12 @@ def blocks(rows: np.ndarray, cost: np.ndarray) -> list[tuple[int, int, np.ndarra
 
 def _csr_rows(group: Any, rows: np.ndarray, columns: np.ndarray) -> sp.csr_matrix:
     new_column = _column_lookup(int(group.attrs["shape"][1]), columns)
-    mapped = _memory_mapped(group)
+    stored_indptr = group["indptr"]
+    indptr = _read_range(stored_indptr, 0, stored_indptr.shape[0]).astype(np.int64, copy=False)
+    mapped = _memory_mapped(group, indptr)
     if mapped is not None:
         return _mapped_rows(mapped, rows, new_column, len(columns))
-    return _read_rows(group, rows, new_column, len(columns))
+    return _read_rows(group, indptr, rows, new_column, len(columns))
 
 
 def _column_lookup(n_columns: int, columns: np.ndarray) -> np.ndarray:
@@ -99,13 +101,14 @@ def _column_lookup(n_columns: int, columns: np.ndarray) -> np.ndarray:
     return new_column
 
 
-def _memory_mapped(group: Any) -> MappedCsr | None:
-    """The CSR ``group`` of a local, uncompressed ``.h5ad`` as a memory map (``None`` otherwise)."""
+def _memory_mapped(group: Any, indptr: np.ndarray) -> MappedCsr | None:
+    """The CSR ``group`` (its ``indptr`` read) of a local, uncompressed ``.h5ad`` as a memory map
+    (``None`` otherwise)."""
     file = getattr(group, "file", None)
     if file is None or getattr(file, "driver", None) != "sec2":  # zarr, or a remote file read through a handle
         return None
     buffer = _mmap.open_map(file.filename)
-    return CsrMatrix(group, lambda array, _name: array, lambda dataset: _mmap.dataset_runs(dataset, buffer)).mapped
+    return CsrMatrix(group, lambda array, _name: array, lambda dataset: _mmap.dataset_runs(dataset, buffer), indptr).mapped
 
 
 def _mapped_rows(mapped: MappedCsr, rows: np.ndarray, new_column: np.ndarray, n_out: int) -> sp.csr_matrix:
@@ -121,11 +124,9 @@ def _mapped_rows(mapped: MappedCsr, rows: np.ndarray, new_column: np.ndarray, n_
     return sp.csr_matrix((data[keep], wanted[keep], indptr), shape=(len(rows), n_out))
 
 
-def _read_rows(group: Any, rows: np.ndarray, new_column: np.ndarray, n_out: int) -> sp.csr_matrix:
+def _read_rows(group: Any, indptr: np.ndarray, rows: np.ndarray, new_column: np.ndarray, n_out: int) -> sp.csr_matrix:
     import scipy.sparse as sp
 
-    stored_indptr = group["indptr"]
-    indptr = _read_range(stored_indptr, 0, stored_indptr.shape[0]).astype(np.int64, copy=False)
     data, indices = group["data"], group["indices"]
     values, value_columns, counts = [], [], np.zeros(len(rows), dtype=np.int64)
     done = 0

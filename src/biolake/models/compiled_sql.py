@@ -44,22 +44,25 @@ def statement(model: Any, shape: tuple[Any, ...], build: Callable[[list[Any]], A
     if sql:
         return sql, params
     if sql == "":
-        _SQL[key] = _compile(build, _stand_ins(params))
+        compiled = _compile(build, _stand_ins(params), using)
+        _SQL[key] = compiled[1] if compiled is not None else None
         if _SQL[key]:
             return str(_SQL[key]), params
-    compiled, django_params = build(params).query.sql_with_params()
-    return compiled, list(django_params)
+    text, django_params = build(params).query.sql_with_params()
+    return text, list(django_params)
 
 
-def _compile(build: Callable[[list[Any]], Any], stand_ins: list[Any] | None) -> str | None:
-    """The SQL of ``build(stand_ins)`` if its parameters are exactly the stand-ins, in order."""
+def _compile(build: Callable[[list[Any]], Any], stand_ins: list[Any] | None, using: str) -> tuple[Any, str] | None:
+    """Django's compiler of ``build(stand_ins)`` and its SQL, if its parameters are exactly the
+    stand-ins, in order (else ``None``: this shape is not cached)."""
     if stand_ins is None:
         return None
     try:
-        compiled, django_params = build(stand_ins).query.sql_with_params()
+        compiler = build(stand_ins).query.get_compiler(using)
+        sql, django_params = compiler.as_sql()
     except Exception:  # noqa: BLE001 - e.g. EmptyResultSet: this shape is not cached
         return None
-    return str(compiled) if list(django_params) == stand_ins else None
+    return (compiler, str(sql)) if list(django_params) == stand_ins else None
 
 
 def _stand_ins(params: list[Any]) -> list[Any] | None:
@@ -119,19 +122,15 @@ class _Select:
     def compile(cls, build: Callable[[list[Any]], Any], stand_ins: list[Any] | None, using: str) -> _Select | None:
         """The SELECT of ``build(stand_ins)`` if its parameters are exactly the stand-ins and it
         reads plain columns of its model only (no annotation, no related record)."""
-        if stand_ins is None:
+        compiled = _compile(build, stand_ins, using)
+        if compiled is None:
             return None
-        try:
-            query = build(stand_ins).query
-            compiler = query.get_compiler(using)
-            sql, django_params = compiler.as_sql()
-        except Exception:  # noqa: BLE001 - e.g. EmptyResultSet: this shape is not cached
-            return None
-        info = compiler.klass_info
+        compiler, sql = compiled
+        info, query = compiler.klass_info, compiler.query
         plain = info is not None and not info.get("related_klass_infos") and len(info["select_fields"]) == len(compiler.select)
-        if list(django_params) != stand_ins or not plain or query.annotation_select or query.extra_select:
+        if not plain or query.annotation_select or query.extra_select:
             return None
-        return cls(compiler, str(sql), [compiler.select[i][0].target.attname for i in info["select_fields"]])
+        return cls(compiler, sql, [compiler.select[i][0].target.attname for i in info["select_fields"]])
 
 
 class PreparedInsert:

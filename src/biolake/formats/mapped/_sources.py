@@ -102,16 +102,21 @@ class CsrMatrix:
         group: the group holding ``data``, ``indices`` and ``indptr``.
         wrap: how to read ``data`` and ``indices`` by slices (given the array and its name).
         runs: maps a 1-D array (:func:`._mmap.dataset_runs`), or returns ``None``.
+        indptr: ``indptr`` when the caller has read it already (else it is read here).
     """
 
     sparse: Literal[True] = True
 
     def __init__(
-        self, group: Any, wrap: Callable[[Any, str], Any], runs: Callable[[Any], _mmap.Runs | None] = lambda _: None
+        self,
+        group: Any,
+        wrap: Callable[[Any, str], Any],
+        runs: Callable[[Any], _mmap.Runs | None] = lambda _: None,
+        indptr: np.ndarray | None = None,
     ) -> None:
         self._data = wrap(group["data"], "data")
         self._indices = wrap(group["indices"], "indices")
-        self._indptr = np.asarray(group["indptr"][:], dtype=np.int64)
+        self._indptr = np.asarray(group["indptr"][:] if indptr is None else indptr, dtype=np.int64)
         rows, columns = group.attrs["shape"]
         self.shape = (int(rows), int(columns))
         self.dtype = np.dtype(self._data.dtype)

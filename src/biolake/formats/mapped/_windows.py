@@ -122,12 +122,23 @@ class WindowReads:
         cells = {store: np.flatnonzero(stores == store) for store in blocks}
         sources = {store: self._source(store, layer, blocks[store]) for store in blocks}
         sparse = _sparse(sources)
-        if sparse is not None:
-            dtype, n = self._dtypes[layer], end - begin
-            return ServedCsr(begin, [_in_order(sparse[s], self._maps[s], rows[cells[s]], cells[s], n, dtype) for s in blocks])
-        pieces = [(self._read_ranges(s, layer, blocks[s][:, 1], blocks[s][:, 2]) if isinstance(sources[s], MappedCsr) else sources[s], self._maps[s]) for s in blocks]
+        if sparse is None:
+            return self._merged(layer, bounds, blocks, sources)
+        dtype, n = self._dtypes[layer], end - begin
+        return ServedCsr(begin, [_in_order(sparse[s], self._maps[s], rows[cells[s]], cells[s], n, dtype) for s in blocks])
+
+    def _merged(
+        self, layer: str, bounds: np.ndarray, blocks: dict[int, np.ndarray], sources: dict[int, MappedCsr | CsrPieces | DenseRows]
+    ) -> Rows:
+        """A read with a dense store: every store's blocks in memory (a memory map's copied out),
+        merged in file order and keyed by global rows."""
+        pieces: list[tuple[CsrPieces | DenseRows, ColumnMap]] = []
+        for store, source in sources.items():
+            mine = blocks[store]
+            read = self._read_ranges(store, layer, mine[:, 1], mine[:, 2]) if isinstance(source, MappedCsr) else source
+            pieces.append((read, self._maps[store]))
         keys = self._row_offsets[bounds[:, 0]]
-        return merge(pieces, RowIndex.of_ranges(keys + bounds[:, 1], keys + bounds[:, 2]))  # type: ignore[arg-type]
+        return merge(pieces, RowIndex.of_ranges(keys + bounds[:, 1], keys + bounds[:, 2]))
 
     def _source(self, store: int, layer: str, blocks: np.ndarray) -> MappedCsr | CsrPieces | DenseRows:
         """Where the ``rows`` of ``store`` in a read come from: its memory map (no read), else its
